@@ -1,0 +1,33 @@
+# Two set-up commands for a fresh machine with Python 3.11 and pip:
+#   make demo   creates .venv if missing, installs xlgen, runs the offline demo study
+#   make test   creates .venv if missing, installs xlgen with test extras, runs the tests
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+# no hub on compute nodes or here: fail fast instead of retrying downloads
+export HF_HUB_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+
+.PHONY: demo test install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+
+# The stamp is refreshed when pyproject.toml changes, so a second `make` skips pip.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/snakemake --cores $(CORES)
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+clean:
+	rm -rf results .snakemake

@@ -1,0 +1,309 @@
+"""Backbone families, language control, and the tiny demo backbones.
+
+Three families, named after the checkpoints of the study:
+  mt5   -> MT5ForConditionalGeneration (google/mt5-base): no language codes.
+  mbart -> MBartForConditionalGeneration (facebook/mbart-large-50): `ru_RU` codes, the
+           source code prefixes the input, the target code is the first decoded token.
+  nllb  -> M2M100ForConditionalGeneration (facebook/nllb-200-distilled-600M): `rus_Cyrl`
+           codes, same placement as mBART-50.
+Every stage after the backbone rule loads models only with `from_pretrained(path)`; the
+family is read back from the checkpoint's `model_type`, so a hub checkpoint and a demo one
+go through the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from xlgen.languages import MBART50_CODES, LANGUAGES, language_code
+
+MODEL_TYPE_TO_FAMILY = {"mt5": "mt5", "mbart": "mbart", "m2m_100": "nllb"}
+MT5_SENTINELS = 32  # <extra_id_0..31>: enough for span corruption of one demo text
+
+
+def family_of(model_or_config) -> str:
+    """The backbone family of a loaded model or config ('mt5', 'mbart', 'nllb')."""
+    config = getattr(model_or_config, "config", model_or_config)
+    try:
+        return MODEL_TYPE_TO_FAMILY[config.model_type]
+    except KeyError:
+        raise ValueError(
+            f"unsupported model_type {config.model_type!r}; supported: "
+            f"{', '.join(MODEL_TYPE_TO_FAMILY)}"
+        ) from None
+
+
+def load_backbone(path: str | Path):
+    """(model, tokenizer) of a saved seq2seq checkpoint, loaded with `from_pretrained`."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForSeq2SeqLM.from_pretrained(path)
+    return model, tokenizer
+
+
+def set_languages(tokenizer, family: str, src_lang: str, tgt_lang: str | None = None) -> None:
+    """Make `tokenizer` add the family's language codes for a src -> tgt pair (none for mT5)."""
+    if family == "mt5":
+        return
+    tokenizer.src_lang = language_code(src_lang, family)
+    tokenizer.tgt_lang = language_code(tgt_lang or src_lang, family)
+
+
+def forced_bos_token_id(tokenizer, family: str, lang: str) -> int | None:
+    """The token id generation must start with to write in `lang` (None for mT5)."""
+    if family == "mt5":
+        return None
+    code = language_code(lang, family)
+    token_id = tokenizer.convert_tokens_to_ids(code)
+    if token_id is None or token_id == tokenizer.unk_token_id:
+        raise ValueError(f"tokenizer has no language code {code!r} for {lang!r}")
+    return token_id
+
+
+# ---------------------------------------------------------------------------------------
+# Tokenizers trained locally, with the real checkpoints' conventions
+
+
+def nllb_codes(languages: list[str]) -> list[str]:
+    """NLLB-200 codes for the given languages, in a fixed order."""
+    return [LANGUAGES[lang].nllb200 for lang in languages]
+
+
+def train_tokenizer(family: str, corpus: list[str], vocab_size: int, languages: list[str]):
+    """Train a sentencepiece model on `corpus` and wrap it in the family's tokenizer class.
+
+    mT5: Unigram `spiece.model` (pad 0, eos 1, unk 2) + `<extra_id_*>` sentinels;
+    mBART-50: `sentencepiece.bpe.model` with the fairseq id layout, the class adds all 52
+    mBART-50 codes itself; NLLB: BPE `sentencepiece.bpe.model`, codes passed as special tokens.
+    """
+    import sentencepiece as spm
+    from transformers import MBart50Tokenizer, NllbTokenizer, T5Tokenizer
+
+    work = Path(tempfile.mkdtemp(prefix="spm-"))
+    try:
+        corpus_file = work / "corpus.txt"
+        corpus_file.write_text("\n".join(corpus) + "\n", encoding="utf-8")
+        if family == "mt5":
+            ids = dict(pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+            model_type, name = "unigram", "spiece.model"
+            reserved = MT5_SENTINELS
+        else:
+            ids = dict(bos_id=0, pad_id=1, eos_id=2, unk_id=3)  # fairseq layout
+            model_type, name = ("unigram" if family == "mbart" else "bpe"), "sentencepiece.bpe.model"
+            reserved = len(MBART50_CODES) + 1 if family == "mbart" else len(languages) + 1
+        spm.SentencePieceTrainer.train(
+            input=str(corpus_file),
+            model_prefix=str(work / "sp"),
+            vocab_size=vocab_size - reserved,
+            model_type=model_type,
+            character_coverage=1.0,  # keep every Han/Thai character: no <unk> in targets
+            hard_vocab_limit=False,  # a small corpus may support fewer pieces than asked
+            input_sentence_size=200_000,
+            shuffle_input_sentence=False,  # deterministic
+            num_threads=1,
+            minloglevel=2,
+            **ids,
+        )
+        src = work / "src"
+        src.mkdir()
+        shutil.copy(work / "sp.model", src / name)
+        if family == "mt5":
+            tokenizer = T5Tokenizer.from_pretrained(src, extra_ids=MT5_SENTINELS)
+        elif family == "mbart":
+            tokenizer = MBart50Tokenizer.from_pretrained(src, src_lang="en_XX", tgt_lang="en_XX")
+        else:
+            tokenizer = NllbTokenizer.from_pretrained(
+                src, src_lang="eng_Latn", tgt_lang="eng_Latn",
+                additional_special_tokens=nllb_codes(languages),
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return tokenizer
+
+
+# ---------------------------------------------------------------------------------------
+# Tiny models of the three architectures
+
+
+@dataclass
+class DemoDims:
+    d_model: int
+    layers: int
+    heads: int
+    ffn: int
+
+
+def build_model(family: str, tokenizer, dims: DemoDims, seed: int):
+    """A randomly initialised model of the family's architecture sized by `dims`."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, MBartConfig, \
+        MBartForConditionalGeneration, MT5Config, MT5ForConditionalGeneration
+
+    torch.manual_seed(seed)
+    vocab = len(tokenizer)
+    common = dict(vocab_size=vocab, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+    if family == "mt5":
+        config = MT5Config(
+            d_model=dims.d_model, d_kv=dims.d_model // dims.heads, d_ff=dims.ffn,
+            num_layers=dims.layers, num_decoder_layers=dims.layers, num_heads=dims.heads,
+            decoder_start_token_id=tokenizer.pad_token_id, tie_word_embeddings=False,
+            dropout_rate=0.0, **common,
+        )
+        return MT5ForConditionalGeneration(config)
+    bart_like = dict(
+        d_model=dims.d_model, encoder_layers=dims.layers, decoder_layers=dims.layers,
+        encoder_attention_heads=dims.heads, decoder_attention_heads=dims.heads,
+        encoder_ffn_dim=dims.ffn, decoder_ffn_dim=dims.ffn, max_position_embeddings=512,
+        bos_token_id=tokenizer.bos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
+        dropout=0.0, attention_dropout=0.0, scale_embedding=True, **common,
+    )
+    if family == "mbart":
+        return MBartForConditionalGeneration(MBartConfig(**bart_like))
+    if family == "nllb":
+        return M2M100ForConditionalGeneration(M2M100Config(**bart_like))
+    raise ValueError(f"unknown backbone family {family!r}")
+
+
+# ---------------------------------------------------------------------------------------
+# Pretraining objectives on the demo world
+
+
+def span_corruption(ids: list[int], sentinel_ids: list[int], eos_id: int, rng: random.Random,
+                    noise: float = 0.15, mean_span: float = 3.0) -> tuple[list[int], list[int]]:
+    """T5 span corruption: masked spans become sentinels in the input, the target lists them."""
+    n = len(ids)
+    n_noise = max(1, round(n * noise))
+    n_spans = max(1, min(len(sentinel_ids) - 1, round(n_noise / mean_span)))
+    starts = sorted(rng.sample(range(n), min(n_spans, n)))
+    source, target, cursor = [], [], 0
+    for k, start in enumerate(starts):
+        if start < cursor:
+            continue
+        length = max(1, min(n - start, round(rng.expovariate(1 / mean_span))))
+        source += ids[cursor:start] + [sentinel_ids[k]]
+        target += [sentinel_ids[k]] + ids[start:start + length]
+        cursor = start + length
+    source += ids[cursor:] + [eos_id]
+    target += [sentinel_ids[len(starts)], eos_id]
+    return source, target
+
+
+def text_infilling(body: list[int], mask_id: int, rng: random.Random, noise: float = 0.35,
+                   mean_span: float = 3.5) -> list[int]:
+    """BART/mBART text infilling: spans covering ~`noise` of the tokens become one <mask>."""
+    out, i, n = [], 0, len(body)
+    budget = round(n * noise)
+    while i < n:
+        if budget > 0 and rng.random() < noise / mean_span:
+            length = max(1, min(budget, round(rng.expovariate(1 / mean_span))))
+            out.append(mask_id)
+            i += length
+            budget -= length
+        else:
+            out.append(body[i])
+            i += 1
+    return out
+
+
+def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]],
+                         parallel: dict[str, list[tuple[str, str]]], objectives: list[str],
+                         rng: random.Random, max_length: int = 96) -> Callable[[], dict]:
+    """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives."""
+    langs = sorted(unlabeled)
+    sentinel_ids = tokenizer.convert_tokens_to_ids([f"<extra_id_{i}>" for i in range(MT5_SENTINELS)]) \
+        if family == "mt5" else []
+
+    def denoise() -> dict:
+        lang = rng.choice(langs)
+        lines = unlabeled[lang]
+        start = rng.randrange(len(lines))
+        text = " ".join(lines[start:start + rng.randint(1, 3)])  # 1-3 sentences: article-like
+        if family == "mt5":
+            ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1).input_ids
+            source, target = span_corruption(ids, sentinel_ids, tokenizer.eos_token_id, rng)
+            return {"input_ids": source, "labels": target}
+        set_languages(tokenizer, family, lang)
+        full = tokenizer(text, truncation=True, max_length=max_length).input_ids  # [code] body </s>
+        body = full[1:-1]
+        source = [full[0]] + text_infilling(body, tokenizer.mask_token_id, rng) + [full[-1]]
+        return {"input_ids": source, "labels": full}
+
+    def translate() -> dict:
+        lang = rng.choice(sorted(parallel))
+        en, xx = parallel[lang][rng.randrange(len(parallel[lang]))]
+        src_lang, tgt_lang, src, tgt = ("en", lang, en, xx) if rng.random() < 0.5 else (lang, "en", xx, en)
+        set_languages(tokenizer, family, src_lang, tgt_lang)
+        enc = tokenizer(src, text_target=tgt, truncation=True, max_length=max_length)
+        return {"input_ids": enc["input_ids"], "labels": enc["labels"]}
+
+    def sample() -> dict:
+        if "translation" in objectives and parallel and ("denoising" not in objectives or rng.random() < 0.5):
+            return translate()
+        return denoise()
+
+    return sample
+
+
+def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec: dict,
+                        seed: int, out_dir: Path, log=print) -> dict:
+    """Train the tokenizer, build and pretrain a tiny backbone, save it with save_pretrained.
+
+    Returns a summary (parameter count, final losses) that is also written to
+    `out_dir/xlgen_backbone.json`.
+    """
+    import torch
+    from transformers import GenerationConfig
+
+    from xlgen.training import TrainSettings, train_steps
+
+    out_dir = Path(out_dir)
+    unlabeled = {
+        lang: [l for l in (data_root / "unlabeled" / f"{lang}.txt").read_text(encoding="utf-8").splitlines() if l]
+        for lang in languages
+    }
+    parallel: dict[str, list[tuple[str, str]]] = {}
+    if "translation" in spec["objectives"]:
+        from xlgen.io import read_jsonl
+
+        for lang in languages:
+            if lang == "en":
+                continue
+            recs = read_jsonl(data_root / "parallel" / f"en-{lang}.jsonl")
+            parallel[lang] = [(r["source"], r["target"]) for r in recs]
+    # tokenizer corpus: every language equally, deterministic order
+    corpus = [line for lang in languages for line in unlabeled[lang]]
+    corpus += [t for pairs in parallel.values() for pair in pairs for t in pair]
+    tokenizer = train_tokenizer(family, corpus, spec["vocab_size"], languages)
+    dims = DemoDims(spec["d_model"], spec["layers"], spec["heads"], spec["ffn"])
+    model = build_model(family, tokenizer, dims, seed)
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"{family}: {n_params:,} parameters, vocabulary {len(tokenizer)}")
+    rng = random.Random(seed)
+    sampler = pretraining_examples(family, tokenizer, unlabeled, parallel, spec["objectives"], rng)
+    settings = TrainSettings(
+        steps=spec["pretrain_steps"], batch_size=spec["pretrain_batch_size"], lr=spec["pretrain_lr"],
+        warmup_steps=max(1, spec["pretrain_steps"] // 10), weight_decay=0.01, seed=seed,
+    )
+    batches = ([sampler() for _ in range(settings.batch_size)] for _ in range(settings.steps))
+    history = train_steps(model, tokenizer, batches, settings, log=log)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=model.config.decoder_start_token_id,
+        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+    )
+    model.save_pretrained(out_dir)
+    tokenizer.save_pretrained(out_dir)
+    summary = {
+        "family": family, "languages": languages, "parameters": n_params,
+        "vocab_size": len(tokenizer), "pretrain_steps": settings.steps,
+        "final_loss": history[-1]["loss"] if history else None,
+        "torch": torch.__version__,
+    }
+    (out_dir / "xlgen_backbone.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    return summary

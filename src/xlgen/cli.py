@@ -1,0 +1,36 @@
+"""The `xlgen` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xlgen", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    score = commands.add_parser("score", help="print every metric of a generation file as JSON")
+    score.add_argument("--task", required=True, choices=["summarization", "qa"])
+    score.add_argument("--lang", required=True, help="language of the inputs (e.g. ru)")
+    score.add_argument("--predictions", required=True, help="JSONL of {id, lang, prediction, reference}")
+    score.add_argument("--langid-mode", default="langdetect", choices=["langdetect", "script+langdetect"])
+    score.add_argument("--min-chars", type=int, default=None, help="letters below which output is undetermined")
+    args = parser.parse_args(argv)
+
+    from xlgen.metrics import DEFAULT_MIN_CHARS, score_file
+
+    try:
+        result = score_file(
+            args.task, args.lang, args.predictions, langid_mode=args.langid_mode,
+            min_chars=DEFAULT_MIN_CHARS if args.min_chars is None else args.min_chars,
+        )
+    except (OSError, ValueError, KeyError) as err:
+        print(f"xlgen score: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Adaptation methods: one small module each, one interface, one registry.
+
+A method decides which parameters of the backbone train and how what it trained is saved
+and loaded back for generation. Adding a method means adding its module here, its name to
+`METHODS`, and its settings to the config schema; nothing else changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from xlgen.methods.full import FullFinetuning
+
+
+class Method(Protocol):
+    name: str
+
+    def prepare(self, model, settings: dict):
+        """Return the model to train, with `requires_grad` set on what this method trains."""
+
+    def save(self, model, tokenizer, out_dir: Path) -> None:
+        """Save what the method trained (with `save_pretrained`) so `load` can rebuild it."""
+
+    def load(self, backbone_path: Path, out_dir: Path):
+        """(model, tokenizer) ready for generation, from the backbone and `out_dir`."""
+
+
+METHODS: dict[str, Method] = {"full": FullFinetuning()}
+
+
+def get_method(name: str) -> Method:
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise KeyError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}") from None
+
+
+def trainable_parameters(model) -> tuple[int, int]:
+    """(trainable, total) parameter counts."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    return trainable, total

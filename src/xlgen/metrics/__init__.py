@@ -1,0 +1,29 @@
+"""Evaluation metrics that hold in every script (issue 3).
+
+Entry points: `score_predictions` / `score_file` (every metric of one run x language, the
+code path of both the evaluate rule and `xlgen score`) and `per_example_scores` (per-example
+values for the bootstrap). Quality metrics are on a 0-100 scale, rates and shares 0-1.
+
+Modules: scripts (Unicode script of text), tokenize (ROUGE/QA/sacrebleu tokenization),
+summarization (ROUGE, BLEU, chrF), qa (SQuAD and Unicode EM/F1), langid (wrong-language
+rate), score (the combined scorer and the generation-file reader).
+"""
+
+from xlgen.metrics.langid import DEFAULT_MIN_CHARS, MODES as LANGID_MODES
+from xlgen.metrics.score import (
+    TASKS,
+    per_example_scores,
+    read_generations,
+    score_file,
+    score_predictions,
+)
+
+__all__ = [
+    "DEFAULT_MIN_CHARS",
+    "LANGID_MODES",
+    "TASKS",
+    "per_example_scores",
+    "read_generations",
+    "score_file",
+    "score_predictions",
+]

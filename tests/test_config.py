@@ -1,0 +1,85 @@
+"""A bad config fails when the DAG is built, before any job, with one line naming the key."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from xlgen.config import ConfigError, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "config" / "schema.yaml"
+
+
+@pytest.fixture(scope="module")
+def default_config():
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+
+
+def test_shipped_configs_are_valid(default_config):
+    validate_config(default_config, SCHEMA)
+    validate_config(yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text()), SCHEMA)
+
+
+def _set(config, dotted, value):
+    *parents, last = dotted.split(".")
+    node = config
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is _DELETE:
+        del node[last]
+    else:
+        node[last] = value
+
+
+_DELETE = object()
+
+BAD = [
+    # (key to set, value, words the one-line error must contain)
+    ("finetune.stepz", 10, ["finetune.stepz", "unknown key"]),
+    ("seeed", 1, ["seeed", "unknown key"]),
+    ("backbone_catalog.mbart-demo.demo.d_modle", 64, ["backbone_catalog.mbart-demo.demo.d_modle"]),
+    ("finetune.steps", "many", ["finetune.steps", "many"]),
+    ("finetune.batch_size", 0, ["finetune.batch_size"]),
+    ("method_settings.full.lrs", ["1e-4"], ["method_settings.full.lrs.0"]),
+    ("tasks", ["summarization", "translation"], ["tasks.1", "translation"]),
+    ("target_languages", ["ru", "xx"], ["target_languages[1]", "xx"]),
+    ("target_languages", ["ru", "en"], ["target_languages", "source language"]),
+    ("target_languages", ["ru", "hi"], ["target_languages[1]", "hi", "demo world"]),
+    ("backbones", ["mbart-demo", "mt6-demo"], ["backbones[1]", "mt6-demo", "backbone_catalog"]),
+    ("backbone_catalog.mbart-demo.family", "gpt", ["backbone_catalog.mbart-demo.family", "gpt"]),
+    ("generate.splits", ["dev", "valid"], ["generate.splits.1", "valid"]),
+    ("evaluate.langid_mode", "fasttext", ["evaluate.langid_mode", "fasttext"]),
+    ("finetune", _DELETE, ["missing key 'finetune'"]),
+    ("generate.max_new_tokens.qa", _DELETE, ["generate.max_new_tokens.qa"]),
+]
+
+
+@pytest.mark.parametrize("key,value,words", BAD, ids=[b[0] for b in BAD])
+def test_bad_value_names_the_key(default_config, key, value, words):
+    config = copy.deepcopy(default_config)
+    _set(config, key, value)
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, SCHEMA)
+    message = str(err.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_snakemake_stops_before_any_job_with_one_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("finetune:\n  stepz: 100\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(bad)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode != 0
+    lines = [l for l in proc.stderr.splitlines() if "xlgen: invalid config" in l]
+    assert lines == ["xlgen: invalid config: unknown key 'finetune.stepz' "
+                     "(allowed here: batch_size, dev_every, dev_examples, seeds, steps, "
+                     "warmup_steps, weight_decay)"], proc.stderr
+    assert "Job stats" not in proc.stdout + proc.stderr

@@ -1,0 +1,37 @@
+rule evaluate:
+    input:
+        generations=get_generation_files,
+        run=rules.finetune.output.run,
+    output:
+        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
+    params:
+        settings=config["evaluate"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    log:
+        "results/logs/evaluate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/evaluate.py"
+
+
+rule baselines:
+    input:
+        data=get_eval_data,
+        train=lambda wc: expand(
+            "results/data/{task}/{lang}/train.jsonl", task=wc.task, lang=ALL_LANGS
+        ),
+    output:
+        "results/eval/baselines/{task}.csv",
+    params:
+        settings=config["evaluate"],
+    threads: 1
+    log:
+        "results/logs/baselines/{task}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/baselines.py"

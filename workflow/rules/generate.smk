@@ -1,0 +1,22 @@
+rule generate:
+    input:
+        data=get_eval_data,
+        model=rules.finetune.output.model,
+        run=rules.finetune.output.run,
+        backbone=rules.demo_backbone.output[0],
+    output:
+        get_generation_files_pattern(),
+    params:
+        settings=config["generate"],
+        task_settings=lambda wc: config["task_settings"][wc.task],
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=4000,
+        runtime=120,
+    log:
+        "results/logs/generate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/generate.py"
