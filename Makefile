@@ -9,7 +9,7 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean demo-backbones
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,6 +28,16 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q tests
+
+# Rebuild the demo backbones from scratch and refresh the prebuilt copies that `make demo`
+# reuses (resources/demo_backbones/, matched by fingerprint).
+DEMO_BACKBONES := mt5-demo mbart-demo nllb-demo
+demo-backbones: install
+	$(BIN)/snakemake --cores $(CORES) --forcerun demo_backbone --until demo_backbone \
+		--config rebuild_demo_backbones=true
+	mkdir -p resources/demo_backbones
+	for b in $(DEMO_BACKBONES); do rm -rf resources/demo_backbones/$$b; \
+		cp -r results/backbones/$$b resources/demo_backbones/$$b; done
 
 clean:
 	rm -rf results .snakemake

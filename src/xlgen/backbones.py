@@ -13,6 +13,7 @@ go through the same code.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -215,12 +216,18 @@ def text_infilling(body: list[int], mask_id: int, rng: random.Random, noise: flo
 def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]],
                          parallel: dict[str, list[tuple[str, str]]], objectives: list[str],
                          rng: random.Random, max_length: int = 96) -> Callable[[], dict]:
-    """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives."""
+    """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives.
+
+    denoising: span corruption (mT5: sentinels in, spans out) or text infilling (mBART,
+    NLLB: <mask> in, whole text out); reconstruction: the corrupted text in, the whole text
+    out (T5's "BERT-style" objective; for mBART/NLLB the same as denoising); translation:
+    English <-> target pairs in both directions with the family's language codes.
+    """
     langs = sorted(unlabeled)
     sentinel_ids = tokenizer.convert_tokens_to_ids([f"<extra_id_{i}>" for i in range(MT5_SENTINELS)]) \
         if family == "mt5" else []
 
-    def denoise() -> dict:
+    def denoise(reconstruct: bool = False) -> dict:
         lang = rng.choice(langs)
         lines = unlabeled[lang]
         start = rng.randrange(len(lines))
@@ -228,6 +235,8 @@ def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]]
         if family == "mt5":
             ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1).input_ids
             source, target = span_corruption(ids, sentinel_ids, tokenizer.eos_token_id, rng)
+            if reconstruct:  # T5's "BERT-style" objective: the target is the whole text
+                target = ids + [tokenizer.eos_token_id]
             return {"input_ids": source, "labels": target}
         set_languages(tokenizer, family, lang)
         full = tokenizer(text, truncation=True, max_length=max_length).input_ids  # [code] body </s>
@@ -243,19 +252,60 @@ def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]]
         enc = tokenizer(src, text_target=tgt, truncation=True, max_length=max_length)
         return {"input_ids": enc["input_ids"], "labels": enc["labels"]}
 
+    usable = [o for o in objectives if o != "translation" or parallel]
+
     def sample() -> dict:
-        if "translation" in objectives and parallel and ("denoising" not in objectives or rng.random() < 0.5):
+        objective = rng.choice(usable)  # the objectives in equal shares
+        if objective == "translation":
             return translate()
-        return denoise()
+        return denoise(reconstruct=objective == "reconstruction")
 
     return sample
+
+
+# Bump when the tokenizer, architecture or pretraining code changes what a spec produces:
+# prebuilt demo backbones made by an older version then stop matching and are rebuilt.
+DEMO_BACKBONE_VERSION = 1
+SUMMARY_FILE = "xlgen_backbone.json"
+
+
+def demo_inputs(data_root: Path, languages: list[str], objectives: list[str]) -> list[Path]:
+    """The demo-world files a demo backbone is built from."""
+    files = [data_root / "unlabeled" / f"{lang}.txt" for lang in languages]
+    if "translation" in objectives:
+        files += [data_root / "parallel" / f"en-{lang}.jsonl" for lang in languages if lang != "en"]
+    return files
+
+
+def demo_fingerprint(family: str, spec: dict, seed: int, inputs: list[Path]) -> str:
+    """A hash of everything a demo backbone depends on: code version, family, spec, seed
+    and the bytes of its input files. Equal fingerprints give bitwise equal backbones."""
+    digest = hashlib.sha256()
+    settings = {k: v for k, v in spec.items() if k != "prebuilt"}
+    digest.update(json.dumps([DEMO_BACKBONE_VERSION, family, settings, seed], sort_keys=True).encode())
+    for path in inputs:
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def restore_prebuilt(prebuilt: Path, fingerprint: str, out_dir: Path) -> dict | None:
+    """Copy a prebuilt backbone to `out_dir` if its fingerprint matches; None otherwise."""
+    summary_file = Path(prebuilt) / SUMMARY_FILE
+    if not summary_file.exists():
+        return None
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    if summary.get("fingerprint") != fingerprint:
+        return None
+    shutil.copytree(prebuilt, out_dir, dirs_exist_ok=True)
+    return summary
 
 
 def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec: dict,
                         seed: int, out_dir: Path, log=print) -> dict:
     """Train the tokenizer, build and pretrain a tiny backbone, save it with save_pretrained.
 
-    Returns a summary (parameter count, final losses) that is also written to
+    Returns a summary (parameter count, final loss, fingerprint) that is also written to
     `out_dir/xlgen_backbone.json`.
     """
     import torch
@@ -303,7 +353,9 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
         "family": family, "languages": languages, "parameters": n_params,
         "vocab_size": len(tokenizer), "pretrain_steps": settings.steps,
         "final_loss": history[-1]["loss"] if history else None,
+        "pretrain_seconds": history[-1].get("elapsed_s") if history else 0.0,
         "torch": torch.__version__,
+        "fingerprint": demo_fingerprint(family, spec, seed, demo_inputs(data_root, languages, spec["objectives"])),
     }
-    (out_dir / "xlgen_backbone.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

@@ -6,6 +6,7 @@ rule demo_backbone:
         directory("results/backbones/{backbone}"),
     params:
         spec=get_backbone_spec,
+        prebuilt=get_prebuilt_backbone,
         languages=ALL_LANGS,
         seed=config["seed"],
     threads: 1

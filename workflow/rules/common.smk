@@ -108,6 +108,12 @@ def get_backbone_spec(wildcards):
     return config["backbone_catalog"][wildcards.backbone]
 
 
+def get_prebuilt_backbone(wildcards):
+    """Absolute path of the backbone's prebuilt copy in the repository, or '' if none."""
+    prebuilt = config["backbone_catalog"][wildcards.backbone]["demo"].get("prebuilt")
+    return str(Path(workflow.basedir) / prebuilt) if prebuilt else ""
+
+
 def get_final_output():
     outputs = ["results/tables/results_long.csv", "results/tables/baselines.csv"]
     outputs += expand("results/tables/lr_sweep_{task}.csv", task=TASKS)

@@ -1,0 +1,57 @@
+"""Run scoring, trivial baselines and the wide LR-sweep table, on real strings."""
+
+import json
+
+import pandas as pd
+
+from xlgen.evaluation import baseline_scores, lead_sentence, score_run
+from xlgen.tables import lr_sweep_table, run_keys_from_path
+
+
+def test_lead_sentence_per_script():
+    assert lead_sentence("Storm hits Oslo. Trees fell! Roads closed?", "en") == "Storm hits Oslo."
+    assert lead_sentence("北京举行马拉松。张伟获得冠军。", "zh") == "北京举行马拉松。"
+    assert lead_sentence("هبت عاصفة على القاهرة. أغلقت الطرق.", "ar") == "هبت عاصفة على القاهرة."
+    assert lead_sentence("Один абзац без точки", "ru") == "Один абзац без точки"
+
+
+def test_majority_answer_baseline_scores_the_most_frequent_train_answer():
+    train = [{"target": t} for t in ["Москва", "Казань", "Москва"]]
+    records = [{"answers": ["Москва"], "target": "Москва"}, {"answers": ["Казань"], "target": "Казань"}]
+    row = baseline_scores("qa", "ru", records, train, "script+langdetect", 20)
+    assert row["baseline"] == "majority_answer"
+    assert row["em_unicode"] == 50.0 and row["n"] == 2
+
+
+def test_run_keys_are_read_from_the_path():
+    keys = run_keys_from_path("results/eval/qa/mbart-demo/full/lr~1e-05/seed~2/scores.csv")
+    assert keys == {"task": "qa", "backbone": "mbart-demo", "method": "full", "lr": 1e-05, "seed": 2}
+
+
+def test_score_run_rows_and_diverged_runs(tmp_path):
+    run = tmp_path / "results/generations/summarization/mbart-demo/full/lr~0.001/seed~1"
+    run.mkdir(parents=True)
+    lines = [{"id": "a", "lang": "zh", "prediction": "张伟赢得北京马拉松", "reference": "张伟赢得北京马拉松"},
+             {"id": "b", "lang": "zh", "prediction": "Zhang Wei wins the Beijing marathon", "reference": "张伟赢得北京马拉松"}]
+    (run / "zh.test.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines))
+    table = score_run("summarization", [run / "zh.test.jsonl"], "ok", "script+langdetect", 20)
+    row = table.iloc[0]
+    assert (row["lang"], row["split"], row["lr"], row["status"]) == ("zh", "test", 0.001, "ok")
+    assert row["rougeL"] == 50.0  # one identical pair, one with no shared character
+    assert row["wrong_lang_rate"] == 0.5 and json.loads(row["detected_langs"])["en"] == 0.5
+    diverged = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "langdetect", 20)
+    assert diverged.iloc[0]["status"] == "diverged" and "rougeL" not in diverged
+
+
+def test_lr_sweep_table_pivots_languages_and_averages_targets():
+    rows = []
+    for lr, (en, ru, zh, wrong) in {1e-4: (30, 20, 10, 0.0), 1e-3: (60, 10, 0, 0.5)}.items():
+        for lang, value in {"en": en, "ru": ru, "zh": zh}.items():
+            rows.append({"task": "qa", "backbone": "b", "method": "full", "lr": lr, "seed": 1, "lang": lang,
+                         "split": "test", "f1_unicode": value, "status": "ok", "dev_loss_final": 1.0,
+                         "wrong_lang_rate": 0.0 if lang == "en" else wrong})
+    sweep = lr_sweep_table(pd.DataFrame(rows), "qa", "en")
+    assert list(sweep["lr"]) == [1e-4, 1e-3]
+    assert list(sweep["f1_unicode_targets_mean"]) == [15.0, 5.0]
+    assert list(sweep["wrong_lang_targets_mean"]) == [0.0, 0.5]
+    assert list(sweep["f1_unicode_en"]) == [30, 60]
