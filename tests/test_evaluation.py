@@ -34,13 +34,19 @@ def test_score_run_rows_and_diverged_runs(tmp_path):
     lines = [{"id": "a", "lang": "zh", "prediction": "张伟赢得北京马拉松", "reference": "张伟赢得北京马拉松"},
              {"id": "b", "lang": "zh", "prediction": "Zhang Wei wins the Beijing marathon", "reference": "张伟赢得北京马拉松"}]
     (run / "zh.test.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines))
-    table = score_run("summarization", [run / "zh.test.jsonl"], "ok", "script+langdetect", 20)
+    table, examples = score_run("summarization", [run / "zh.test.jsonl"], "ok", "script+langdetect", 20,
+                                bootstrap_samples=200, seed=1)
     row = table.iloc[0]
     assert (row["lang"], row["split"], row["lr"], row["status"]) == ("zh", "test", 0.001, "ok")
     assert row["rougeL"] == 50.0  # one identical pair, one with no shared character
+    assert (row["rougeL_ci_low"], row["rougeL_ci_high"]) == (0.0, 100.0)
     assert row["wrong_lang_rate"] == 0.5 and json.loads(row["detected_langs"])["en"] == 0.5
-    diverged = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "langdetect", 20)
+    assert "bleu_ci_low" not in table  # corpus-level: no interval
+    assert list(examples.columns) == ["lang", "split", "id", "rouge1", "rouge2", "rougeL", "wrong_lang"]
+    assert list(examples["rougeL"]) == [100.0, 0.0] and list(examples["wrong_lang"]) == [0.0, 1.0]
+    diverged, none = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "langdetect", 20)
     assert diverged.iloc[0]["status"] == "diverged" and "rougeL" not in diverged
+    assert none.empty and list(none.columns)[:3] == ["lang", "split", "id"]
 
 
 def test_lr_sweep_table_pivots_languages_and_averages_targets():

@@ -79,6 +79,79 @@ def test_sweep_tables_plots_and_baselines(tiny_run):
     assert len(baselines) == 2 * 3 * 2
 
 
+def test_scores_carry_bootstrap_intervals_around_the_value(tiny_run):
+    workdir, _ = tiny_run
+    long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
+    assert (long["bootstrap_samples"] == 200).all() and (long["bootstrap_seed"] == 3).all()
+    for task, metrics in {"summarization": ["rouge1", "rouge2", "rougeL"],
+                          "qa": ["em", "f1", "em_unicode", "f1_unicode"]}.items():
+        rows = long[long["task"] == task]
+        for metric in metrics + ["wrong_lang_rate"]:
+            measured = rows[rows[metric].notna()]
+            assert measured[f"{metric}_ci_low"].notna().all(), metric
+            assert (measured[f"{metric}_ci_low"] <= measured[metric]).all(), metric
+            assert (measured[metric] <= measured[f"{metric}_ci_high"]).all(), metric
+    assert "bleu_ci_low" not in long  # corpus-level metrics have no interval
+    examples = pd.read_csv(workdir / "results/eval/qa/mt5-tiny/full/lr~0.003/seed~1/per_example.csv",
+                           keep_default_na=False, na_values=[""])
+    assert len(examples) == 3 * 2 * 12 and examples["f1_unicode"].between(0, 100).all()
+
+
+def test_lr_selection_tables_show_all_three_protocols(tiny_run):
+    workdir, _ = tiny_run
+    for task, metric in [("summarization", "rougeL"), ("qa", "f1_unicode")]:
+        table = pd.read_csv(workdir / f"results/tables/lr_selection_{task}.csv")
+        # 3 backbones x 1 method x 3 protocols x (2 targets + their mean)
+        assert len(table) == 3 * 3 * 3
+        assert list(table["protocol"].unique()) == ["source_dev", "target_dev", "mean_target_dev"]
+        assert set(table["lang"]) == {"ru", "zh", "targets_mean"} and set(table["metric"]) == {metric}
+        oracle_mean = (table["protocol"] == "target_dev") & (table["lang"] == "targets_mean")
+        assert table.loc[oracle_mean, "lr"].isna().all()
+        assert set(table.loc[~oracle_mean, "lr"]) <= {1e-4, 3e-3}
+        assert table["test_score"].between(0, 100).all()
+        assert table["test_wrong_lang_rate"].dropna().between(0, 1).all()
+        sweep = pd.read_csv(workdir / f"results/tables/lr_sweep_{task}.csv")
+        for row in table[table["protocol"] == "source_dev"].itertuples():  # the test score at that LR
+            if row.lang != "targets_mean":
+                at_lr = sweep[(sweep["backbone"] == row.backbone) & (sweep["lr"] == row.lr)]
+                assert at_lr[f"{metric}_{row.lang}"].iloc[0] == pytest.approx(row.test_score)
+
+
+def test_main_tables_with_intervals_markdown_and_paired_tests(tiny_run):
+    workdir, _ = tiny_run
+    for task, metric in [("summarization", "rougeL"), ("qa", "f1_unicode")]:
+        main = pd.read_csv(workdir / f"results/tables/main_{task}.csv")
+        assert sorted(main["backbone"]) == ["mbart-tiny", "mt5-tiny", "nllb-tiny"]
+        assert (main["method"] == "full").all() and (main["n_seeds"] == 1).all()
+        selection = pd.read_csv(workdir / f"results/tables/lr_selection_{task}.csv")
+        source = selection[(selection["protocol"] == "source_dev") & (selection["lang"] == "targets_mean")]
+        assert dict(zip(main["backbone"], main["lr"])) == dict(zip(source["backbone"], source["lr"]))
+        for lang in ["en", "ru", "zh", "targets_mean"]:
+            value = main[f"{metric}_{lang}"]
+            assert value.between(0, 100).all()
+            assert (main[f"{metric}_{lang}_ci_low"] <= value).all() and (value <= main[f"{metric}_{lang}_ci_high"]).all()
+            wrong = main[[f"wrong_lang_{lang}{end}" for end in ("_ci_low", "", "_ci_high")]].dropna()
+            assert wrong.iloc[:, 0].le(wrong.iloc[:, 1]).all() and wrong.iloc[:, 1].le(wrong.iloc[:, 2]).all()
+            assert wrong.stack().between(0, 1).all()
+        assert main[f"{metric}_targets_mean"].tolist() == pytest.approx(
+            ((main[f"{metric}_ru"] + main[f"{metric}_zh"]) / 2).tolist(), abs=1e-5)
+        markdown = (workdir / f"results/tables/main_{task}.md").read_text(encoding="utf-8")
+        assert markdown.count("| backbone | method | LR | en (source) | ru | zh | mean of targets |") == 2
+        assert "| nllb-tiny | full |" in markdown
+        paired = pd.read_csv(workdir / f"results/tables/paired_{task}.csv")
+        assert paired.empty and "p_value" in paired  # only `full` configured: nothing to compare
+
+
+def test_report_holds_the_main_tables_and_plots(tiny_run):
+    workdir, _ = tiny_run
+    proc = snakemake(workdir, "--report", "results/report.html")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    html = (workdir / "results/report.html").read_text(encoding="utf-8")
+    for name in ["main_qa.csv", "main_summarization.md", "paired_qa.csv", "lr_selection_summarization.csv",
+                 "lr_sweep_qa.png", "baselines.csv", "Main results", "Learning-rate selection"]:
+        assert name in html, name
+
+
 def test_models_are_saved_with_save_pretrained(tiny_run):
     workdir, _ = tiny_run
     run = workdir / "results/models/qa/mbart-tiny/full/lr~0.003/seed~1"

@@ -16,14 +16,22 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--predictions", required=True, help="JSONL of {id, lang, prediction, reference}")
     score.add_argument("--langid-mode", default="langdetect", choices=["langdetect", "script+langdetect"])
     score.add_argument("--min-chars", type=int, default=None, help="letters below which output is undetermined")
+    score.add_argument("--bootstrap-samples", type=int, default=1000,
+                       help="resamples for the 95%% intervals <metric>_ci_low/_ci_high (0: none; default 1000)")
+    score.add_argument("--seed", type=int, default=0,
+                       help="bootstrap seed (default 0; the pipeline uses the config's `seed`)")
     args = parser.parse_args(argv)
 
-    from xlgen.metrics import DEFAULT_MIN_CHARS, score_file
+    from xlgen.evaluation import score_with_intervals
+    from xlgen.metrics import DEFAULT_MIN_CHARS
 
+    if args.bootstrap_samples < 0:
+        parser.error("--bootstrap-samples must be >= 0")
     try:
-        result = score_file(
+        result, _ = score_with_intervals(
             args.task, args.lang, args.predictions, langid_mode=args.langid_mode,
             min_chars=DEFAULT_MIN_CHARS if args.min_chars is None else args.min_chars,
+            bootstrap_samples=args.bootstrap_samples, seed=args.seed,
         )
     except (OSError, ValueError, KeyError) as err:
         print(f"xlgen score: {err}", file=sys.stderr)

@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlgen.metrics import score_file, score_predictions
+from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
+from xlgen.metrics import per_example_scores, read_generations, score_predictions
 from xlgen.tables import run_keys_from_path
 from xlgen.tasks import references
 
 GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\.jsonl$")
+DEFAULT_BOOTSTRAP_SAMPLES = 1000
+DEFAULT_BOOTSTRAP_SEED = 0
+# per-example list of per_example_scores -> the score it averages to (others keep their name)
+SCORE_OF_EXAMPLE_METRIC = {"wrong_lang": "wrong_lang_rate"}
 
 
 def _flatten(scores: dict) -> dict:
@@ -22,11 +27,53 @@ def _flatten(scores: dict) -> dict:
             for k, v in scores.items()}
 
 
+def score_with_intervals(
+    task: str,
+    lang: str,
+    path: str | Path,
+    *,
+    langid_mode: str,
+    min_chars: int,
+    bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+    seed: int = DEFAULT_BOOTSTRAP_SEED,
+) -> tuple[dict, pd.DataFrame]:
+    """Every metric of one generation file with its bootstrap interval, and the per-example
+    values: the one code path of the evaluate rule and `xlgen score`.
+
+    The dict is score_predictions' (xlgen.metrics), with `<metric>_ci_low` and
+    `<metric>_ci_high` after each example-level metric (rouge1/2/L or em, f1, em_unicode,
+    f1_unicode, and wrong_lang_rate over the determined outputs): a seeded percentile
+    bootstrap interval at `ci_level` over `bootstrap_samples` resamples of the examples
+    (0: no resampling, NaN bounds). BLEU and chrF are corpus-level and get no interval.
+    The frame has one row per example: id, then each per-example value (wrong_lang: 1
+    wrong, 0 right, NaN undetermined).
+    """
+    ids, predictions, refs = read_generations(Path(path), lang)
+    scores = score_predictions(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
+    # a second pass for the values behind the means: langid verdicts (most of the time)
+    # are cached per text, only ROUGE / EM / F1 are computed again
+    per_example = per_example_scores(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
+    intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
+    bounds = {SCORE_OF_EXAMPLE_METRIC.get(name, name): (low, high) for name, (_, low, high) in intervals.items()}
+    result: dict = {}
+    for key, value in scores.items():
+        result[key] = value
+        if key in bounds:
+            result[f"{key}_ci_low"], result[f"{key}_ci_high"] = bounds[key]
+    result.update(ci_level=CONFIDENCE, bootstrap_samples=bootstrap_samples, bootstrap_seed=seed)
+    return result, pd.DataFrame({"id": ids, **per_example})
+
+
 def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str,
-              min_chars: int) -> pd.DataFrame:
-    """One row per (language, split) of a run: every metric, or NaN metrics with the run's
-    status when training diverged and there is nothing to score."""
-    rows = []
+              min_chars: int, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+              seed: int = DEFAULT_BOOTSTRAP_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores of a run's generation files (see score_with_intervals).
+
+    Returns one row per (language, split) with every metric and its interval, or NaN
+    metrics with the run's status when training diverged and there is nothing to score;
+    and the per-example values, one row per (language, split, id).
+    """
+    rows, examples = [], []
     for path in generation_files:
         match = GENERATION_NAME.match(Path(path).name)
         if not match:
@@ -35,11 +82,18 @@ def score_run(task: str, generation_files: list[str | Path], status: str, langid
         if status != "ok":
             rows.append(keys)
             continue
-        scores = score_file(task, keys["lang"], path, langid_mode=langid_mode, min_chars=min_chars)
+        scores, per_example = score_with_intervals(
+            task, keys["lang"], path, langid_mode=langid_mode, min_chars=min_chars,
+            bootstrap_samples=bootstrap_samples, seed=seed,
+        )
         scores.pop("task", None)
         scores.pop("lang", None)
         rows.append({**keys, **_flatten(scores)})
-    return pd.DataFrame(rows)
+        examples.append(per_example.assign(lang=keys["lang"], split=keys["split"]))
+    per_example = pd.concat(examples, ignore_index=True) if examples else pd.DataFrame(columns=["id"])
+    front = ["lang", "split", "id"]
+    per_example = per_example.reindex(columns=front + [c for c in per_example.columns if c not in front])
+    return pd.DataFrame(rows), per_example
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s*")

@@ -1,13 +1,18 @@
-"""The study's tables: one long table of every score, wide LR-sweep tables derived from it."""
+"""The study's tables: one long table of every score, wide LR-sweep tables derived from it,
+and at the selected learning rate the main table (with bootstrap intervals) and the paired
+tests of each method against full finetuning."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
+from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
+from xlgen.selection import TARGETS_MEAN, selected_lrs
 from xlgen.tasks import MAIN_METRIC
 
 RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
@@ -70,3 +75,152 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     from xlgen.io import write_text
 
     write_text(path, frame.to_csv(index=False, float_format="%.6g"))
+
+
+# --- the study's result tables at the selected learning rate --------------------------------
+
+MAIN_PROTOCOL = "source_dev"  # strict zero-shot: the main table's LR never saw target data
+REFERENCE_METHOD = "full"
+PAIRED_COLUMNS = ["task", "backbone", "method", "lr", "reference_method", "reference_lr", "lang", "split",
+                  "metric", "n", "value", "reference_value", "delta", "delta_ci_low", "delta_ci_high", "p_value"]
+
+
+def read_per_example(paths: list[str | Path], keep=None) -> pd.DataFrame:
+    """The per-example files of the evaluate rule (`.../<run>/per_example.csv`) as one frame
+    with the run's keys; only runs whose keys dict passes `keep`, when given."""
+    frames = []
+    for path in paths:
+        keys = run_keys_from_path(path)
+        if keep is not None and not keep(keys):
+            continue
+        frame = pd.read_csv(path, dtype={"id": str}, keep_default_na=False, na_values=[""])
+        frames.append(frame.assign(**keys))
+    if not frames:
+        return pd.DataFrame(columns=RUN_KEYS + ["lang", "split", "id"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _examples_at(per_example: pd.DataFrame, backbone: str, method: str, lr: float, split: str,
+                 columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """Per-example `columns` of one configuration, each the mean over its seeds (NaN left
+    out: an output undetermined in one seed counts by the others); and the seed count."""
+    rows = per_example[(per_example["backbone"] == backbone) & (per_example["method"] == method)
+                       & (per_example["split"] == split)]
+    rows = rows[[math.isclose(x, lr, rel_tol=1e-9) for x in rows["lr"]]]
+    averaged = rows.groupby(["lang", "id"], sort=True)[columns].mean().reset_index()
+    return averaged, rows["seed"].nunique()
+
+
+def _strata(examples: pd.DataFrame, langs: list[str], columns: list[str]) -> list[dict]:
+    strata = []
+    for lang in langs:
+        part = examples[examples["lang"] == lang]
+        if len(part):
+            strata.append({c: part[c].to_numpy(dtype=float) for c in columns})
+    return strata
+
+
+def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, source_lang: str,
+               target_langs: list[str], n_resamples: int, seed: int, split: str = "test") -> pd.DataFrame:
+    """The paper-style table of `task`: a row per (backbone, method) at the LR `source_dev`
+    selected; per language (source, targets, `targets_mean`) the main metric and the
+    wrong-language rate with seeded 95% bootstrap intervals (`_ci_low`, `_ci_high`).
+
+    Values come from the per-example scores, averaged over seeds example by example; the
+    targets mean is the mean of the language means, resampled within each language.
+    """
+    metric = MAIN_METRIC[task]
+    columns = [metric, "wrong_lang"]
+    groups = {lang: [lang] for lang in [source_lang, *target_langs]}
+    groups[TARGETS_MEAN] = list(target_langs)
+    rows = []
+    for (backbone, method), lr in selected_lrs(selection, MAIN_PROTOCOL).items():
+        row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
+        examples, row["n_seeds"] = (_examples_at(per_example, backbone, method, lr, split, columns)
+                                    if not math.isnan(lr) else (None, 0))
+        for name, langs in groups.items():
+            strata = _strata(examples, langs, columns) if examples is not None else []
+            intervals = (bootstrap_intervals(strata, n_resamples, seed) if strata
+                         else dict.fromkeys(columns, (math.nan,) * 3))
+            for column, prefix in ((metric, f"{metric}_{name}"), ("wrong_lang", f"wrong_lang_{name}")):
+                row[prefix], row[f"{prefix}_ci_low"], row[f"{prefix}_ci_high"] = intervals[column]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, source_lang: str,
+                 target_langs: list[str], n_resamples: int, seed: int, split: str = "test",
+                 reference_method: str = REFERENCE_METHOD) -> pd.DataFrame:
+    """Paired bootstrap of every method against `reference_method` of the same backbone,
+    both at their `source_dev` LRs, on the examples both scored (columns PAIRED_COLUMNS):
+    per language and for the targets mean (resampled within each language), for the main
+    metric and the wrong-language rate. Empty when no other method is configured."""
+    metric = MAIN_METRIC[task]
+    columns = [metric, "wrong_lang"]
+    groups = {lang: [lang] for lang in [source_lang, *target_langs]}
+    groups[TARGETS_MEAN] = list(target_langs)
+    lrs = selected_lrs(selection, MAIN_PROTOCOL)
+    rows = []
+    for (backbone, method), lr in lrs.items():
+        reference_lr = lrs.get((backbone, reference_method), math.nan)
+        if method == reference_method or math.isnan(lr) or math.isnan(reference_lr):
+            continue
+        system, _ = _examples_at(per_example, backbone, method, lr, split, columns)
+        reference, _ = _examples_at(per_example, backbone, reference_method, reference_lr, split, columns)
+        pairs = system.merge(reference, on=["lang", "id"], suffixes=("", "_reference"), validate="one_to_one")
+        for name, langs in groups.items():
+            parts = [pairs[pairs["lang"] == lang] for lang in langs]
+            parts = [p for p in parts if len(p)]
+            if not parts:
+                continue
+            for column in columns:
+                result = paired_bootstrap([p[column].to_numpy(dtype=float) for p in parts],
+                                          [p[f"{column}_reference"].to_numpy(dtype=float) for p in parts],
+                                          n_resamples, seed)
+                rows.append({"task": task, "backbone": backbone, "method": method, "lr": lr,
+                             "reference_method": reference_method, "reference_lr": reference_lr,
+                             "lang": name, "split": split,
+                             "metric": "wrong_lang_rate" if column == "wrong_lang" else column,
+                             "n": sum(len(p) for p in parts), **result})
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A GitHub-flavoured Markdown table (no dependency on tabulate)."""
+    def line(cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)]) + "\n"
+
+
+def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs: list[str]) -> str:
+    """The main table for humans: the metric with its 95% interval, then the wrong-language
+    rate in percent, a row per (backbone, method), a column per language and the mean."""
+    metric = MAIN_METRIC[task]
+    langs = [source_lang, *target_langs, TARGETS_MEAN]
+    names = [f"{source_lang} (source)", *target_langs, "mean of targets"]
+
+    def cell(row, prefix: str, scale: float, digits: int) -> str:
+        value, low, high = (row[f"{prefix}{end}"] for end in ("", "_ci_low", "_ci_high"))
+        if pd.isna(value):
+            return "n/a"
+        text = f"{scale * value:.{digits}f}"
+        return text if pd.isna(low) else f"{text} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
+
+    def table(prefix: str, scale: float, digits: int) -> str:
+        rows = [[r["backbone"], r["method"], "n/a" if pd.isna(r["lr"]) else f"{r['lr']:g}",
+                 *(cell(r, f"{prefix}_{lang}", scale, digits) for lang in langs)] for _, r in main.iterrows()]
+        return markdown_table(["backbone", "method", "LR", *names], rows)
+
+    return "\n".join([
+        f"# {task}: zero-shot transfer from {source_lang} (test split)",
+        "",
+        f"Learning rate selected on {source_lang} dev ({MAIN_PROTOCOL}); 95% bootstrap intervals in brackets.",
+        "",
+        f"## {metric}",
+        "",
+        table(metric, 1.0, 1),
+        "## Wrong-language rate, % of the outputs whose language could be determined",
+        "",
+        table("wrong_lang", 100.0, 0),
+    ])

@@ -1,12 +1,28 @@
+report: "../report/workflow.rst"
+
+
 rule aggregate:
     input:
         scores=get_eval_files(),
         runs=get_run_files(),
         baselines=expand("results/eval/baselines/{task}.csv", task=TASKS),
     output:
-        long="results/tables/results_long.csv",
-        baselines="results/tables/baselines.csv",
-        sweeps=expand("results/tables/lr_sweep_{task}.csv", task=TASKS),
+        long=report(
+            "results/tables/results_long.csv",
+            caption="../report/results_long.rst",
+            category="4. All scores and baselines",
+        ),
+        baselines=report(
+            "results/tables/baselines.csv",
+            caption="../report/baselines.rst",
+            category="4. All scores and baselines",
+        ),
+        sweeps=report(
+            expand("results/tables/lr_sweep_{task}.csv", task=TASKS),
+            caption="../report/lr_sweep_table.rst",
+            category="3. Learning-rate sweep",
+            subcategory="tables",
+        ),
     params:
         tasks=TASKS,
         source_lang=SOURCE_LANG,
@@ -22,7 +38,13 @@ rule plot_lr_sweep:
     input:
         rules.aggregate.output.long,
     output:
-        "results/plots/lr_sweep_{task}.png",
+        report(
+            "results/plots/lr_sweep_{task}.png",
+            caption="../report/lr_sweep_plot.rst",
+            category="3. Learning-rate sweep",
+            subcategory="plots",
+            labels={"task": "{task}"},
+        ),
     params:
         source_lang=SOURCE_LANG,
     log:
@@ -31,3 +53,60 @@ rule plot_lr_sweep:
         "../../envs/xlgen.yaml"
     script:
         "../scripts/plot_lr_sweep.py"
+
+
+rule lr_selection:
+    input:
+        rules.aggregate.output.long,
+    output:
+        report(
+            "results/tables/lr_selection_{task}.csv",
+            caption="../report/lr_selection.rst",
+            category="2. Learning-rate selection",
+            labels={"task": "{task}"},
+        ),
+    params:
+        source_lang=SOURCE_LANG,
+        target_langs=TARGET_LANGS,
+    log:
+        "results/logs/lr_selection/{task}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/lr_selection.py"
+
+
+rule main_table:
+    input:
+        selection=rules.lr_selection.output[0],
+        per_example=get_per_example_files,
+    output:
+        csv=report(
+            "results/tables/main_{task}.csv",
+            caption="../report/main.rst",
+            category="1. Main results",
+            labels={"task": "{task}", "table": "main (CSV)"},
+        ),
+        md=report(
+            "results/tables/main_{task}.md",
+            caption="../report/main_md.rst",
+            category="1. Main results",
+            labels={"task": "{task}", "table": "main (Markdown)"},
+        ),
+        paired=report(
+            "results/tables/paired_{task}.csv",
+            caption="../report/paired.rst",
+            category="1. Main results",
+            labels={"task": "{task}", "table": "paired tests against full finetuning"},
+        ),
+    params:
+        source_lang=SOURCE_LANG,
+        target_langs=TARGET_LANGS,
+        bootstrap_samples=config["evaluate"]["bootstrap_samples"],
+        seed=config["seed"],
+    log:
+        "results/logs/main_table/{task}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/main_table.py"

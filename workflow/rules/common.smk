@@ -78,6 +78,14 @@ def get_eval_files(wildcards=None):
     ]
 
 
+def get_per_example_files(wildcards):
+    """Per-example scores of every run of the task (the main table reads the selected ones)."""
+    return [
+        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv".format(**run)
+        for run in get_runs(wildcards.task)
+    ]
+
+
 def get_run_files(wildcards=None):
     return [
         "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(**run)
@@ -118,6 +126,10 @@ def get_final_output():
     outputs = ["results/tables/results_long.csv", "results/tables/baselines.csv"]
     outputs += expand("results/tables/lr_sweep_{task}.csv", task=TASKS)
     outputs += expand("results/plots/lr_sweep_{task}.png", task=TASKS)
+    outputs += expand(
+        "results/tables/{name}_{task}.csv", name=["lr_selection", "main", "paired"], task=TASKS
+    )
+    outputs += expand("results/tables/main_{task}.md", task=TASKS)
     return outputs
 
 

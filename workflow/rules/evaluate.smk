@@ -3,9 +3,11 @@ rule evaluate:
         generations=get_generation_files,
         run=rules.finetune.output.run,
     output:
-        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
+        scores="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
+        per_example="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
     params:
         settings=config["evaluate"],
+        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=2000,

@@ -1,0 +1,126 @@
+"""Learning-rate selection under three protocols, side by side.
+
+* `source_dev`: the LR with the best main metric (xlgen.tasks.MAIN_METRIC) on the source
+  language's dev set; strict zero-shot: no target-language data is looked at.
+* `target_dev`: per target language, the LR with the best score on that language's own dev
+  set: the oracle of language-specific LR tuning.
+* `mean_target_dev`: one LR for all targets, the best by the mean over target dev scores.
+
+Seeds are averaged before selecting. A learning rate where a seed diverged (NaN metric) is
+never selected; ties go to the lower learning rate. Each protocol reports the test score
+and wrong-language rate of every target language at its LR, and their mean over targets.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from xlgen.tasks import MAIN_METRIC
+
+PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
+TARGETS_MEAN = "targets_mean"
+SELECTION_COLUMNS = ["task", "backbone", "method", "protocol", "lang", "lr", "selected_on",
+                     "selection_score", "metric", "test_score", "test_wrong_lang_rate"]
+
+
+def seed_means(long: pd.DataFrame, task: str) -> pd.DataFrame:
+    """The main metric and wrong-language rate of `task` per (backbone, method, lr, lang,
+    split), averaged over seeds: NaN where any seed has no score (diverged), while the
+    wrong-language rate averages the seeds where it could be measured."""
+    metric = MAIN_METRIC[task]
+    rows = long[long["task"] == task]
+    keys = ["backbone", "method", "lr", "lang", "split"]
+    grouped = rows.groupby(keys, sort=True)
+    return pd.DataFrame({
+        metric: grouped[metric].agg(lambda s: s.mean(skipna=False)),
+        "wrong_lang_rate": grouped["wrong_lang_rate"].mean(),
+        "n_seeds": grouped["seed"].nunique(),
+    }).reset_index()
+
+
+def best_lr(scores: pd.Series) -> tuple[float, float]:
+    """(lr, score) of the highest non-NaN score of a Series indexed by LR; the lower LR wins
+    a tie; (NaN, NaN) when every score is NaN."""
+    valid = scores.dropna()
+    if valid.empty:
+        return math.nan, math.nan
+    top = valid.max()
+    return float(min(lr for lr, value in valid.items() if value == top)), float(top)
+
+
+def _at(table: pd.DataFrame, lr: float, lang: str) -> float:
+    if math.isnan(lr) or lang not in table.columns or lr not in table.index:
+        return math.nan
+    return float(table.at[lr, lang])
+
+
+def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
+                          target_langs: list[str] | None = None) -> pd.DataFrame:
+    """The LR-selection table of `task` (columns SELECTION_COLUMNS): per backbone, method and
+    protocol, a row per target language and one for their mean (`targets_mean`) with the
+    chosen LR, what it was chosen on and by which dev score, and the test score and
+    wrong-language rate it gives. Under `target_dev` each language has its own LR and the
+    mean row (lr NaN) averages the per-language dev and test scores at those LRs.
+    """
+    metric = MAIN_METRIC[task]
+    means = seed_means(long, task)
+    splits = set(means["split"])
+    if not {"dev", "test"} <= splits:
+        raise ValueError(f"LR selection of {task} needs dev and test generations; found splits {sorted(splits)} "
+                         "(add both to generate.splits)")
+    if target_langs is None:
+        target_langs = sorted(set(means["lang"]) - {source_lang})
+    rows = []
+    for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
+        def pivot(split: str, value: str) -> pd.DataFrame:
+            part = frame[frame["split"] == split]
+            return part.pivot(index="lr", columns="lang", values=value).reindex(
+                columns=[source_lang, *target_langs])
+
+        dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
+        base = {"task": task, "backbone": backbone, "method": method, "metric": metric}
+
+        def add(protocol: str, lang: str, lr: float, selected_on: str, score: float) -> None:
+            rows.append({**base, "protocol": protocol, "lang": lang, "lr": lr, "selected_on": selected_on,
+                         "selection_score": score, "test_score": _at(test, lr, lang),
+                         "test_wrong_lang_rate": _at(wrong, lr, lang)})
+
+        def add_mean(protocol: str, lr: float, selected_on: str, score: float, start: int) -> None:
+            chosen = rows[start:]
+            rows.append({**base, "protocol": protocol, "lang": TARGETS_MEAN, "lr": lr,
+                         "selected_on": selected_on, "selection_score": score,
+                         "test_score": pd.Series([r["test_score"] for r in chosen], dtype=float).mean(),
+                         "test_wrong_lang_rate": pd.Series([r["test_wrong_lang_rate"] for r in chosen],
+                                                           dtype=float).mean()})
+
+        lr, score = best_lr(dev[source_lang])
+        start = len(rows)
+        for lang in target_langs:
+            add("source_dev", lang, lr, f"{source_lang} dev", score)
+        add_mean("source_dev", lr, f"{source_lang} dev", score, start)
+
+        start = len(rows)
+        for lang in target_langs:
+            lang_lr, lang_score = best_lr(dev[lang])
+            add("target_dev", lang, lang_lr, f"{lang} dev", lang_score)
+        own = pd.Series([r["selection_score"] for r in rows[start:]], dtype=float)
+        add_mean("target_dev", math.nan, "each target's dev", own.mean(skipna=False), start)
+
+        lr, score = best_lr(dev[target_langs].mean(axis=1, skipna=False))
+        start = len(rows)
+        for lang in target_langs:
+            add("mean_target_dev", lang, lr, "mean target dev", score)
+        add_mean("mean_target_dev", lr, "mean target dev", score, start)
+
+    # rows come out sorted by backbone and method, protocols in PROTOCOLS order
+    return pd.DataFrame(rows, columns=SELECTION_COLUMNS)
+
+
+def selected_lrs(selection: pd.DataFrame, protocol: str = "source_dev") -> dict[tuple[str, str], float]:
+    """{(backbone, method): lr} chosen by a protocol that picks one LR for all targets."""
+    if protocol == "target_dev":
+        raise ValueError("target_dev picks one LR per language, not one per (backbone, method)")
+    rows = selection[(selection["protocol"] == protocol) & (selection["lang"] == TARGETS_MEAN)]
+    return {(r.backbone, r.method): float(r.lr) for r in rows.itertuples()}
