@@ -48,7 +48,9 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     initial_dev = mean_loss(model, dev_ex, tokenizer.pad_token_id)
     log(f"dev loss before finetuning: {initial_dev:.4f}")
     history = train_steps(
-        model, tokenizer, epoch_batches(train_ex, settings.batch_size, seed), settings, log=log,
+        model, tokenizer,
+        epoch_batches(train_ex, settings.batch_size, seed, finetune_cfg.get("group_by_length", True)),
+        settings, log=log,
         evaluate=lambda step: {"dev_loss": mean_loss(model, dev_ex, tokenizer.pad_token_id)},
         eval_every=finetune_cfg["dev_every"],
     )

@@ -52,14 +52,32 @@ def collate(features: list[dict], pad_id: int) -> dict:
     return {"input_ids": input_ids, "attention_mask": attention, "labels": labels}
 
 
-def epoch_batches(examples: list[dict], batch_size: int, seed: int) -> Iterator[list[dict]]:
-    """Endless shuffled batches, reshuffled each epoch with a seed derived from `seed`."""
+def epoch_batches(examples: list[dict], batch_size: int, seed: int,
+                  group_by_length: bool = True, megabatch: int = 50) -> Iterator[list[dict]]:
+    """Endless shuffled batches, reshuffled each epoch with a seed derived from `seed`.
+
+    With `group_by_length` (as transformers' LengthGroupedSampler): the shuffled order is cut
+    into megabatches of `megabatch` batches, each sorted by input length, so a batch holds
+    inputs of similar length and pads little; batch order is then shuffled again.
+    """
     epoch = 0
     while True:
+        rng = random.Random(seed * 1_000_003 + epoch)
         order = list(range(len(examples)))
-        random.Random(seed * 1_000_003 + epoch).shuffle(order)
-        for start in range(0, len(order) - batch_size + 1, batch_size):
-            yield [examples[i] for i in order[start : start + batch_size]]
+        rng.shuffle(order)
+        usable = len(order) - len(order) % batch_size
+        batches = [order[start : start + batch_size] for start in range(0, usable, batch_size)]
+        if group_by_length:
+            span = megabatch * batch_size
+            grouped = []
+            for start in range(0, usable, span):
+                chunk = sorted(order[start : min(start + span, usable)],
+                               key=lambda i: len(examples[i]["input_ids"]), reverse=True)
+                grouped += [chunk[k : k + batch_size] for k in range(0, len(chunk), batch_size)]
+            batches = grouped
+            rng.shuffle(batches)
+        for batch in batches:
+            yield [examples[i] for i in batch]
         epoch += 1
 
 
