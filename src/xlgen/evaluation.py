@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
-from xlgen.metrics import per_example_scores, read_generations, score_predictions
+from xlgen.metrics import read_generations, score_and_examples, score_predictions
 from xlgen.tables import run_keys_from_path
 from xlgen.tasks import references
 
@@ -49,10 +49,8 @@ def score_with_intervals(
     wrong, 0 right, NaN undetermined).
     """
     ids, predictions, refs = read_generations(Path(path), lang)
-    scores = score_predictions(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
-    # a second pass for the values behind the means: langid verdicts (most of the time)
-    # are cached per text, only ROUGE / EM / F1 are computed again
-    per_example = per_example_scores(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
+    scores, per_example = score_and_examples(task, lang, predictions, refs, langid_mode=langid_mode,
+                                             min_chars=min_chars)
     intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
     bounds = {SCORE_OF_EXAMPLE_METRIC.get(name, name): (low, high) for name, (_, low, high) in intervals.items()}
     result: dict = {}

@@ -14,6 +14,7 @@ from xlgen.metrics.score import (
     TASKS,
     per_example_scores,
     read_generations,
+    score_and_examples,
     score_file,
     score_predictions,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "TASKS",
     "per_example_scores",
     "read_generations",
+    "score_and_examples",
     "score_file",
     "score_predictions",
 ]

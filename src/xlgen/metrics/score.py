@@ -70,6 +70,33 @@ def per_example_scores(
     return scores
 
 
+def score_and_examples(
+    task: str,
+    lang: str,
+    predictions: list[str],
+    references: list[list[str]],
+    *,
+    langid_mode: str = "langdetect",
+    min_chars: int = DEFAULT_MIN_CHARS,
+) -> tuple[dict, dict[str, list[float]]]:
+    """score_predictions' dict and the per-example values behind it, each computed once."""
+    langid._check_mode(langid_mode, min_chars)  # before any slow scoring
+    refs = _check_inputs(task, lang, predictions, references)
+    per_example = per_example_scores(
+        task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars
+    )
+    n = len(predictions)
+    result: dict = {"task": task, "lang": lang, "n": n}
+    for name, values in per_example.items():
+        if name != "wrong_lang":
+            result[name] = math.fsum(values) / n
+    if task == "summarization":
+        result["rouge_tokenization"] = rouge_tokenization(lang)
+        result.update(corpus_bleu_chrf(lang, predictions, refs))
+    result.update(langid.wrong_language_stats(predictions, lang, langid_mode, min_chars))
+    return result, per_example
+
+
 def score_predictions(
     task: str,
     lang: str,
@@ -88,21 +115,9 @@ def score_predictions(
     wrong_lang_na_reason. ValueError for an unknown task, language or langid_mode, for n=0,
     and for malformed inputs.
     """
-    langid._check_mode(langid_mode, min_chars)  # before any slow scoring
-    refs = _check_inputs(task, lang, predictions, references)
-    per_example = per_example_scores(
-        task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars
-    )
-    n = len(predictions)
-    result: dict = {"task": task, "lang": lang, "n": n}
-    for name, values in per_example.items():
-        if name != "wrong_lang":
-            result[name] = math.fsum(values) / n
-    if task == "summarization":
-        result["rouge_tokenization"] = rouge_tokenization(lang)
-        result.update(corpus_bleu_chrf(lang, predictions, refs))
-    result.update(langid.wrong_language_stats(predictions, lang, langid_mode, min_chars))
-    return result
+    return score_and_examples(
+        task, lang, predictions, references, langid_mode=langid_mode, min_chars=min_chars
+    )[0]
 
 
 def read_generations(path, lang: str | None = None) -> tuple[list[str], list[str], list[list[str]]]:
