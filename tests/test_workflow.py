@@ -72,8 +72,9 @@ def test_sweep_tables_plots_and_baselines(tiny_run):
         for lang in ["en", "ru", "zh"]:
             assert f"{metric}_{lang}" in sweep and f"wrong_lang_{lang}" in sweep
         assert f"{metric}_targets_mean" in sweep
-        png = workdir / f"results/plots/lr_sweep_{task}.png"
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        for plot in ("lr_sweep", "wrong_language"):
+            png = workdir / f"results/plots/{plot}_{task}.png"
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     baselines = pd.read_csv(workdir / "results/tables/baselines.csv")
     assert set(baselines["baseline"]) == {"lead", "majority_answer"}
     assert len(baselines) == 2 * 3 * 2

@@ -56,3 +56,45 @@ def plot_lr_sweep(long: pd.DataFrame, task: str, source_lang: str, path: str | P
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
     plt.close(fig)
+
+
+def plot_wrong_language_story(long: pd.DataFrame, task: str, source_lang: str, path: str | Path,
+                              split: str = "test", method: str = "full") -> None:
+    """The study's finding in one figure: a panel per backbone, x = learning rate (log),
+    the source-language task quality and the wrong-language rate on the other languages
+    (their mean, thick; each language, thin), both on a 0-100 scale."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from xlgen.io import atomic_path
+
+    metric = MAIN_METRIC[task]
+    rows = long[(long["task"] == task) & (long["split"] == split) & (long["method"] == method)]
+    backbones = sorted(rows["backbone"].unique())
+    fig, axes = plt.subplots(1, len(backbones), figsize=(4.3 * len(backbones), 3.8), sharey=True, squeeze=False)
+    for ax, backbone in zip(axes[0], backbones):
+        sub = rows[rows["backbone"] == backbone]
+        source = sub[sub["lang"] == source_lang].groupby("lr")[metric].mean()
+        targets = sub[sub["lang"] != source_lang]
+        wrong = 100 * targets.pivot_table(index="lr", columns="lang", values="wrong_lang_rate")
+        for lang in wrong.columns:
+            ax.plot(wrong.index, wrong[lang], color="tab:red", alpha=0.25, linewidth=1)
+        ax.plot(source.index, source.values, marker="o", color="tab:blue", linewidth=2,
+                label=f"{source_lang} {metric}")
+        ax.plot(wrong.index, wrong.mean(axis=1), marker="s", color="tab:red", linewidth=2,
+                label="wrong-language rate, other languages (%)")
+        ax.set_xscale("log")
+        ax.set_ylim(-3, 103)
+        ax.set_title(backbone)
+        ax.set_xlabel("finetuning learning rate")
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("0-100")
+    axes[0, 0].legend(fontsize=8, loc="center left")
+    fig.suptitle(f"{task}: higher LR, better {source_lang}, more answers in the wrong language "
+                 f"(thin lines: each language)", fontsize=10)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)

@@ -110,3 +110,23 @@ rule main_table:
         "../../envs/xlgen.yaml"
     script:
         "../scripts/main_table.py"
+
+
+rule plot_wrong_language:
+    input:
+        rules.aggregate.output.long,
+    output:
+        report(
+            "results/plots/wrong_language_{task}.png",
+            caption="../report/wrong_language_plot.rst",
+            category="0. Learning rate and wrong-language answers",
+            labels={"task": "{task}"},
+        ),
+    params:
+        source_lang=SOURCE_LANG,
+    log:
+        "results/logs/plot_wrong_language/{task}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/plot_wrong_language.py"

@@ -126,6 +126,7 @@ def get_final_output():
     outputs = ["results/tables/results_long.csv", "results/tables/baselines.csv"]
     outputs += expand("results/tables/lr_sweep_{task}.csv", task=TASKS)
     outputs += expand("results/plots/lr_sweep_{task}.png", task=TASKS)
+    outputs += expand("results/plots/wrong_language_{task}.png", task=TASKS)
     outputs += expand(
         "results/tables/{name}_{task}.csv", name=["lr_selection", "main", "paired"], task=TASKS
     )

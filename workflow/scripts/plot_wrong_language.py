@@ -1,0 +1,12 @@
+"""Plot, per backbone, source-language quality and the wrong-language rate against the LR."""
+
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)
+
+import pandas as pd
+
+from xlgen.plots import plot_wrong_language_story
+
+long = pd.read_csv(snakemake.input[0], keep_default_na=False, na_values=[""])
+plot_wrong_language_story(long, snakemake.wildcards.task, snakemake.params.source_lang, snakemake.output[0])
