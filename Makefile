@@ -34,7 +34,7 @@ test: install
 DEMO_BACKBONES := mt5-demo mbart-demo nllb-demo
 demo-backbones: install
 	$(BIN)/snakemake --cores $(CORES) --forcerun demo_backbone --until demo_backbone \
-		--config rebuild_demo_backbones=true
+		--config rebuild_demo_backbones=True
 	mkdir -p resources/demo_backbones
 	for b in $(DEMO_BACKBONES); do rm -rf resources/demo_backbones/$$b; \
 		cp -r results/backbones/$$b resources/demo_backbones/$$b; done

@@ -1,7 +1,7 @@
 """Build, pretrain and save one tiny demo backbone (tokenizer + model, save_pretrained).
 
 A prebuilt copy shipped in the repository is reused when its fingerprint (code version,
-spec, seed, bytes of the demo-world inputs) matches; `--config rebuild_demo_backbones=true`
+spec, seed, bytes of the demo-world inputs) matches; `--config rebuild_demo_backbones=True`
 builds from scratch regardless.
 """
 
