@@ -111,6 +111,13 @@ def _examples_at(per_example: pd.DataFrame, backbone: str, method: str, lr: floa
     return averaged, rows["seed"].nunique()
 
 
+def _language_groups(source_lang: str, target_langs: list[str]) -> dict[str, list[str]]:
+    """Each language on its own, and `targets_mean` over the target languages."""
+    groups = {lang: [lang] for lang in [source_lang, *target_langs]}
+    groups[TARGETS_MEAN] = list(target_langs)
+    return groups
+
+
 def _strata(examples: pd.DataFrame, langs: list[str], columns: list[str]) -> list[dict]:
     strata = []
     for lang in langs:
@@ -131,8 +138,7 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     """
     metric = MAIN_METRIC[task]
     columns = [metric, "wrong_lang"]
-    groups = {lang: [lang] for lang in [source_lang, *target_langs]}
-    groups[TARGETS_MEAN] = list(target_langs)
+    groups = _language_groups(source_lang, target_langs)
     rows = []
     for (backbone, method), lr in selected_lrs(selection, MAIN_PROTOCOL).items():
         row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
@@ -157,8 +163,7 @@ def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, 
     metric and the wrong-language rate. Empty when no other method is configured."""
     metric = MAIN_METRIC[task]
     columns = [metric, "wrong_lang"]
-    groups = {lang: [lang] for lang in [source_lang, *target_langs]}
-    groups[TARGETS_MEAN] = list(target_langs)
+    groups = _language_groups(source_lang, target_langs)
     lrs = selected_lrs(selection, MAIN_PROTOCOL)
     rows = []
     for (backbone, method), lr in lrs.items():

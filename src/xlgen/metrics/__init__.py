@@ -1,8 +1,9 @@
 """Evaluation metrics that hold in every script (issue 3).
 
-Entry points: `score_predictions` / `score_file` (every metric of one run x language, the
-code path of both the evaluate rule and `xlgen score`) and `per_example_scores` (per-example
-values for the bootstrap). Quality metrics are on a 0-100 scale, rates and shares 0-1.
+Entry points: `score_predictions` / `score_file` (every metric of one run x language),
+`score_and_examples` (the same metrics and the per-example values behind them, computed once:
+what xlgen.evaluation.score_with_intervals, the one code path of the evaluate rule and
+`xlgen score`, builds on) and `per_example_scores` (per-example values only). Quality metrics are on a 0-100 scale, rates and shares 0-1.
 
 Modules: scripts (Unicode script of text), tokenize (ROUGE/QA/sacrebleu tokenization),
 summarization (ROUGE, BLEU, chrF), qa (SQuAD and Unicode EM/F1), langid (wrong-language
