@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from xlgen.languages import LANGUAGES, language_code
+from xlgen.languages import LANGUAGES, get_language, missing_code_choice
 
 
 class ConfigError(ValueError):
@@ -50,8 +50,12 @@ def load_schema(path: str | Path) -> dict:
         return yaml.safe_load(fh)
 
 
-def validate_config(config: dict[str, Any], schema: dict | str | Path) -> None:
-    """Raise ConfigError (one line, naming the key) unless `config` is a valid study config."""
+def validate_config(config: dict[str, Any], schema: dict | str | Path) -> list[str]:
+    """Raise ConfigError (one line, naming the key) unless `config` is a valid study config.
+
+    Returns the notes to show before the run, one line each: every target language a
+    selected backbone has no code for, with the choice the language table states for it.
+    """
     if not isinstance(schema, dict):
         schema = load_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
@@ -61,6 +65,7 @@ def validate_config(config: dict[str, Any], schema: dict | str | Path) -> None:
         deepest = max(errors, key=lambda e: len(e.absolute_path))
         raise ConfigError(_describe(deepest))
     _check_references(config)
+    return backbone_language_notes(config)
 
 
 def _check_references(config: dict[str, Any]) -> None:
@@ -76,6 +81,37 @@ def _check_references(config: dict[str, Any]) -> None:
         raise ConfigError(
             f"'target_languages' contains the source language {config['source_language']!r}"
         )
+    catalog = config["backbone_catalog"]
+    for i, variant in enumerate(config["backbones"]):
+        name = variant.removesuffix("+it")  # '<backbone>+it': intermediate-tuned variant
+        if name not in catalog:
+            raise ConfigError(
+                f"'backbones[{i}]' is {variant!r}: not defined in backbone_catalog "
+                f"(defined: {', '.join(sorted(catalog))})"
+            )
+        if variant != name and "intermediate_tuning" not in config:
+            raise ConfigError(
+                f"'backbones[{i}]' is {variant!r}: a '+it' variant needs the 'intermediate_tuning' section"
+            )
+        spec = catalog[name]
+        if ("demo" in spec) == ("hub_id" in spec):
+            raise ConfigError(
+                f"'backbone_catalog.{name}' needs exactly one of 'demo' (built locally) or "
+                "'hub_id' (a hub checkpoint)"
+            )
+        if "hub_id" in spec and "hub" not in config["data"]:
+            raise ConfigError(
+                f"'backbone_catalog.{name}.hub_id' needs 'data.hub.models_dir' (where checkpoints are kept)"
+            )
+        # the source language must have a code; a target without one is a note (see below)
+        source = config["source_language"]
+        if missing_code_choice(source, spec["family"]) is not None:
+            raise ConfigError(
+                f"'source_language' is {source!r}: 'backbones[{i}]' ({name}, family "
+                f"{spec['family']}) has no language code for it; finetuning needs one: "
+                "choose another backbone or source language"
+            )
+    # after the backbones: a source language no backbone can encode is the more lasting problem
     if config["data"]["source"] == "demo":
         from xlgen.demo_world import DEMO_LANGUAGES
 
@@ -87,25 +123,24 @@ def _check_references(config: dict[str, Any]) -> None:
                     f"'target_languages[{i}]' is {code!r}: the demo world has only "
                     f"{', '.join(DEMO_LANGUAGES)}"
                 )
-    catalog = config["backbone_catalog"]
-    for i, name in enumerate(config["backbones"]):
-        if name not in catalog:
-            raise ConfigError(
-                f"'backbones[{i}]' is {name!r}: not defined in backbone_catalog "
-                f"(defined: {', '.join(sorted(catalog))})"
-            )
-        spec = catalog[name]
-        if "demo" not in spec:
-            raise ConfigError(
-                f"'backbone_catalog.{name}' has no 'demo' block; only locally built demo "
-                "backbones are supported by this version"
-            )
-        for code in languages:
-            if spec["family"] != "mt5" and language_code(code, spec["family"]) is None:
-                raise ConfigError(
-                    f"'backbones[{i}]' ({name}, {spec['family']}) has no language code for "
-                    f"{code!r}; drop the language or the backbone"
-                )
+    else:
+        from xlgen.hub import task_sources
+
+        if "hub" not in config["data"]:
+            raise ConfigError("missing key 'data.hub' (required when data.source is hub)")
+        for task in config["tasks"]:
+            for i, code in enumerate(config["target_languages"]):
+                try:
+                    task_sources(task, code)
+                except ValueError as err:
+                    raise ConfigError(f"'target_languages[{i}]' is {code!r}: {err}") from None
+        objective = config.get("intermediate_tuning", {}).get("objective")
+        if objective == "translation":
+            raise ConfigError("'intermediate_tuning.objective' is 'translation': the hub data of "
+                              "this version has no parallel text; use denoising")
+    if "dev" not in config["generate"]["splits"] or "test" not in config["generate"]["splits"]:
+        raise ConfigError("'generate.splits' must hold dev and test: learning rates are selected "
+                          "on dev and reported on test")
     for i, method in enumerate(config["methods"]):
         if method not in config["method_settings"]:
             raise ConfigError(f"'methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
@@ -114,3 +149,31 @@ def _check_references(config: dict[str, Any]) -> None:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'task_settings.{task}'")
         if task not in config["generate"]["max_new_tokens"]:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'generate.max_new_tokens.{task}'")
+
+
+_CHOICE_WORDS = {
+    "skip": "left out of this backbone's runs",
+    "unforced": "generated without a language code",
+}
+
+
+def backbone_language_notes(config: dict[str, Any]) -> list[str]:
+    """One line per (selected backbone, target language) the backbone family has no code
+    for, naming the choice the language table states for it (xlgen/languages.py, `no_code`:
+    skip, or run unforced). A source language without a code is a ConfigError instead.
+    """
+    notes = []
+    catalog = config["backbone_catalog"]
+    for i, variant in enumerate(config["backbones"]):
+        name = variant.removesuffix("+it")
+        family = catalog[name]["family"]
+        for j, code in enumerate(config["target_languages"]):
+            choice = missing_code_choice(code, family)
+            if choice is None:
+                continue
+            notes.append(
+                f"'target_languages[{j}]' is {code!r} ({get_language(code).name}): "
+                f"'backbones[{i}]' ({variant}, family {family}) has no language code for it: "
+                f"{choice}, {_CHOICE_WORDS[choice]} (stated in xlgen/languages.py)"
+            )
+    return notes

@@ -12,7 +12,7 @@ import pandas as pd
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
 from xlgen.metrics import read_generations, score_and_examples, score_predictions
 from xlgen.tables import run_keys_from_path
-from xlgen.tasks import references
+from xlgen.tasks import read_records, references
 
 GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\.jsonl$")
 DEFAULT_BOOTSTRAP_SAMPLES = 1000
@@ -27,6 +27,10 @@ def _flatten(scores: dict) -> dict:
             for k, v in scores.items()}
 
 
+def _as_list(ref: str | list[str]) -> list[str]:
+    return ref if isinstance(ref, list) else [ref]
+
+
 def score_with_intervals(
     task: str,
     lang: str,
@@ -36,6 +40,7 @@ def score_with_intervals(
     min_chars: int,
     bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
     seed: int = DEFAULT_BOOTSTRAP_SEED,
+    references_path: str | Path | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Every metric of one generation file with its bootstrap interval, and the per-example
     values: the one code path of the evaluate rule and `xlgen score`.
@@ -47,8 +52,15 @@ def score_with_intervals(
     (0: no resampling, NaN bounds). BLEU and chrF are corpus-level and get no interval.
     The frame has one row per example: id, then each per-example value (wrong_lang: 1
     wrong, 0 right, NaN undetermined).
+
+    With `references_path`, a task record file (xlgen.tasks schema) of language `lang`,
+    the references come from there, matched by id, and the generation file needs only
+    "id" and "prediction" per line (see read_generations).
     """
-    ids, predictions, refs = read_generations(Path(path), lang)
+    gold = None
+    if references_path is not None:
+        gold = {str(r["id"]): _as_list(references(task, r)) for r in read_records(task, references_path, lang)}
+    ids, predictions, refs = read_generations(Path(path), lang, gold, str(references_path))
     scores, per_example = score_and_examples(task, lang, predictions, refs, langid_mode=langid_mode,
                                              min_chars=min_chars)
     intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
@@ -121,8 +133,7 @@ def baseline_scores(task: str, lang: str, records: list[dict], train: list[dict]
         name = "majority_answer"
         (answer, _), = Counter(r["target"] for r in train).most_common(1)
         predictions = [answer] * len(records)
-    refs = [references(task, r) for r in records]
-    refs = [ref if isinstance(ref, list) else [ref] for ref in refs]
+    refs = [_as_list(references(task, r)) for r in records]
     scores = score_predictions(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
     scores.pop("task", None)
     scores.pop("lang", None)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from pathlib import Path
 
 from xlgen.backbones import family_of, load_backbone, set_languages
+from xlgen.io import atomic_directory, atomic_path
 from xlgen.methods import get_method, trainable_parameters
-from xlgen.training import TrainSettings, epoch_batches, mean_loss, train_steps
+from xlgen.methods.batches import BatchContext, task_batches
+from xlgen.training import TrainSettings, mean_loss, train_steps
 
 
 def encode(tokenizer, family: str, records: list[dict], lang: str, max_source_length: int,
@@ -16,16 +20,59 @@ def encode(tokenizer, family: str, records: list[dict], lang: str, max_source_le
     set_languages(tokenizer, family, lang)
     sources = tokenizer([r["source"] for r in records], truncation=True, max_length=max_source_length)
     targets = tokenizer(text_target=[r["target"] for r in records], truncation=True, max_length=max_target_length)
-    return [{"input_ids": s, "labels": t} for s, t in zip(sources["input_ids"], targets["input_ids"])]
+    return [{"id": r["id"], "input_ids": s, "labels": t}
+            for r, s, t in zip(records, sources["input_ids"], targets["input_ids"])]
 
 
-def finetune(backbone_path: Path, method_name: str, method_settings: dict, train: list[dict],
-             dev: list[dict], lang: str, lr: float, seed: int, finetune_cfg: dict, task_cfg: dict,
-             out_dir: Path, log=print) -> dict:
-    """Finetune the backbone on `train` (language `lang`), log dev loss, save the run.
+def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg: dict, out_path: Path) -> int:
+    """Encode `records` once for every run of a (task, backbone) and save them (torch.save).
+
+    Every LR, method and seed job then loads the ids instead of tokenizing again.
+    """
+    import torch
+    from transformers import AutoConfig, AutoTokenizer
+
+    family = family_of(AutoConfig.from_pretrained(backbone_path))
+    tokenizer = AutoTokenizer.from_pretrained(backbone_path)
+    examples = encode(tokenizer, family, records, lang, task_cfg["max_source_length"], task_cfg["max_target_length"])
+    with atomic_path(out_path) as tmp:
+        torch.save({"lang": lang, "family": family, "examples": examples}, tmp)
+    return len(examples)
+
+
+def load_tokenized(path: Path) -> list[dict]:
+    import torch
+
+    return torch.load(path, weights_only=True)["examples"]
+
+
+def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path: Path | None,
+                      combine: str = "sum") -> TrainSettings:
+    """TrainSettings of a finetuning run: `batch_size` is the effective batch, reached by
+    accumulating micro-batches of `micro_batch_size` (default: the whole batch at once)."""
+    batch = finetune_cfg["batch_size"]
+    micro = finetune_cfg.get("micro_batch_size") or batch
+    if batch % micro:
+        raise ValueError(f"finetune.batch_size {batch} is not a multiple of finetune.micro_batch_size {micro}")
+    return TrainSettings(
+        steps=finetune_cfg["steps"], batch_size=micro, lr=lr, grad_accum=batch // micro,
+        warmup_steps=finetune_cfg["warmup_steps"], weight_decay=finetune_cfg["weight_decay"],
+        seed=seed, log_every=min(50, finetune_cfg["dev_every"]), combine=combine,
+        checkpoint_every=finetune_cfg.get("checkpoint_every", 0), checkpoint_path=checkpoint_path,
+        compile=finetune_cfg.get("compile", False),
+    )
+
+
+def finetune(backbone_path: Path, method_name: str, method_settings: dict, train_ex: list[dict],
+             dev_ex: list[dict], lr: float, seed: int, finetune_cfg: dict, out_dir: Path,
+             log=print, checkpoint_path: Path | None = None,
+             unlabeled: dict[str, list[str]] | None = None) -> dict:
+    """Finetune the backbone on tokenized `train_ex`, log dev loss, save the run to `out_dir`.
 
     Returns the run summary (the rule writes it to `run.json`): status (`ok` or
-    `diverged`), trainable parameters, dev losses, and time.
+    `diverged`), trainable parameters, dev losses, and time. With `checkpoint_path` and
+    `finetune.checkpoint_every`, a killed run resumes where it stopped; the checkpoint is
+    removed once the run is saved.
     """
     import torch
 
@@ -37,31 +84,32 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     model = method.prepare(model, method_settings)
     trainable, total = trainable_parameters(model)
     log(f"{method_name} on {family}: {trainable:,} of {total:,} parameters train ({trainable / total:.2%})")
-    lengths = (task_cfg["max_source_length"], task_cfg["max_target_length"])
-    train_ex = encode(tokenizer, family, train, lang, *lengths)
-    dev_ex = encode(tokenizer, family, dev[: finetune_cfg["dev_examples"]], lang, *lengths)
-    settings = TrainSettings(
-        steps=finetune_cfg["steps"], batch_size=finetune_cfg["batch_size"], lr=lr,
-        warmup_steps=finetune_cfg["warmup_steps"], weight_decay=finetune_cfg["weight_decay"],
-        seed=seed, log_every=min(50, finetune_cfg["dev_every"]),
-    )
+    dev_ex = dev_ex[: finetune_cfg["dev_examples"]]
+    settings = finetune_settings(finetune_cfg, lr, seed, checkpoint_path, getattr(method, "combine", "sum"))
+    context = BatchContext(family=family, tokenizer=tokenizer, batch_size=settings.batch_size, seed=seed,
+                           settings=method_settings, group_by_length=finetune_cfg.get("group_by_length", True),
+                           unlabeled=unlabeled or {})
+    source = getattr(method, "batches", None)  # methods may add a batch source (mix_unsup)
+    batches = source(train_ex, context) if source else task_batches(train_ex, context)
     initial_dev = mean_loss(model, dev_ex, tokenizer.pad_token_id)
     log(f"dev loss before finetuning: {initial_dev:.4f}")
+    run_key = json.dumps([str(backbone_path), method_name, method_settings, len(train_ex)], sort_keys=True)
     history = train_steps(
-        model, tokenizer,
-        epoch_batches(train_ex, settings.batch_size, seed, finetune_cfg.get("group_by_length", True)),
-        settings, log=log,
+        model, tokenizer, batches, settings, log=log,
         evaluate=lambda step: {"dev_loss": mean_loss(model, dev_ex, tokenizer.pad_token_id)},
-        eval_every=finetune_cfg["dev_every"],
+        eval_every=finetune_cfg["dev_every"], run_key=run_key,
     )
     diverged = bool(history) and history[-1].get("status") == "diverged"
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not diverged:
-        model.to("cpu")
-        method.save(model, tokenizer, out_dir)
+    with atomic_directory(out_dir) as tmp:
+        if not diverged:
+            model.to("cpu")
+            method.save(model, tokenizer, tmp)
+    if checkpoint_path is not None:  # the run is saved: its checkpoint is spent
+        Path(checkpoint_path).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # and its directory, once empty
+            Path(checkpoint_path).parent.rmdir()
     dev_losses = [row["dev_loss"] for row in history if "dev_loss" in row]
-    summary = {
+    return {
         "status": "diverged" if diverged else "ok",
         "method": method_name, "family": family, "lr": lr, "seed": seed,
         "trainable_params": trainable, "total_params": total, "trainable_share": trainable / total,
@@ -69,4 +117,3 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         "steps": history[-1]["step"] if history else 0, "train_seconds": round(time.time() - started, 2),
         "history": history,
     }
-    return summary

@@ -5,6 +5,20 @@ Codes follow the conventions of the real checkpoints: mBART-50 (`ru_RU`), NLLB-2
 (after `zh-cn`/`zh-tw` -> `zh`), None where langdetect has no profile for the language.
 `spaced` says whether the script separates words with spaces; scripts written without
 spaces are scored on characters (see xlgen.metrics).
+
+A backbone family without a code for a language (mBART-50 has none for Greek, nor for most
+African languages of XL-Sum) never gets a silent stand-in: the row's `no_code` states what
+the workflow does instead, and config validation reports it (xlgen.config):
+  "skip"      the language is left out of that backbone's runs (the default for every row:
+              a model finetuned with `en_XX` forced, then decoding unforced, would mostly
+              answer in English and measure nothing);
+  "unforced"  generate without a language code on either side (a choice a row may state).
+mT5 has no codes at all and runs every language.
+
+The table covers the languages of the study's data: XL-Sum (45 BBC languages, one config
+each; see xlgen.hub.XLSUM_CONFIGS) and XQuAD (ar de el en es hi ro ru th tr vi zh). Left out:
+XL-Sum's chinese_traditional and serbian_latin (`zh` and `sr` here are the Simplified and
+Cyrillic variants) and uzbek (its script in XL-Sum, and so its NLLB code, is unchecked).
 """
 
 from __future__ import annotations
@@ -22,6 +36,7 @@ class Language:
     langdetect: str | None
     spaced: bool = True
     cased: bool = True
+    no_code: str = "skip"  # what a backbone without this language's code does (see above)
 
 
 _ROWS = [
@@ -49,6 +64,30 @@ _ROWS = [
     Language("el", "Greek", "Greek", None, "ell_Grek", "el"),
     Language("ro", "Romanian", "Latin", "ro_RO", "ron_Latn", "ro"),
     Language("sw", "Swahili", "Latin", "sw_KE", "swh_Latn", "sw"),
+    Language("pt", "Portuguese", "Latin", "pt_XX", "por_Latn", "pt"),
+    Language("ur", "Urdu", "Arabic", "ur_PK", "urd_Arab", "ur", cased=False),
+    Language("ps", "Pashto", "Arabic", "ps_AF", "pbt_Arab", None, cased=False),
+    Language("mr", "Marathi", "Devanagari", "mr_IN", "mar_Deva", "mr", cased=False),
+    Language("ne", "Nepali", "Devanagari", "ne_NP", "npi_Deva", "ne", cased=False),
+    Language("gu", "Gujarati", "Gujarati", "gu_IN", "guj_Gujr", "gu", cased=False),
+    Language("pa", "Punjabi", "Gurmukhi", None, "pan_Guru", "pa", cased=False),
+    Language("ta", "Tamil", "Tamil", "ta_IN", "tam_Taml", "ta", cased=False),
+    Language("te", "Telugu", "Telugu", "te_IN", "tel_Telu", "te", cased=False),
+    Language("si", "Sinhala", "Sinhala", "si_LK", "sin_Sinh", None, cased=False),
+    Language("az", "Azerbaijani", "Latin", "az_AZ", "azj_Latn", None),
+    Language("ky", "Kyrgyz", "Cyrillic", None, "kir_Cyrl", None),
+    Language("sr", "Serbian", "Cyrillic", None, "srp_Cyrl", None),
+    Language("am", "Amharic", "Ethiopic", None, "amh_Ethi", None, cased=False),
+    Language("ti", "Tigrinya", "Ethiopic", None, "tir_Ethi", None, cased=False),
+    Language("om", "Oromo", "Latin", None, "gaz_Latn", None),
+    Language("so", "Somali", "Latin", None, "som_Latn", "so"),
+    Language("ha", "Hausa", "Latin", None, "hau_Latn", None),
+    Language("ig", "Igbo", "Latin", None, "ibo_Latn", None),
+    Language("yo", "Yoruba", "Latin", None, "yor_Latn", None),
+    Language("rn", "Kirundi", "Latin", None, "run_Latn", None),
+    Language("pcm", "Nigerian Pidgin", "Latin", None, None, None),
+    Language("cy", "Welsh", "Latin", None, "cym_Latn", "cy"),
+    Language("gd", "Scottish Gaelic", "Latin", None, "gla_Latn", None),
 ]
 
 LANGUAGES: dict[str, Language] = {row.code: row for row in _ROWS}
@@ -62,6 +101,42 @@ MBART50_CODES = [
     "mn_MN", "mr_IN", "pl_PL", "ps_AF", "pt_XX", "sv_SE", "sw_KE", "ta_IN", "te_IN",
     "th_TH", "tl_XX", "uk_UA", "ur_PK", "xh_ZA", "gl_ES", "sl_SI",
 ]
+
+# NLLB-200's 202 language codes in the checkpoint's order (facebook/nllb-200-distilled-600M).
+NLLB200_CODES = [
+    "ace_Arab", "ace_Latn", "acm_Arab", "acq_Arab", "aeb_Arab", "afr_Latn", "ajp_Arab",
+    "aka_Latn", "amh_Ethi", "apc_Arab", "arb_Arab", "ars_Arab", "ary_Arab", "arz_Arab",
+    "asm_Beng", "ast_Latn", "awa_Deva", "ayr_Latn", "azb_Arab", "azj_Latn", "bak_Cyrl",
+    "bam_Latn", "ban_Latn", "bel_Cyrl", "bem_Latn", "ben_Beng", "bho_Deva", "bjn_Arab",
+    "bjn_Latn", "bod_Tibt", "bos_Latn", "bug_Latn", "bul_Cyrl", "cat_Latn", "ceb_Latn",
+    "ces_Latn", "cjk_Latn", "ckb_Arab", "crh_Latn", "cym_Latn", "dan_Latn", "deu_Latn",
+    "dik_Latn", "dyu_Latn", "dzo_Tibt", "ell_Grek", "eng_Latn", "epo_Latn", "est_Latn",
+    "eus_Latn", "ewe_Latn", "fao_Latn", "pes_Arab", "fij_Latn", "fin_Latn", "fon_Latn",
+    "fra_Latn", "fur_Latn", "fuv_Latn", "gla_Latn", "gle_Latn", "glg_Latn", "grn_Latn",
+    "guj_Gujr", "hat_Latn", "hau_Latn", "heb_Hebr", "hin_Deva", "hne_Deva", "hrv_Latn",
+    "hun_Latn", "hye_Armn", "ibo_Latn", "ilo_Latn", "ind_Latn", "isl_Latn", "ita_Latn",
+    "jav_Latn", "jpn_Jpan", "kab_Latn", "kac_Latn", "kam_Latn", "kan_Knda", "kas_Arab",
+    "kas_Deva", "kat_Geor", "knc_Arab", "knc_Latn", "kaz_Cyrl", "kbp_Latn", "kea_Latn",
+    "khm_Khmr", "kik_Latn", "kin_Latn", "kir_Cyrl", "kmb_Latn", "kon_Latn", "kor_Hang",
+    "kmr_Latn", "lao_Laoo", "lvs_Latn", "lij_Latn", "lim_Latn", "lin_Latn", "lit_Latn",
+    "lmo_Latn", "ltg_Latn", "ltz_Latn", "lua_Latn", "lug_Latn", "luo_Latn", "lus_Latn",
+    "mag_Deva", "mai_Deva", "mal_Mlym", "mar_Deva", "min_Latn", "mkd_Cyrl", "plt_Latn",
+    "mlt_Latn", "mni_Beng", "khk_Cyrl", "mos_Latn", "mri_Latn", "zsm_Latn", "mya_Mymr",
+    "nld_Latn", "nno_Latn", "nob_Latn", "npi_Deva", "nso_Latn", "nus_Latn", "nya_Latn",
+    "oci_Latn", "gaz_Latn", "ory_Orya", "pag_Latn", "pan_Guru", "pap_Latn", "pol_Latn",
+    "por_Latn", "prs_Arab", "pbt_Arab", "quy_Latn", "ron_Latn", "run_Latn", "rus_Cyrl",
+    "sag_Latn", "san_Deva", "sat_Beng", "scn_Latn", "shn_Mymr", "sin_Sinh", "slk_Latn",
+    "slv_Latn", "smo_Latn", "sna_Latn", "snd_Arab", "som_Latn", "sot_Latn", "spa_Latn",
+    "als_Latn", "srd_Latn", "srp_Cyrl", "ssw_Latn", "sun_Latn", "swe_Latn", "swh_Latn",
+    "szl_Latn", "tam_Taml", "tat_Cyrl", "tel_Telu", "tgk_Cyrl", "tgl_Latn", "tha_Thai",
+    "tir_Ethi", "taq_Latn", "taq_Tfng", "tpi_Latn", "tsn_Latn", "tso_Latn", "tuk_Latn",
+    "tum_Latn", "tur_Latn", "twi_Latn", "tzm_Tfng", "uig_Arab", "ukr_Cyrl", "umb_Latn",
+    "urd_Arab", "uzn_Latn", "vec_Latn", "vie_Latn", "war_Latn", "wol_Latn", "xho_Latn",
+    "ydd_Hebr", "yor_Latn", "yue_Hant", "zho_Hans", "zho_Hant", "zul_Latn",
+]
+
+FAMILIES = ("mt5", "mbart", "nllb")
+NO_CODE_CHOICES = ("skip", "unforced")
 
 
 def get_language(code: str) -> Language:
@@ -83,4 +158,18 @@ def language_code(code: str, family: str) -> str | None:
         return lang.mbart50
     if family == "nllb":
         return lang.nllb200
-    raise ValueError(f"unknown backbone family {family!r}; known: mt5, mbart, nllb")
+    raise ValueError(f"unknown backbone family {family!r}; known: {', '.join(FAMILIES)}")
+
+
+def missing_code_choice(code: str, family: str) -> str | None:
+    """What `family` does with language `code`: None when it has a code (or is mT5, which
+    needs none), else the row's stated choice, "skip" or "unforced"."""
+    lang = get_language(code)
+    if family == "mt5" or language_code(code, family) is not None:
+        return None
+    return lang.no_code
+
+
+def languages_for_family(codes: list[str], family: str) -> list[str]:
+    """`codes` in order, without those `family` skips for want of a language code."""
+    return [code for code in codes if missing_code_choice(code, family) != "skip"]

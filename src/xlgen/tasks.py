@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlgen.io import read_jsonl
+from xlgen.io import jsonl_lines
+from xlgen.languages import LANGUAGES
 
 TASKS = ("summarization", "qa")
 REQUIRED_FIELDS = {
@@ -17,23 +18,61 @@ REQUIRED_FIELDS = {
     "qa": ("id", "lang", "context", "question", "answers", "source", "target"),
 }
 MAIN_METRIC = {"summarization": "rougeL", "qa": "f1_unicode"}
+# fields every task reads as text: each must be a non-empty string
+TEXT_FIELDS = {
+    "summarization": ("source", "target"),
+    "qa": ("context", "question", "source", "target"),
+}
 
 
-def read_records(task: str, path: str | Path) -> list[dict]:
-    """Records of a task file, checked: a ValueError naming file, line and field otherwise."""
-    records = read_jsonl(path)
+def check_record(task: str, record: dict, lang: str | None = None) -> None:
+    """Raise ValueError("<problem>") naming the field unless `record` follows the task's schema:
+    every field present, an id that is a string or an integer, a known language (`lang`
+    when given), non-empty text fields, and for QA a non-empty list of non-empty answers."""
+    missing = [field for field in REQUIRED_FIELDS[task] if field not in record]
+    if missing:
+        raise ValueError(f"missing field(s) {', '.join(repr(f) for f in missing)}")
+    key = record["id"]
+    if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, str) and not key.strip()):
+        raise ValueError(f"'id' is {key!r}: expected a non-empty string or an integer")
+    if record["lang"] not in LANGUAGES:
+        raise ValueError(f"'lang' is {record['lang']!r}: unknown language (known: {', '.join(sorted(LANGUAGES))})")
+    if lang is not None and record["lang"] != lang:
+        raise ValueError(f"'lang' is {record['lang']!r}, expected {lang!r}")
+    if task == "qa":  # before `target`, which is derived from the answers
+        answers = record["answers"]
+        if not isinstance(answers, list) or not answers:
+            raise ValueError(f"'answers' is {answers!r}: expected a non-empty list of strings")
+        for i, answer in enumerate(answers):
+            if not isinstance(answer, str) or not answer.strip():
+                raise ValueError(f"'answers[{i}]' is {answer!r}: expected a non-empty string")
+    for field in TEXT_FIELDS[task]:
+        value = record[field]
+        if not isinstance(value, str):
+            raise ValueError(f"'{field}' is {type(value).__name__}, expected a string")
+        if not value.strip():
+            raise ValueError(f"'{field}' is empty")
+
+
+def read_records(task: str, path: str | Path, lang: str | None = None) -> list[dict]:
+    """Records of a task file, checked (see check_record; ids unique): otherwise a
+    ValueError naming file, line and field."""
+    if task not in REQUIRED_FIELDS:
+        raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+    records = []
+    first_line: dict[str, int] = {}
+    for number, record in jsonl_lines(path):
+        try:
+            check_record(task, record, lang)
+        except ValueError as err:
+            raise ValueError(f"{path}:{number}: {err}") from None
+        key = str(record["id"])  # 7 and "7" are one id in the generation files
+        if key in first_line:
+            raise ValueError(f"{path}:{number}: duplicate id {key!r} (first on line {first_line[key]})")
+        first_line[key] = number
+        records.append(record)
     if not records:
-        raise ValueError(f"{path}: no records")
-    seen: set[str] = set()
-    for number, record in enumerate(records, 1):
-        for field in REQUIRED_FIELDS[task]:
-            if field not in record:
-                raise ValueError(f"{path}:{number}: missing field '{field}'")
-        if not str(record["source"]).strip():
-            raise ValueError(f"{path}:{number}: empty 'source'")
-        if record["id"] in seen:
-            raise ValueError(f"{path}:{number}: duplicate id {record['id']!r}")
-        seen.add(record["id"])
+        raise ValueError(f"{path}:1: empty file: no records")
     return records
 
 

@@ -7,10 +7,13 @@ on GPU, fp32 on CPU, never fp16: mT5 overflows in fp16).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 
@@ -24,6 +27,11 @@ class TrainSettings:
     seed: int = 0
     max_grad_norm: float = 1.0
     log_every: int = 50
+    grad_accum: int = 1               # micro-batches per optimizer step (effective batch = batch x this)
+    combine: str = "sum"              # how the named losses of a batch combine: sum | graddrop
+    checkpoint_every: int = 0         # save a resumable checkpoint every N steps (0: never)
+    checkpoint_path: Path | None = None
+    compile: bool = False             # torch.compile the model (GPU clusters; slow to start on CPU)
 
 
 def device_and_dtype():
@@ -98,14 +106,77 @@ def mean_loss(model, examples: list[dict], pad_id: int, batch_size: int = 64) ->
     return total / max(count, 1)
 
 
-def train_steps(model, tokenizer, batches: Iterable[list[dict]], settings: TrainSettings,
+def graddrop(grads: list, uniform) -> object:
+    """Combine per-loss gradients of one tensor with GradDrop (Chen et al. 2020).
+
+    Per element: purity P = (1 + sum_i g_i / sum_i |g_i|) / 2; with U the matching element of
+    `uniform` (U ~ Uniform[0, 1)), loss i's gradient is kept where P > U and g_i > 0, or where
+    P < U and g_i < 0; the result is the sum of the kept gradients. Elements where every
+    loss agrees in sign keep their full sum; conflicting signs keep one side at random, the
+    side with more total gradient mass more often.
+    """
+    import torch
+
+    stacked = torch.stack(grads)
+    mass = stacked.abs().sum(0)
+    purity = 0.5 * (1 + stacked.sum(0) / torch.where(mass > 0, mass, torch.ones_like(mass)))
+    keep = torch.where(stacked > 0, purity > uniform, (purity < uniform) & (stacked < 0))
+    return (stacked * keep).sum(0)
+
+
+def _run_fingerprint(settings: TrainSettings, model, run_key: str) -> str:
+    """What a checkpoint must match to be resumed: settings, trainable names, caller's key."""
+    fields = {k: v for k, v in asdict(settings).items() if k not in ("checkpoint_path", "log_every")}
+    names = [n for n, p in model.named_parameters() if p.requires_grad]
+    blob = json.dumps([fields, names, run_key], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    import torch
+
+    from xlgen.io import atomic_path
+
+    with atomic_path(path) as tmp:  # a kill mid-save keeps the previous checkpoint
+        torch.save(state, tmp)
+
+
+def _rng_state() -> dict:
+    import torch
+
+    state = {"torch": torch.get_rng_state(), "python": random.getstate()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict) -> None:
+    import torch
+
+    torch.set_rng_state(state["torch"])
+    random.setstate(state["python"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                 log: Callable[[str], None] = print,
-                evaluate: Callable[[int], dict] | None = None, eval_every: int | None = None) -> list[dict]:
+                evaluate: Callable[[int], dict] | None = None, eval_every: int | None = None,
+                run_key: str = "") -> list[dict]:
     """Run `settings.steps` AdamW steps (linear warmup and decay) over `batches`.
+
+    `batches` yields micro-batches, `settings.grad_accum` per step: a list of examples (one
+    loss), or a dict of named example lists (one loss each, e.g. task and unlabeled), whose
+    losses are summed or combined with GradDrop (`settings.combine`).
 
     Returns the history: one dict per logged step (step, loss, lr, and `evaluate(step)`'s
     results every `eval_every` steps and at the end). Stops early with `status: diverged`
-    when the loss becomes NaN or infinite.
+    when a loss becomes NaN or infinite.
+
+    With `checkpoint_every` and `checkpoint_path`, the trainable parameters, optimizer,
+    scheduler, RNG states and the data position are saved every N steps; a later call with
+    the same settings, model and `run_key` continues from there and ends with the same
+    weights as an uninterrupted run (bitwise on CPU).
     """
     import torch
 
@@ -113,7 +184,8 @@ def train_steps(model, tokenizer, batches: Iterable[list[dict]], settings: Train
     device, dtype = device_and_dtype()
     model.to(device)
     model.train()
-    params = [p for p in model.parameters() if p.requires_grad]
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    params = [p for _, p in named]
     optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
 
     def schedule(step: int) -> float:
@@ -123,32 +195,89 @@ def train_steps(model, tokenizer, batches: Iterable[list[dict]], settings: Train
         return max(0.0, (settings.steps - step) / max(1, remaining))
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    forward = torch.compile(model) if settings.compile else model
     history: list[dict] = []
-    running, running_n, started = 0.0, 0, time.time()
+    running: dict[str, float] = {}
+    running_n, first_step, elapsed_before = 0, 1, 0.0
+    fingerprint = _run_fingerprint(settings, model, run_key)
+    ckpt = Path(settings.checkpoint_path) if settings.checkpoint_every and settings.checkpoint_path else None
     batch_iter = iter(batches)
-    for step in range(1, settings.steps + 1):
-        batch = {k: v.to(device) for k, v in collate(next(batch_iter), tokenizer.pad_token_id).items()}
-        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-            loss = model(**batch).loss
-        loss_value = float(loss.detach())
-        if not math.isfinite(loss_value):
-            history.append({"step": step, "loss": loss_value, "status": "diverged"})
-            log(f"step {step}: loss {loss_value}: diverged, training stopped")
-            return history
-        loss.backward()
+    if ckpt is not None and ckpt.exists():
+        state = torch.load(ckpt, map_location="cpu", weights_only=False)
+        if state["fingerprint"] != fingerprint:
+            log(f"checkpoint {ckpt} is from other settings: starting over")
+        else:
+            with torch.no_grad():
+                for name, p in named:
+                    p.copy_(state["params"][name])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            history, running, running_n = state["history"], state["running"], state["running_n"]
+            elapsed_before = state["elapsed_s"]
+            for _ in range(state["step"] * settings.grad_accum):  # the data position
+                next(batch_iter)
+            _set_rng_state(state["rng"])
+            first_step = state["step"] + 1
+            log(f"resumed from {ckpt} at step {state['step']}")
+    started = time.time() - elapsed_before
+    for step in range(first_step, settings.steps + 1):
+        step_losses: dict[str, float] = {}
+        per_loss_grads: dict[str, list] = {}
+        for _ in range(settings.grad_accum):
+            parts = next(batch_iter)
+            parts = parts if isinstance(parts, dict) else {"loss": parts}
+            total = None
+            for name, examples in parts.items():
+                batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
+                with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                    loss = forward(**batch).loss
+                value = float(loss.detach())
+                if not math.isfinite(value):
+                    history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
+                    log(f"step {step}: {name} loss {value}: diverged, training stopped")
+                    return history
+                step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
+                if settings.grad_accum > 1:
+                    loss = loss / settings.grad_accum
+                if settings.combine == "graddrop":
+                    grads = torch.autograd.grad(loss, params, allow_unused=True)
+                    acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
+                    for a, g in zip(acc, grads):
+                        if g is not None:
+                            a += g
+                else:
+                    total = loss if total is None else total + loss
+            if total is not None:
+                total.backward()
+        if settings.combine == "graddrop":
+            grads_by_loss = list(per_loss_grads.values())
+            for i, p in enumerate(params):
+                parts_i = [g[i] for g in grads_by_loss]
+                p.grad = graddrop(parts_i, torch.rand(p.shape, device=p.device)) if len(parts_i) > 1 else parts_i[0]
         torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        running += loss_value
+        for name, value in step_losses.items():
+            running[name] = running.get(name, 0.0) + value
         running_n += 1
         is_eval = evaluate is not None and eval_every and (step % eval_every == 0 or step == settings.steps)
         if step % settings.log_every == 0 or step == settings.steps or is_eval:
-            row = {"step": step, "loss": running / running_n, "lr": scheduler.get_last_lr()[0],
+            row = {"step": step, "loss": sum(running.values()) / running_n, "lr": scheduler.get_last_lr()[0],
                    "elapsed_s": round(time.time() - started, 2)}
-            running, running_n = 0.0, 0
+            if len(running) > 1:
+                row.update({f"loss_{name}": value / running_n for name, value in running.items()})
+            running, running_n = {}, 0
             if is_eval:
                 row.update(evaluate(step))
             history.append(row)
             log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+        if ckpt is not None and step % settings.checkpoint_every == 0 and step < settings.steps:
+            _save_checkpoint(ckpt, {
+                "fingerprint": fingerprint, "step": step,
+                "params": {name: p.detach().to("cpu").clone() for name, p in named},
+                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                "rng": _rng_state(), "history": history, "running": running, "running_n": running_n,
+                "elapsed_s": time.time() - started,
+            })
     return history

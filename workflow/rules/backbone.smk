@@ -4,6 +4,8 @@ rule demo_backbone:
         parallel=expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS),
     output:
         directory("results/backbones/{backbone}"),
+    wildcard_constraints:
+        backbone="[A-Za-z0-9][A-Za-z0-9._-]*",
     params:
         spec=get_backbone_spec,
         prebuilt=get_prebuilt_backbone,
@@ -19,3 +21,44 @@ rule demo_backbone:
         "../../envs/xlgen.yaml"
     script:
         "../scripts/demo_backbone.py"
+
+
+rule intermediate_tuning:
+    input:
+        unpack(get_intermediate_inputs),
+    output:
+        directory("results/backbones/{backbone}+it"),
+    wildcard_constraints:
+        backbone="[A-Za-z0-9][A-Za-z0-9._-]*",
+    params:
+        settings=config.get("intermediate_tuning"),
+        seed=config["seed"],
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=4000,
+        runtime=240,
+    log:
+        "results/logs/intermediate_tuning/{backbone}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/intermediate_tuning.py"
+
+
+rule download_backbone:
+    output:
+        directory(HUB_MODEL_DIR),
+    params:
+        hub_id=get_hub_id,
+    log:
+        "results/logs/download_backbone/{hub_model}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/download_backbone.py"
+
+
+rule download_backbones:
+    input:
+        get_hub_backbone_dirs(),

@@ -2,6 +2,9 @@ import sys
 from pathlib import Path
 
 from xlgen.config import ConfigError, validate_config
+from xlgen.hub import model_cache_path, required_datasets, task_sources
+from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
+from xlgen.methods import get_method
 
 
 # A bad config stops here, before any job, with one line naming the key.
@@ -12,6 +15,10 @@ except ConfigError as err:
     sys.exit(1)
 
 
+DATA_SOURCE = config["data"]["source"]
+HUB = config["data"].get("hub", {})
+# where download_backbone snapshots a hub checkpoint ('google--mt5-base')
+HUB_MODEL_DIR = str(Path(HUB.get("models_dir", "resources/models")) / "{hub_model}")
 SOURCE_LANG = config["source_language"]
 TARGET_LANGS = list(config["target_languages"])
 ALL_LANGS = [SOURCE_LANG] + TARGET_LANGS
@@ -24,12 +31,14 @@ SPLITS = list(config["generate"]["splits"])
 
 wildcard_constraints:
     task="|".join(TASKS),
-    backbone="[A-Za-z0-9][A-Za-z0-9._-]*",
+    backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
     method="[a-z_]+",
     lr="[0-9][0-9.e+-]*",
     seed="[0-9]+",
     lang="[a-z]{2,3}",
     split="train|dev|test",
+    dataset="[A-Za-z0-9_.-]+--[A-Za-z0-9_.-]+",
+    hub_split="train|validation|test",
 
 
 def format_lr(lr):
@@ -112,13 +121,60 @@ def get_eval_data(wildcards):
     )
 
 
+def get_baseline_train(wildcards):
+    """Train files the QA majority-answer baseline reads: every language's in the demo; on
+    hub data only English has QA train data (XQuAD is evaluation-only: dev is used there)."""
+    if wildcards.task != "qa":
+        return []
+    langs = ALL_LANGS if DATA_SOURCE == "demo" else [SOURCE_LANG]
+    return expand("results/data/{task}/{lang}/train.jsonl", task=wildcards.task, lang=langs)
+
+
 def get_backbone_spec(wildcards):
-    return config["backbone_catalog"][wildcards.backbone]
+    return config["backbone_catalog"][base_backbone(wildcards.backbone)]
+
+
+def get_backbone_dir(wildcards):
+    """The directory a backbone (variant) is loaded from: a hub snapshot under
+    `data.hub.models_dir`, a demo backbone or an intermediate-tuned variant under results/."""
+    spec = get_backbone_spec(wildcards)
+    if "hub_id" in spec and not wildcards.backbone.endswith(VARIANT_SUFFIX):
+        return str(model_cache_path(HUB["models_dir"], spec["hub_id"]))
+    return f"results/backbones/{wildcards.backbone}"
+
+
+def get_hub_backbone_dirs():
+    """Every hub checkpoint the study loads (the `download_backbones` target)."""
+    catalog = config["backbone_catalog"]
+    ids = {catalog[base_backbone(b)]["hub_id"] for b in BACKBONES if "hub_id" in catalog[base_backbone(b)]}
+    return sorted(str(model_cache_path(HUB["models_dir"], i)) for i in ids)
+
+
+def get_hub_id(wildcards):
+    """'google--mt5-base' -> 'google/mt5-base' (the revision, if any, from the catalog)."""
+    return wildcards.hub_model.replace("--", "/", 1)
+
+
+def get_unlabeled_for_method(wildcards):
+    """Target-language unlabeled text for methods that train on it (mix_unsup, graddrop)."""
+    if not getattr(get_method(wildcards.method), "uses_unlabeled", False):
+        return {}
+    return {"unlabeled": expand("results/data/unlabeled/{lang}.txt", lang=TARGET_LANGS)}
+
+
+def get_intermediate_inputs(wildcards):
+    """The base backbone and the target-language text the intermediate stage trains on."""
+    inputs = {"backbone": get_backbone_dir(wildcards)}
+    if config["intermediate_tuning"]["objective"] == "translation":
+        inputs["parallel"] = expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS)
+    else:
+        inputs["unlabeled"] = expand("results/data/unlabeled/{lang}.txt", lang=TARGET_LANGS)
+    return inputs
 
 
 def get_prebuilt_backbone(wildcards):
     """Absolute path of the backbone's prebuilt copy in the repository, or '' if none."""
-    prebuilt = config["backbone_catalog"][wildcards.backbone]["demo"].get("prebuilt")
+    prebuilt = get_backbone_spec(wildcards)["demo"].get("prebuilt")
     return str(Path(workflow.basedir) / prebuilt) if prebuilt else ""
 
 
@@ -141,3 +197,31 @@ def get_generation_files_pattern():
         lang=ALL_LANGS,
         split=SPLITS,
     )
+
+
+def get_hub_dataset_dirs():
+    """Every hub dataset split the study reads (the `download_data` target)."""
+    refs = required_datasets(TASKS, SOURCE_LANG, TARGET_LANGS, SPLITS)
+    if needs_unlabeled_text():
+        refs += [task_sources("summarization", lang)["train"] for lang in TARGET_LANGS]
+    return sorted({str(ref.path(HUB["cache_dir"])) for ref in refs})
+
+
+def needs_unlabeled_text():
+    """Whether some method or intermediate tuning trains on target-language text."""
+    uses = any(getattr(get_method(m), "uses_unlabeled", False) for m in METHODS)
+    return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
+
+
+def get_hub_sources(wildcards):
+    """The cached hub split a (task, lang, split) record file is made from."""
+    return str(task_sources(wildcards.task, wildcards.lang)[wildcards.split].path(HUB["cache_dir"]))
+
+
+def get_unlabeled_source(wildcards):
+    """Target-language unlabeled text comes from the XL-Sum train articles of the language."""
+    return str(task_sources("summarization", wildcards.lang)["train"].path(HUB["cache_dir"]))
+
+
+def get_hub_caps(wildcards):
+    return {"train": HUB.get("train_examples"), **HUB.get("max_examples", {})}

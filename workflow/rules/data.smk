@@ -1,12 +1,65 @@
-rule demo_world:
-    output:
-        get_demo_world_files(),
-    params:
-        languages=ALL_LANGS,
-        settings=config["data"].get("demo", {}),
-    log:
-        "results/logs/demo_world.log",
-    conda:
-        "../../envs/xlgen.yaml"
-    script:
-        "../scripts/demo_world.py"
+if DATA_SOURCE == "demo":
+
+    rule demo_world:
+        output:
+            get_demo_world_files(),
+        params:
+            languages=ALL_LANGS,
+            settings=config["data"].get("demo", {}),
+        log:
+            "results/logs/demo_world.log",
+        conda:
+            "../../envs/xlgen.yaml"
+        script:
+            "../scripts/demo_world.py"
+
+else:
+
+    rule download_dataset:
+        output:
+            directory("resources/datasets/{dataset}/{dataset_config}/{hub_split}"),
+        params:
+            cache_dir=HUB["cache_dir"],
+        log:
+            "results/logs/download_dataset/{dataset}/{dataset_config}/{hub_split}.log",
+        conda:
+            "../../envs/xlgen.yaml"
+        script:
+            "../scripts/download_dataset.py"
+
+    rule download_data:
+        input:
+            get_hub_dataset_dirs(),
+
+    rule prepare_data:
+        input:
+            get_hub_sources,
+        output:
+            "results/data/{task}/{lang}/{split}.jsonl",
+        params:
+            cache_dir=HUB["cache_dir"],
+            caps=get_hub_caps,
+            seed=HUB.get("seed", 0),
+            dev_fraction=HUB.get("dev_fraction", 0.2),
+        log:
+            "results/logs/prepare_data/{task}/{lang}/{split}.log",
+        conda:
+            "../../envs/xlgen.yaml"
+        script:
+            "../scripts/prepare_data.py"
+
+    rule unlabeled_text:
+        input:
+            get_unlabeled_source,
+        output:
+            "results/data/unlabeled/{lang}.txt",
+        params:
+            cache_dir=HUB["cache_dir"],
+            max_lines=HUB.get("unlabeled_lines", 20000),
+            seed=HUB.get("seed", 0),
+        log:
+            "results/logs/unlabeled_text/{lang}.log",
+        conda:
+            "../../envs/xlgen.yaml"
+        script:
+            "../scripts/unlabeled_text.py"

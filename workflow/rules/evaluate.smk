@@ -23,9 +23,7 @@ rule evaluate:
 rule baselines:
     input:
         data=get_eval_data,
-        train=lambda wc: expand(
-            "results/data/{task}/{lang}/train.jsonl", task=wc.task, lang=ALL_LANGS
-        ),
+        train=get_baseline_train,
     output:
         "results/eval/baselines/{task}.csv",
     params:

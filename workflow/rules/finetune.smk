@@ -1,15 +1,39 @@
-rule finetune:
+rule tokenize:
     input:
         unpack(get_task_data),
-        backbone=rules.demo_backbone.output[0],
+        backbone=get_backbone_dir,
+    output:
+        train="results/tokenized/{task}/{backbone}/train.pt",
+        dev="results/tokenized/{task}/{backbone}/dev.pt",
+    params:
+        lang=SOURCE_LANG,
+        task_settings=lambda wc: config["task_settings"][wc.task],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    log:
+        "results/logs/tokenize/{task}/{backbone}.log",
+    conda:
+        "../../envs/xlgen.yaml"
+    script:
+        "../scripts/tokenize.py"
+
+
+rule finetune:
+    input:
+        unpack(get_unlabeled_for_method),
+        train=rules.tokenize.output.train,
+        dev=rules.tokenize.output.dev,
+        backbone=get_backbone_dir,
     output:
         model=directory("results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model"),
         run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
     params:
-        lang=SOURCE_LANG,
         method_settings=lambda wc: config["method_settings"][wc.method],
         finetune=config["finetune"],
-        task_settings=lambda wc: config["task_settings"][wc.task],
+        # outside the outputs: Snakemake deletes the outputs of a failed job, not this
+        checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
     threads: 1
     resources:
         gpu=1,

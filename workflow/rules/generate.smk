@@ -3,7 +3,7 @@ rule generate:
         data=get_eval_data,
         model=rules.finetune.output.model,
         run=rules.finetune.output.run,
-        backbone=rules.demo_backbone.output[0],
+        backbone=get_backbone_dir,
     output:
         get_generation_files_pattern(),
     params:

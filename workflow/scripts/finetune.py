@@ -1,4 +1,4 @@
-"""Finetune one (task, backbone, method, lr, seed) run on the source-language train set."""
+"""Finetune one (task, backbone, method, lr, seed) run on the tokenized source-language data."""
 
 import sys
 
@@ -8,25 +8,26 @@ from pathlib import Path
 
 import torch
 
-from xlgen.finetune import finetune
+from xlgen.finetune import finetune, load_tokenized
 from xlgen.io import write_json
-from xlgen.tasks import read_records
 
 torch.set_num_threads(snakemake.threads)
-task = snakemake.wildcards.task
-model_dir = Path(snakemake.output.model)
+unlabeled = {
+    Path(path).stem: [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in snakemake.input.get("unlabeled", [])
+}
 summary = finetune(
     Path(snakemake.input.backbone),
     snakemake.wildcards.method,
     snakemake.params.method_settings,
-    read_records(task, snakemake.input.train),
-    read_records(task, snakemake.input.dev),
-    snakemake.params.lang,
+    load_tokenized(snakemake.input.train),
+    load_tokenized(snakemake.input.dev),
     float(snakemake.wildcards.lr),
     int(snakemake.wildcards.seed),
     snakemake.params.finetune,
-    snakemake.params.task_settings,
-    model_dir,
+    Path(snakemake.output.model),
     log=lambda msg: print(msg, file=sys.stderr),
+    checkpoint_path=Path(snakemake.params.checkpoint),
+    unlabeled=unlabeled,
 )
 write_json(snakemake.output.run, summary)

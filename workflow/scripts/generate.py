@@ -1,44 +1,45 @@
 """Generate zero-shot outputs of one run for every language and split."""
 
-import sys
+from xlgen.io import one_line_errors
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
+    from pathlib import Path
 
-import json
-from pathlib import Path
+    import torch
 
-import torch
+    from xlgen.backbones import family_of
+    from xlgen.generation import generate
+    from xlgen.io import read_json, write_jsonl
+    from xlgen.methods import get_method
+    from xlgen.tasks import read_records, references
 
-from xlgen.backbones import family_of
-from xlgen.generation import generate
-from xlgen.io import write_jsonl
-from xlgen.methods import get_method
-from xlgen.tasks import read_records, references
-
-torch.set_num_threads(snakemake.threads)
-w = snakemake.wildcards
-settings = snakemake.params.settings
-status = json.loads(Path(snakemake.input.run).read_text())["status"]
-if status == "ok":
-    model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
-    family = family_of(model)
-out_dir = Path(snakemake.output[0]).parent
-for data_path in map(Path, snakemake.input.data):  # results/data/<task>/<lang>/<split>.jsonl
-    lang, split = data_path.parent.name, data_path.stem
-    path = out_dir / f"{lang}.{split}.jsonl"
-    assert str(path) in snakemake.output, path
-    records = read_records(w.task, data_path)[: settings.get("max_examples") or None]
-    if status != "ok":  # a diverged run has no model: empty generations, marked by run.json
-        write_jsonl(path, [])
-        continue
-    predictions = generate(
-        model, tokenizer, family, [r["source"] for r in records], lang,
-        num_beams=settings["num_beams"], max_new_tokens=settings["max_new_tokens"][w.task],
-        batch_size=settings["batch_size"],
-        max_source_length=snakemake.params.task_settings["max_source_length"],
-    )
-    write_jsonl(path, [
-        {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r)}
-        for r, p in zip(records, predictions)
-    ])
-    print(f"{lang}.{split}: {len(records)} outputs", file=sys.stderr)
+    torch.set_num_threads(snakemake.threads)
+    w = snakemake.wildcards
+    settings = snakemake.params.settings
+    status = read_json(snakemake.input.run)["status"]
+    # every input is checked before the model loads: bad data fails in seconds
+    data = {path: read_records(w.task, path, path.parent.name)[: settings.get("max_examples") or None]
+            for path in map(Path, snakemake.input.data)}  # results/data/<task>/<lang>/<split>.jsonl
+    if status == "ok":
+        model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        family = family_of(model)
+    out_dir = Path(snakemake.output[0]).parent
+    for data_path, records in data.items():
+        lang, split = data_path.parent.name, data_path.stem
+        path = out_dir / f"{lang}.{split}.jsonl"
+        assert str(path) in snakemake.output, path
+        if status != "ok":  # a diverged run has no model: empty generations, marked by run.json
+            write_jsonl(path, [])
+            continue
+        predictions = generate(
+            model, tokenizer, family, [r["source"] for r in records], lang,
+            num_beams=settings["num_beams"], max_new_tokens=settings["max_new_tokens"][w.task],
+            batch_size=settings["batch_size"],
+            max_source_length=snakemake.params.task_settings["max_source_length"],
+        )
+        write_jsonl(path, [
+            {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r)}
+            for r, p in zip(records, predictions)
+        ])
+        print(f"{lang}.{split}: {len(records)} outputs", file=sys.stderr)

@@ -1,33 +1,31 @@
 """The main table of one task at the source_dev learning rate (CSV and Markdown), and the
 paired bootstrap tests of each method against full finetuning."""
 
-import sys
+from xlgen.io import one_line_errors
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import math
+    import sys
 
-import math
+    import pandas as pd
 
-import pandas as pd
+    from xlgen.io import write_text
+    from xlgen.selection import selected_lrs
+    from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, write_csv
 
-from xlgen.io import write_text
-from xlgen.selection import selected_lrs
-from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, write_csv
+    task = snakemake.wildcards.task
+    p = snakemake.params
+    selection = pd.read_csv(snakemake.input.selection, keep_default_na=False, na_values=[""])
+    chosen = selected_lrs(selection)
 
-task = snakemake.wildcards.task
-p = snakemake.params
-selection = pd.read_csv(snakemake.input.selection, keep_default_na=False, na_values=[""])
-chosen = selected_lrs(selection)
+    def selected(keys):  # only the selected runs are read: a sweep holds many more
+        lr = chosen.get((keys["backbone"], keys["method"]), math.nan)
+        return math.isclose(keys["lr"], lr, rel_tol=1e-9)
 
-
-def selected(keys):  # only the selected runs are read: a sweep holds many more
-    lr = chosen.get((keys["backbone"], keys["method"]), math.nan)
-    return math.isclose(keys["lr"], lr, rel_tol=1e-9)
-
-
-per_example = read_per_example(snakemake.input.per_example, keep=selected)
-main = main_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
-write_csv(main, snakemake.output.csv)
-write_text(snakemake.output.md, main_markdown(main, task, p.source_lang, p.target_langs))
-paired = paired_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
-write_csv(paired, snakemake.output.paired)
-print(f"{len(main)} main rows, {len(paired)} paired-test rows", file=sys.stderr)
+    per_example = read_per_example(snakemake.input.per_example, keep=selected)
+    main = main_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
+    write_csv(main, snakemake.output.csv)
+    write_text(snakemake.output.md, main_markdown(main, task, p.source_lang, p.target_langs))
+    paired = paired_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
+    write_csv(paired, snakemake.output.paired)
+    print(f"{len(main)} main rows, {len(paired)} paired-test rows", file=sys.stderr)

@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from xlgen.methods.adapter import BottleneckAdapters
+from xlgen.methods.adapterdrop import AdapterDrop
+from xlgen.methods.freeze import FreezeParts
 from xlgen.methods.full import FullFinetuning
+from xlgen.methods.graddrop import GradDropMix
+from xlgen.methods.lora import LoRA
+from xlgen.methods.mix_unsup import MixUnsup
+from xlgen.methods.prompt import PromptTuning
 
 
 class Method(Protocol):
@@ -25,8 +32,23 @@ class Method(Protocol):
     def load(self, backbone_path: Path, out_dir: Path):
         """(model, tokenizer) ready for generation, from the backbone and `out_dir`."""
 
+    # Optional:
+    # uses_unlabeled: bool                 the finetune rule passes target-language unlabeled text
+    # batches(train_examples, context)     a batch source other than plain task batches
+    #                                      (xlgen.methods.batches.BatchContext), e.g. task + denoising
+    # combine: str                         how named losses of a batch combine: "sum" | "graddrop"
 
-METHODS: dict[str, Method] = {"full": FullFinetuning()}
+
+METHODS: dict[str, Method] = {
+    "full": FullFinetuning(),
+    "freeze": FreezeParts(),
+    "prompt": PromptTuning(),
+    "lora": LoRA(),
+    "adapter": BottleneckAdapters(),
+    "adapterdrop": AdapterDrop(),
+    "mix_unsup": MixUnsup(),
+    "graddrop": GradDropMix(),
+}
 
 
 def get_method(name: str) -> Method:

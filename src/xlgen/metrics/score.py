@@ -8,10 +8,11 @@ fractions 0-1. NaN marks a rate that cannot be computed (see langid.py).
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
+from typing import Mapping
 
+from xlgen.io import jsonl_lines
 from xlgen.languages import LANGUAGES
 from xlgen.metrics import langid
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS
@@ -120,54 +121,58 @@ def score_predictions(
     )[0]
 
 
-def read_generations(path, lang: str | None = None) -> tuple[list[str], list[str], list[list[str]]]:
+def read_generations(
+    path, lang: str | None = None, gold: Mapping[str, list[str]] | None = None, gold_name: str = "",
+) -> tuple[list[str], list[str], list[list[str]]]:
     """Read a generation JSONL file: ids, predictions, references (lists of strings).
 
     Each non-blank line is {"id", "lang", "prediction", "reference"}, reference a string or a
-    list of strings. Raises ValueError("<path>:<line>: ...") on the first bad line: not
-    UTF-8, not JSON, not an object, a missing field, a wrong type, a duplicate id, a "lang"
-    other than `lang` (when given: the wrong file was passed); and "<path>:1: empty file ..."
-    when there is no record.
+    non-empty list of non-empty strings. With `gold` (id -> references, read from the file
+    `gold_name`) the references come from there instead: a line needs only "id" and
+    "prediction", and the ids must match the gold ids one to one. Raises
+    ValueError("<path>:<line>: ...") on the first bad line: not UTF-8, not JSON, not an
+    object, a missing field, a wrong type, a duplicate id, an id not in `gold`, a "lang"
+    other than `lang` (when given: the wrong file was passed); "<path>:1: empty file ..."
+    when there is no record; and "<path>: no prediction for ..." when a gold id is missing.
     """
+    fields = ("id", "prediction") if gold is not None else _FIELDS
     ids: list[str] = []
     predictions: list[str] = []
     references: list[list[str]] = []
-    first_line: dict = {}
-    with open(path, "rb") as handle:
-        for lineno, raw in enumerate(handle, start=1):
-            where = f"{path}:{lineno}"
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise ValueError(f"{where}: not UTF-8 ({err.reason} at byte {err.start})") from None
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise ValueError(f"{where}: bad JSON: {err.msg} (column {err.colno})") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{where}: expected a JSON object, got {type(record).__name__}")
-            missing = [field for field in _FIELDS if field not in record]
-            if missing:
-                raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
-            if not isinstance(record["prediction"], str):
-                raise ValueError(f"{where}: 'prediction' must be a string")
+    first_line: dict[str, int] = {}
+    for lineno, record in jsonl_lines(path):
+        where = f"{path}:{lineno}"
+        missing = [field for field in fields if field not in record]
+        if missing:
+            raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
+        if not isinstance(record["prediction"], str):
+            raise ValueError(f"{where}: 'prediction' must be a string, not {type(record['prediction']).__name__}")
+        if lang is not None and "lang" in record and record["lang"] != lang:
+            raise ValueError(f"{where}: record lang {record['lang']!r}, expected {lang!r}")
+        key = str(record["id"])
+        if key in first_line:
+            raise ValueError(f"{where}: duplicate id {key!r} (first on line {first_line[key]})")
+        first_line[key] = lineno
+        if gold is not None:
+            if key not in gold:
+                raise ValueError(f"{where}: id {key!r} is not in the references {gold_name}")
+            ref = gold[key]
+        else:
             ref = record["reference"]
             ref = [ref] if isinstance(ref, str) else ref
             if not isinstance(ref, list) or not ref or not all(isinstance(r, str) for r in ref):
                 raise ValueError(f"{where}: 'reference' must be a string or a non-empty list of strings")
-            if lang is not None and record["lang"] != lang:
-                raise ValueError(f"{where}: record lang {record['lang']!r}, expected {lang!r}")
-            key = str(record["id"])
-            if key in first_line:
-                raise ValueError(f"{where}: duplicate id {key!r} (first on line {first_line[key]})")
-            first_line[key] = lineno
-            ids.append(key)
-            predictions.append(record["prediction"])
-            references.append(ref)
+            if not all(r.strip() for r in ref):
+                raise ValueError(f"{where}: 'reference' is empty")
+        ids.append(key)
+        predictions.append(record["prediction"])
+        references.append(ref)
     if not predictions:
         raise ValueError(f"{path}:1: empty file: no prediction records")
+    if gold is not None and len(ids) < len(gold):
+        absent = [key for key in gold if key not in first_line]
+        raise ValueError(f"{path}: no prediction for {len(absent)} of the {len(gold)} reference ids "
+                         f"in {gold_name} (first: {absent[0]!r})")
     return ids, predictions, references
 
 

@@ -1,0 +1,544 @@
+"""The real study's data and checkpoints from the Hugging Face hub, as local files.
+
+Two steps per dataset, so that only the first needs the network:
+  download_dataset   (a localrule): one (dataset, config, split) of the hub, loaded with
+                     `datasets.load_dataset` and saved with `save_to_disk` under
+                     `<cache_dir>/<org>--<name>/<config>/<split>` (resources/datasets/...).
+  prepare_task_data  (a job): reads that cache only and writes the record schema of
+                     xlgen.tasks to `<out_dir>/<task>/<lang>/<split>.jsonl` (results/data/...).
+Backbones: snapshot_backbone copies a hub checkpoint's config, tokenizer and weights into
+`resources/models/<org>--<name>`, so GPU jobs load it with `HF_HUB_OFFLINE=1`.
+
+Sources (see `task_sources`):
+  summarization  XL-Sum (`csebuetnlp/xlsum`, one config per language, XLSUM_CONFIGS):
+                 train <- train, dev <- validation, test <- test.
+  qa, English    SQuAD v1.1 (`rajpurkar/squad`, config plain_text): train <- train;
+                 dev and test <- validation, split by article `title`.
+  qa, others     XQuAD (`google/xquad`, config `xquad.<lang>`): its only split, validation
+                 (1,190 questions a language), is split into dev and test by paragraph.
+The dev/test split (`dev_test_split`) is deterministic: groups of questions (a SQuAD article;
+an XQuAD paragraph, i.e. the questions sharing a context, named by the smallest id among
+them) are ranked by sha256 of (seed, group key), and the first round(dev_fraction x groups)
+go to dev. No context is shared between dev and test. XQuAD's ids are the same in every
+language, so every language gets the same questions in dev and in test.
+Caps (`caps`: split -> maximum number of records, None for all; train's is the train
+subsample) keep the usable records whose ids rank lowest by sha256 of (seed, split, id), in
+the hub's order: the same seed gives the same bytes, and parallel data (XQuAD) keeps the same
+questions in every language.
+
+Only the location differs between the hub and a local copy (`source=`, a directory laid out
+as the hub repository: parquet files and, for SQuAD/XQuAD, the README's `configs`): the
+`load_dataset` call and everything after it are the same code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from xlgen.demo_world import qa_source
+from xlgen.io import atomic_path, write_jsonl
+from xlgen.tasks import read_records
+
+log = logging.getLogger(__name__)
+
+PREFETCH_DATA = "snakemake --until download_data --configfile config/paper.yaml"
+PREFETCH_BACKBONES = "snakemake --until download_backbones --configfile config/paper.yaml"
+
+XLSUM = "csebuetnlp/xlsum"
+SQUAD = "rajpurkar/squad"
+XQUAD = "google/xquad"
+SQUAD_CONFIG = "plain_text"
+SPLITS = ("train", "dev", "test")
+DEFAULT_DEV_FRACTION = 0.2
+
+# The columns (and their types, checked at download) of each hub dataset.
+HUB_COLUMNS = {
+    XLSUM: {"id": "string", "url": "string", "title": "string", "summary": "string", "text": "string"},
+    SQUAD: {"id": "string", "title": "string", "context": "string", "question": "string",
+            "answers": {"text": ["string"], "answer_start": ["int32"]}},
+    XQUAD: {"id": "string", "context": "string", "question": "string",
+            "answers": {"text": ["string"], "answer_start": ["int32"]}},
+}
+
+
+@dataclass(frozen=True)
+class HubLayout:
+    """How a hub dataset is read: at which revision, and whether a config is a folder."""
+
+    revision: str | None = None
+    config_is_folder: bool = False
+
+
+# XL-Sum's main branch still holds a loading script, which datasets>=4 refuses to run; its
+# parquet export (refs/convert/parquet) has one folder per config: `russian/test/0000.parquet`.
+HUB_LAYOUTS = {XLSUM: HubLayout(revision="refs/convert/parquet", config_is_folder=True)}
+
+# Registry language -> XL-Sum config. Not listed: chinese_traditional, serbian_latin, uzbek
+# (see xlgen.languages).
+XLSUM_CONFIGS = {
+    "am": "amharic", "ar": "arabic", "az": "azerbaijani", "bn": "bengali", "my": "burmese",
+    "zh": "chinese_simplified", "en": "english", "fr": "french", "gu": "gujarati",
+    "ha": "hausa", "hi": "hindi", "ig": "igbo", "id": "indonesian", "ja": "japanese",
+    "rn": "kirundi", "ko": "korean", "ky": "kyrgyz", "mr": "marathi", "ne": "nepali",
+    "om": "oromo", "ps": "pashto", "fa": "persian", "pcm": "pidgin", "pt": "portuguese",
+    "pa": "punjabi", "ru": "russian", "gd": "scottish_gaelic", "sr": "serbian_cyrillic",
+    "si": "sinhala", "so": "somali", "es": "spanish", "sw": "swahili", "ta": "tamil",
+    "te": "telugu", "th": "thai", "ti": "tigrinya", "tr": "turkish", "uk": "ukrainian",
+    "ur": "urdu", "vi": "vietnamese", "cy": "welsh", "yo": "yoruba",
+}
+XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")
+
+
+class NotDownloadedError(RuntimeError):
+    """A dataset or checkpoint is not in the local cache and the hub cannot be reached.
+
+    The message is one line naming what is missing and the command that fetches it."""
+
+
+# ---------------------------------------------------------------------------------------
+# Which hub data feeds which record file
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """One split of one config of a hub dataset."""
+
+    name: str
+    config: str
+    split: str
+
+    def path(self, cache_dir: str | Path) -> Path:
+        return dataset_cache_path(cache_dir, self.name, self.config, self.split)
+
+
+def dataset_cache_path(cache_dir: str | Path, name: str, config: str, split: str) -> Path:
+    """Where download_dataset saves a split: <cache_dir>/<org>--<name>/<config>/<split>."""
+    return Path(cache_dir) / name.replace("/", "--") / config / split
+
+
+def task_sources(task: str, lang: str) -> dict[str, DatasetRef]:
+    """The hub split each record split of (task, lang) is made from, for every split the
+    sources have (QA outside English has no train split: XQuAD is evaluation data).
+
+    A ValueError names the dataset and the languages it has when `lang` is not among them.
+    """
+    if task == "summarization":
+        if lang not in XLSUM_CONFIGS:
+            raise ValueError(
+                f"summarization: {XLSUM} has no config for {lang!r} "
+                f"(languages: {', '.join(sorted(XLSUM_CONFIGS))})"
+            )
+        config = XLSUM_CONFIGS[lang]
+        return {"train": DatasetRef(XLSUM, config, "train"),
+                "dev": DatasetRef(XLSUM, config, "validation"),
+                "test": DatasetRef(XLSUM, config, "test")}
+    if task == "qa":
+        if lang == "en":
+            return {"train": DatasetRef(SQUAD, SQUAD_CONFIG, "train"),
+                    "dev": DatasetRef(SQUAD, SQUAD_CONFIG, "validation"),
+                    "test": DatasetRef(SQUAD, SQUAD_CONFIG, "validation")}
+        if lang not in XQUAD_LANGUAGES:
+            raise ValueError(
+                f"qa: {XQUAD} has no config for {lang!r} (languages: {', '.join(XQUAD_LANGUAGES)})"
+            )
+        ref = DatasetRef(XQUAD, f"xquad.{lang}", "validation")
+        return {"dev": ref, "test": ref}
+    raise ValueError(f"unknown task {task!r}; known: summarization, qa")
+
+
+def _sources_for(task: str, lang: str, splits: Iterable[str]) -> dict[str, DatasetRef]:
+    sources = task_sources(task, lang)
+    missing = [split for split in splits if split not in sources]
+    if missing:
+        raise ValueError(
+            f"{task}/{lang}: no {', '.join(missing)} data (the hub sources give "
+            f"{', '.join(sources)})"
+        )
+    return {split: sources[split] for split in splits}
+
+
+def required_datasets(tasks: Iterable[str], source_language: str,
+                      target_languages: Iterable[str],
+                      target_splits: Iterable[str] = ("dev", "test")) -> list[DatasetRef]:
+    """Every hub split the study needs (sorted, unique): train/dev/test of the source
+    language and `target_splits` of every target language, for every task."""
+    refs: set[DatasetRef] = set()
+    for task in tasks:
+        refs.update(_sources_for(task, source_language, SPLITS).values())
+        for lang in target_languages:
+            refs.update(_sources_for(task, lang, target_splits).values())
+    return sorted(refs, key=lambda r: (r.name, r.config, r.split))
+
+
+# ---------------------------------------------------------------------------------------
+# Download: hub (or a local copy laid out like it) -> save_to_disk cache
+
+
+def _offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE) or os.environ.get("HF_DATASETS_OFFLINE", "") in ("1", "ON", "YES", "TRUE")
+
+
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    """What datasets and huggingface_hub raise when the hub cannot be reached (offline mode
+    included: datasets turns it into a builtin ConnectionError at once)."""
+    from huggingface_hub.errors import LocalEntryNotFoundError, OfflineModeIsEnabled
+
+    errors: list[type[BaseException]] = [ConnectionError, OfflineModeIsEnabled, LocalEntryNotFoundError]
+    try:
+        import httpx
+
+        errors.append(httpx.TransportError)
+    except ImportError:  # older huggingface_hub uses requests, whose errors are ConnectionErrors
+        pass
+    return tuple(errors)
+
+
+def _describe_types(features) -> object:
+    """Features as plain types ({"text": ["string"]}) to compare with HUB_COLUMNS."""
+    from datasets import LargeList, List, Sequence, Value
+
+    if isinstance(features, Value):
+        return features.dtype
+    if isinstance(features, (List, LargeList, Sequence)):
+        inner = features.feature
+        if isinstance(inner, dict):  # legacy Sequence({...}) is a dict of lists
+            return {k: [_describe_types(v)] for k, v in inner.items()}
+        return [_describe_types(inner)]
+    if isinstance(features, dict):
+        return {k: _describe_types(v) for k, v in features.items()}
+    return type(features).__name__
+
+
+def check_columns(name: str, features) -> None:
+    """Raise ValueError (one line) unless a loaded dataset has the hub dataset's columns and
+    types (HUB_COLUMNS); unknown datasets pass."""
+    expected = HUB_COLUMNS.get(name)
+    if expected is None:
+        return
+    got = {k: _describe_types(v) for k, v in features.items()}
+    missing = [k for k in expected if k not in got]
+    if missing:
+        raise ValueError(f"{name}: missing column(s) {', '.join(missing)} (columns: {', '.join(got)})")
+    for key, kind in expected.items():
+        if got[key] != kind:
+            raise ValueError(f"{name}: column {key!r} is {got[key]}, expected {kind}")
+
+
+def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
+                     source: str | Path | None = None, revision: str | None = None) -> Path:
+    """Save one split of a hub dataset under `dataset_cache_path(cache_dir, ...)`; return it.
+
+    Loads with `datasets.load_dataset` from the hub id, or from `source`, a local directory
+    laid out as the hub repository (the call is the same, only the location differs), checks
+    the columns (check_columns) and saves with `save_to_disk` into a temporary directory
+    renamed into place, so an interrupted download leaves no partial cache. An existing
+    cache is returned untouched. The hub's own download cache is `<cache_dir>/.hf-cache`
+    (shared by the splits of a config, which `load_dataset` prepares together).
+    Offline (or unreachable) and not cached: NotDownloadedError, one line naming the dataset
+    and the pre-fetch command.
+    """
+    from datasets import load_dataset
+
+    target = dataset_cache_path(cache_dir, name, config, split)
+    if (target / "dataset_info.json").exists():
+        return target
+    layout = HUB_LAYOUTS.get(name, HubLayout())
+    location = name if source is None else str(source)
+    if source is not None and not Path(source).is_dir():
+        raise FileNotFoundError(f"{name}: local source {source} is not a directory")
+    args = (location,) if layout.config_is_folder else (location, config)
+    kwargs = {"split": split, "revision": revision or layout.revision,
+              "cache_dir": str(Path(cache_dir) / ".hf-cache")}
+    if layout.config_is_folder:
+        kwargs["data_dir"] = config
+    try:
+        dataset = load_dataset(*args, **kwargs)
+    except _unreachable_errors() as err:
+        reason = "offline mode" if _offline() else type(err).__name__
+        raise NotDownloadedError(
+            f"{name} (config {config}, split {split}) is not in {cache_dir} and the hub "
+            f"cannot be reached ({reason}); pre-fetch it on a machine with internet: {PREFETCH_DATA}"
+        ) from None
+    check_columns(name, dataset.features)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".tmp-{split}-{uuid.uuid4().hex[:8]}"
+    try:
+        dataset.save_to_disk(str(tmp))
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another job saved it first: keep theirs
+            if not (target / "dataset_info.json").exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    log.info("saved %s %s %s: %d rows -> %s", name, config, split, len(dataset), target)
+    return target
+
+
+def load_cached(ref: DatasetRef, cache_dir: str | Path):
+    """The saved split (a datasets.Dataset); NotDownloadedError naming it if not cached."""
+    from datasets import load_from_disk
+
+    path = ref.path(cache_dir)
+    if not (path / "dataset_info.json").exists():
+        raise NotDownloadedError(
+            f"{ref.name} (config {ref.config}, split {ref.split}) is not downloaded to {path}; "
+            f"fetch it first (on a machine with internet): {PREFETCH_DATA}"
+        )
+    return load_from_disk(str(path))
+
+
+# ---------------------------------------------------------------------------------------
+# Normalization: hub rows -> records
+
+
+def xlsum_record(row: Mapping, lang: str) -> dict | None:
+    """An XL-Sum row (id, url, title, summary, text) as a summarization record: the article
+    is the source, the summary the target; None if either is empty."""
+    source, target = row["text"].strip(), row["summary"].strip()
+    if not source or not target:
+        return None
+    return {"id": row["id"], "lang": lang, "source": source, "target": target}
+
+
+def squad_record(row: Mapping, lang: str) -> dict | None:
+    """A SQuAD/XQuAD row (id, [title,] context, question, answers{text, answer_start}) as a
+    QA record: every non-empty answer text in order, the first one the target, the source
+    built by xlgen.demo_world.qa_source; None without a question, context or answer."""
+    context, question = row["context"].strip(), row["question"].strip()
+    answers = [text.strip() for text in row["answers"]["text"] if text.strip()]
+    if not context or not question or not answers:
+        return None
+    return {"id": row["id"], "lang": lang, "context": context, "question": question,
+            "answers": answers, "source": qa_source(question, context), "target": answers[0]}
+
+
+NORMALIZERS: dict[str, Callable[[Mapping, str], dict | None]] = {
+    "summarization": xlsum_record,
+    "qa": squad_record,
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Deterministic selection
+
+
+def _rank(seed: int, *parts: str) -> str:
+    return hashlib.sha256("\x1f".join([str(seed), *parts]).encode("utf-8")).hexdigest()
+
+
+def group_keys(rows: list[Mapping]) -> list[str]:
+    """The dev/test group of each QA row: its article `title` where the rows have one
+    (SQuAD), else its paragraph, named by the smallest id among the rows sharing its
+    context (XQuAD: the same key in every language)."""
+    if rows and "title" in rows[0]:
+        return [str(row["title"]) for row in rows]
+    first: dict[str, str] = {}
+    for row in rows:
+        context = row["context"]
+        first[context] = min(first.get(context, row["id"]), row["id"])
+    return [first[row["context"]] for row in rows]
+
+
+def dev_test_split(keys: list[str], dev_fraction: float, seed: int) -> list[str]:
+    """Whether each row (given by its group key) is in "dev" or "test": the
+    round(dev_fraction x groups) groups ranking first by sha256(seed, key) are dev (at
+    least one group each way)."""
+    if not 0 < dev_fraction < 1:
+        raise ValueError(f"dev_fraction must be between 0 and 1 (exclusive), got {dev_fraction!r}")
+    groups = sorted(set(keys), key=lambda key: _rank(seed, "dev-test", key))
+    if len(groups) < 2:
+        raise ValueError(f"cannot split {len(groups)} group(s) into dev and test")
+    n_dev = min(max(round(dev_fraction * len(groups)), 1), len(groups) - 1)
+    dev = set(groups[:n_dev])
+    return ["dev" if key in dev else "test" for key in keys]
+
+
+def select_records(dataset, indices: list[int], normalize: Callable[[Mapping, str], dict | None],
+                   lang: str, limit: int | None, seed: int, split: str) -> tuple[list[dict], int, int]:
+    """The records of `dataset` rows `indices` (in that order), with unusable rows and
+    repeated ids (all but the first) left out, and at most `limit` of them (all if None):
+    those whose ids rank lowest by sha256(seed, split, id), in the hub's order.
+
+    Returns (records, unusable rows seen, repeated ids seen). With a limit, rows are read
+    in rank order and reading stops at `limit` records, so a 2,000-record sample of
+    XL-Sum's 300k English articles does not materialize the rest.
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"cap for {split} must be a positive integer or None, got {limit!r}")
+    if limit is None:  # read sequentially
+        order = indices
+        rows = iter(dataset if len(indices) == len(dataset) else dataset.select(indices))
+    else:
+        ids = dataset.select_columns(["id"]).to_dict()["id"]
+        order = sorted(indices, key=lambda i: (_rank(seed, split, str(ids[i])), i))
+        rows = (dataset[i] for i in order)
+    kept: list[tuple[int, dict]] = []
+    seen: set = set()
+    unusable = repeated = 0
+    for i, row in zip(order, rows):
+        record = normalize(row, lang)
+        if record is None:
+            unusable += 1
+        elif record["id"] in seen:
+            repeated += 1
+        else:
+            seen.add(record["id"])
+            kept.append((i, record))
+            if limit is not None and len(kept) == limit:
+                break
+    return [record for _, record in sorted(kept, key=lambda pair: pair[0])], unusable, repeated
+
+
+# ---------------------------------------------------------------------------------------
+# Prepare: cache -> record files
+
+
+def prepare_task_data(task: str, lang: str, cache_dir: str | Path, out_dir: str | Path,
+                      caps: Mapping[str, int | None] | None = None, seed: int = 0, *,
+                      splits: Iterable[str] | None = None,
+                      dev_fraction: float = DEFAULT_DEV_FRACTION) -> dict[str, Path]:
+    """Write `<out_dir>/<task>/<lang>/<split>.jsonl` for `splits` (default: every split the
+    sources have, see task_sources) from the download cache; return split -> path.
+
+    Rows are split into dev and test where both come from one hub split (dev_test_split),
+    normalized (NORMALIZERS), capped (`caps[split]`; select_records: unusable rows and
+    repeated ids left out and logged), written atomically and read back through
+    xlgen.tasks.read_records. Reads no network: a missing cache is a NotDownloadedError.
+    """
+    caps = dict(caps or {})
+    unknown = set(caps) - set(SPLITS)
+    if unknown:
+        raise ValueError(f"caps: unknown split(s) {', '.join(sorted(unknown))}; known: {', '.join(SPLITS)}")
+    sources = _sources_for(task, lang, splits if splits is not None else task_sources(task, lang))
+    loaded: dict[DatasetRef, tuple] = {}
+    written: dict[str, Path] = {}
+    for split, ref in sources.items():
+        if ref not in loaded:
+            dataset = load_cached(ref, cache_dir)
+            sides = None
+            if task == "qa" and ref.split == "validation":  # dev and test share this hub split
+                columns = [c for c in ("id", "title", "context") if c in dataset.column_names]
+                sides = dev_test_split(group_keys(dataset.select_columns(columns).to_list()), dev_fraction, seed)
+            loaded[ref] = (dataset, sides)
+        dataset, sides = loaded[ref]
+        indices = [i for i in range(len(dataset)) if sides is None or sides[i] == split]
+        records, unusable, repeated = select_records(dataset, indices, NORMALIZERS[task], lang,
+                                                     caps.get(split), seed, split)
+        if not records:
+            raise ValueError(f"{task}/{lang}/{split}: no usable rows in {ref.name} ({ref.config}, {ref.split})")
+        path = Path(out_dir) / task / lang / f"{split}.jsonl"
+        with atomic_path(path) as tmp:
+            write_jsonl(tmp, records)
+            read_records(task, tmp)  # the schema every later stage relies on
+        log.info("%s/%s/%s: %d hub rows, %d unusable and %d repeated ids seen, %d written -> %s",
+                 task, lang, split, len(indices), unusable, repeated, len(records), path)
+        written[split] = path
+    return written
+
+
+# ---------------------------------------------------------------------------------------
+# Backbones: hub checkpoint -> resources/models/<org>--<name>
+
+# Config, tokenizer and generation files of the three families' checkpoints.
+BACKBONE_FILES = (
+    "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+    "special_tokens_map.json", "added_tokens.json", "*.model",  # spiece.model, sentencepiece.bpe.model
+)
+
+
+def model_cache_path(models_dir: str | Path, hub_id: str) -> Path:
+    """Where snapshot_backbone puts a checkpoint: <models_dir>/<org>--<name>."""
+    return Path(models_dir) / hub_id.replace("/", "--")
+
+
+def backbone_patterns(files: Iterable[str]) -> list[str]:
+    """allow_patterns for a checkpoint with these files: config and tokenizer files, and
+    the safetensors weights where there are any, else the PyTorch `.bin` ones (never the
+    TF, Flax, ONNX or Rust copies)."""
+    files = list(files)
+    if any(fnmatch.fnmatch(f, "*.safetensors") for f in files):
+        weights = ["*.safetensors", "*.safetensors.index.json"]
+    else:
+        weights = ["pytorch_model*.bin", "pytorch_model.bin.index.json"]
+    return [*BACKBONE_FILES, *weights]
+
+
+def _matches(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(path, pattern) for pattern in patterns)
+
+
+def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = None,
+                      source: str | Path | None = None) -> Path:
+    """Copy a checkpoint's config, tokenizer and weights (backbone_patterns) into `out_dir`;
+    return it. From the hub with `huggingface_hub.snapshot_download`, or from `source`, a
+    local directory holding the same files (the file selection is the same code). The copy
+    goes to a temporary directory, is checked (config.json, weights, a supported family) and
+    renamed into place; an existing `out_dir` with a config.json is returned untouched.
+    Offline (or unreachable) and not there: NotDownloadedError, one line naming the model
+    and the pre-fetch command.
+    """
+    out = Path(out_dir)
+    if (out / "config.json").exists():
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".tmp-{out.name}-{uuid.uuid4().hex[:8]}"
+    try:
+        if source is not None:
+            root = Path(source)
+            if not root.is_dir():
+                raise FileNotFoundError(f"{hub_id}: local source {source} is not a directory")
+            files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+            patterns = backbone_patterns(files)
+            for name in files:
+                if _matches(name, patterns):
+                    (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(root / name, tmp / name)
+        else:
+            from huggingface_hub import HfApi, snapshot_download
+
+            try:
+                files = HfApi().list_repo_files(hub_id, revision=revision)
+                snapshot_download(repo_id=hub_id, revision=revision, local_dir=str(tmp),
+                                  allow_patterns=backbone_patterns(files))
+            except _unreachable_errors() as err:
+                reason = "offline mode" if _offline() else type(err).__name__
+                raise NotDownloadedError(
+                    f"{hub_id} is not in {out} and the hub cannot be reached ({reason}); "
+                    f"pre-fetch it on a machine with internet: {PREFETCH_BACKBONES}"
+                ) from None
+            shutil.rmtree(tmp / ".cache", ignore_errors=True)  # snapshot_download's bookkeeping
+        _check_checkpoint(hub_id, tmp)
+        try:
+            os.rename(tmp, out)
+        except OSError:  # another job put it there first: keep theirs
+            if not (out / "config.json").exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    log.info("snapshot of %s -> %s", hub_id, out)
+    return out
+
+
+def _check_checkpoint(hub_id: str, path: Path) -> None:
+    from transformers import AutoConfig
+
+    from xlgen.backbones import family_of
+
+    if not (path / "config.json").exists():
+        raise ValueError(f"{hub_id}: no config.json in the checkpoint")
+    if not any(_matches(p.name, ["*.safetensors", "pytorch_model*.bin"]) for p in path.iterdir()):
+        raise ValueError(f"{hub_id}: no weights (*.safetensors or pytorch_model*.bin) in the checkpoint")
+    family_of(AutoConfig.from_pretrained(path))  # ValueError for an unsupported model_type

@@ -1,0 +1,84 @@
+"""A killed training job resumes to the same weights; a diverged run is a row, not a failure."""
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "configs" / "resume.yaml"
+RUN = "results/models/summarization/mbart-tiny/full/lr~0.001/seed~1"
+CHECKPOINT = "results/checkpoints/summarization/mbart-tiny/full/lr~0.001/seed~1/checkpoint.pt"
+LOG = "results/logs/finetune/summarization/mbart-tiny/full/lr~0.001/seed~1.log"
+
+
+def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+            "--directory", str(workdir), "--configfile", str(CONFIG), "--cores", "1", *args]
+
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+
+
+def run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(snakemake_cmd(workdir, *args), capture_output=True, text=True, env=ENV, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def weights_digest(workdir: Path) -> str:
+    return hashlib.sha256((workdir / RUN / "model" / "model.safetensors").read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("resume")
+    run(workdir, "--until", "tokenize")  # data and backbone first: the kill hits training only
+    return workdir
+
+
+def test_sigkilled_training_resumes_to_the_weights_of_an_uninterrupted_run(study):
+    target = f"{RUN}/run.json"
+    job = subprocess.Popen(snakemake_cmd(study, target), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=ENV, start_new_session=True)
+    checkpoint = study / CHECKPOINT
+    deadline = time.time() + 300
+    while not checkpoint.exists() and job.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert checkpoint.exists(), "no checkpoint appeared before the job ended"
+    os.killpg(job.pid, signal.SIGKILL)  # snakemake and the training job, as a preemption would
+    job.wait()
+    assert not (study / RUN / "run.json").exists() and not (study / RUN / "model").exists()
+
+    run(study, "--unlock")
+    run(study, target, "--rerun-incomplete")
+    log = (study / LOG).read_text()
+    resumed_at = int(log.split("resumed from ")[1].split(" at step ")[1].split()[0])
+    assert 20 <= resumed_at < 400 and resumed_at % 20 == 0
+    assert not checkpoint.exists(), "the checkpoint of a finished run is removed"
+    assert json.loads((study / RUN / "run.json").read_text())["steps"] == 400
+    resumed = weights_digest(study)
+
+    run(study, target, "--forcerun", "finetune", "--until", "finetune")  # uninterrupted, from scratch
+    assert "resumed from" not in (study / LOG).read_text()
+    assert weights_digest(study) == resumed
+
+
+def test_a_diverged_run_is_marked_in_the_tables_and_the_sweep_completes(study):
+    run(study)
+    long = pd.read_csv(study / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
+    status = long.groupby("lr")["status"].agg(set).to_dict()
+    assert status == {1e-3: {"ok"}, 1e9: {"diverged"}}
+    assert long.loc[long["lr"] == 1e-3, "rougeL"].notna().all()
+    assert long.loc[long["lr"] == 1e9, "rougeL"].isna().all()
+    summary = json.loads((study / "results/models/summarization/mbart-tiny/full/lr~1e+09/seed~1/run.json").read_text())
+    assert summary["status"] == "diverged" and summary["steps"] < 400
+    sweep = pd.read_csv(study / "results/tables/lr_sweep_summarization.csv")
+    assert set(sweep["status"]) == {"ok", "diverged"}

@@ -1,0 +1,299 @@
+"""The workflow on a real SLURM cluster: munged, slurmctld and slurmd started here on localhost,
+a tiny study run by `snakemake --profile profiles/slurm`, every non-local job through sbatch.
+
+Needs root and Debian's slurm-wlm; installs it with apt-get when XLGEN_SLURM_INSTALL=1 (CI).
+Skips, saying why, where it cannot run. The daemons it starts are stopped by their PIDs.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
+CONFIG = ROOT / "tests" / "configs" / "slurm.yaml"
+SLURM_CONF_TEMPLATE = ROOT / "tests" / "slurm" / "slurm.conf.in"
+DAEMONS = ("munged", "slurmctld", "slurmd")
+CLIENTS = ("sbatch", "srun", "squeue", "sinfo", "scancel")
+# Rules the study must send through sbatch whatever becomes `localrules` (the heavy stages).
+COMPUTE_RULES = {"demo_backbone", "finetune", "generate", "evaluate"}
+SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
+
+
+def find_program(name: str) -> str | None:
+    """The program on PATH or in the sbin directories, which a non-login root PATH may lack."""
+    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+
+
+def missing_programs() -> list[str]:
+    return [name for name in DAEMONS + CLIENTS if find_program(name) is None]
+
+
+def install_slurm() -> str:
+    """apt-get install slurm-wlm and munge; returns the error text, empty on success."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "slurm-wlm", "munge"]
+    proc = subprocess.run(install, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:  # stale or missing package lists (fresh CI images ship none)
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
+        proc = subprocess.run(install, capture_output=True, text=True, env=env)
+    return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct ports nobody listens on (all held open until all are chosen)."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    if not path.exists():
+        return f"({path.name} not written)"
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def profile_partitions(profile: dict) -> list[str]:
+    """Every partition the profile names, the default one first."""
+    names = [profile.get("default-resources", {}).get("slurm_partition")]
+    names += [r.get("slurm_partition") for r in profile.get("set-resources", {}).values()]
+    return list(dict.fromkeys(str(n) for n in names if n))
+
+
+def gpu_rules() -> set[str]:
+    """Rules that ask for a GPU in workflow/rules/*.smk (`gpu=N` in their resources)."""
+    rules = set()
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        for block in re.split(r"^(?=rule \w+:)", smk.read_text(), flags=re.M):
+            name = re.match(r"rule (\w+):", block)
+            if name and re.search(r"^\s+gpu\s*=", block, flags=re.M):
+                rules.add(name.group(1))
+    return rules
+
+
+def profile_for_test_cluster(profile: dict) -> dict:
+    """The repository's profile with only what this GPU-less, accounting-less node cannot honour
+    taken out: the account (the plugin checks it with sacctmgr, which needs slurmdbd) and the
+    GPU requests (gpu=0 for every GPU rule, no gpu_model or gres)."""
+    profile = yaml.safe_load(yaml.safe_dump(profile))
+    profile.get("default-resources", {}).pop("slurm_account", None)
+    set_resources = profile.setdefault("set-resources", {})
+    for rule in gpu_rules() | {r for r, res in set_resources.items() if {"gpu", "gpu_model", "gres"} & set(res)}:
+        resources = set_resources.setdefault(rule, {})
+        resources.pop("slurm_account", None)
+        resources.pop("gpu_model", None)
+        resources.pop("gres", None)
+        resources["gpu"] = 0
+    return profile
+
+
+class Cluster:
+    """munged, slurmctld and slurmd in the foreground, each a child of this process."""
+
+    def __init__(self, base: Path, partitions: list[str]):
+        self.base = base
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.outputs = []
+        self.logs = base / "log"
+        for sub in ("log", "state", "spool", "run", "munge"):
+            (base / sub).mkdir(mode=0o700)
+        self.munge_socket = base / "munge" / "munge.socket"
+        self.conf = base / "slurm.conf"
+        memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+        lines = [f"PartitionName={name} Nodes=localhost Default={'YES' if i == 0 else 'NO'} "
+                 "MaxTime=INFINITE State=UP" for i, name in enumerate(partitions)]
+        ctld_port, slurmd_port = free_ports(2)
+        self.conf.write_text(SLURM_CONF_TEMPLATE.read_text().format(
+            ctld_port=ctld_port, slurmd_port=slurmd_port, munge_socket=self.munge_socket,
+            state_dir=base / "state", spool_dir=base / "spool", run_dir=base / "run", log_dir=self.logs,
+            cpus=os.cpu_count() or 1,
+            # never below the rules' largest request (4 GB), so a small CI machine still schedules
+            memory_mb=max(memory_mb, 8192), partitions="\n".join(lines)))
+        # The slurm-jobstep plugin strips SLURM_* (SLURM_CONF too) from the environment of the
+        # `srun` it runs inside each job, so that srun would look for /etc/slurm/slurm.conf. A
+        # real cluster keeps its config there; this one reaches the real srun through a shim.
+        shims = base / "bin"
+        shims.mkdir()
+        srun = shims / "srun"
+        srun.write_text(f'#!/bin/sh\nSLURM_CONF="{self.conf}" exec "{find_program("srun")}" "$@"\n')
+        srun.chmod(0o755)
+        self.env = {**os.environ, "SLURM_CONF": str(self.conf),
+                    "PATH": os.pathsep.join([str(shims), os.environ.get("PATH", "")])}
+
+    def start(self, name: str, *args: str) -> None:
+        log = open(self.logs / f"{name}.out", "w")
+        self.outputs.append(log)
+        self.processes[name] = subprocess.Popen([find_program(name), *args], stdout=log,
+                                                stderr=subprocess.STDOUT, env=self.env)
+
+    def start_all(self) -> str:
+        """Starts the daemons and waits until the node is idle; returns why not, empty if up."""
+        key = self.base / "munge" / "munge.key"
+        key.write_bytes(os.urandom(1024))
+        key.chmod(0o600)
+        self.start("munged", "--foreground", "--force", f"--socket={self.munge_socket}",
+                   f"--key-file={key}", f"--pid-file={self.base / 'run' / 'munged.pid'}",
+                   f"--log-file={self.logs / 'munged.log'}", f"--seed-file={self.base / 'munge' / 'seed'}")
+        if not self.wait(lambda: self.munge_socket.exists(), 15):
+            return self.failure("munged did not create its socket")
+        self.start("slurmctld", "-D", "-i", "-f", str(self.conf))
+        self.start("slurmd", "-D", "-N", "localhost", "-f", str(self.conf))
+        if not self.wait(lambda: self.node_state() in {"idle", "mixed", "allocated"}, 60):
+            return self.failure(f"node not idle after 60 s (state: {self.node_state() or 'none'})")
+        return ""
+
+    def node_state(self) -> str:
+        proc = subprocess.run([find_program("sinfo"), "-h", "-N", "-n", "localhost", "-o", "%T"],
+                              capture_output=True, text=True, env=self.env)
+        return proc.stdout.strip().split("\n")[0].rstrip("*~#!%$@^-") if proc.returncode == 0 else ""
+
+    def wait(self, ready, seconds: float) -> bool:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if any(p.poll() is not None for p in self.processes.values()):
+                return False
+            if ready():
+                return True
+            time.sleep(0.5)
+        return False
+
+    def failure(self, reason: str) -> str:
+        exited = [f"{n} exited with {p.returncode}" for n, p in self.processes.items() if p.poll() is not None]
+        logs = "\n".join(f"--- {path.name}\n{tail(path)}" for path in sorted(self.logs.iterdir()))
+        return f"{reason}; {', '.join(exited) or 'all daemons alive'}\n{logs}"
+
+    def jobs(self) -> pd.DataFrame:
+        """Every job the controller still knows (finished ones for MinJobAge): id, partition, state."""
+        proc = subprocess.run([find_program("squeue"), "--states=all", "-h", "-o", "%i|%P|%T"],
+                              capture_output=True, text=True, env=self.env, check=True)
+        rows = [line.split("|") for line in proc.stdout.split()]
+        return pd.DataFrame(rows, columns=["jobid", "partition", "state"])
+
+    def no_job_running(self) -> bool:
+        proc = subprocess.run([find_program("squeue"), "-h", "-t", "RUNNING,COMPLETING", "-o", "%i"],
+                              capture_output=True, text=True, env=self.env)
+        return proc.returncode != 0 or not proc.stdout.strip()
+
+    def stop(self) -> None:
+        """Cancels leftover jobs, then stops exactly the daemons started here, slurmd first."""
+        if "slurmctld" in self.processes and self.processes["slurmctld"].poll() is None:
+            subprocess.run([find_program("scancel"), "--user", "root"], env=self.env, capture_output=True)
+            self.wait(self.no_job_running, 20)
+        for name in ("slurmd", "slurmctld", "munged"):
+            process = self.processes.get(name)
+            if process is None or process.poll() is not None:
+                continue
+            os.kill(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(process.pid, signal.SIGKILL)
+                process.wait()
+        for output in self.outputs:
+            output.close()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("SLURM test: needs root to run munged, slurmctld and slurmd")
+    if missing_programs():
+        if os.environ.get("XLGEN_SLURM_INSTALL") != "1" or shutil.which("apt-get") is None:
+            pytest.skip(f"SLURM test: {', '.join(missing_programs())} not installed; "
+                        "XLGEN_SLURM_INSTALL=1 on a Debian machine installs slurm-wlm")
+        error = install_slurm()
+        if error or missing_programs():
+            pytest.skip(f"SLURM test: installing slurm-wlm failed: {error or missing_programs()}")
+    profile = yaml.safe_load(PROFILE.read_text())
+    base = tmp_path_factory.mktemp("slurm")
+    cluster = Cluster(base, profile_partitions(profile) or ["debug"])
+    try:
+        reason = cluster.start_all()
+        if reason:
+            pytest.skip(f"SLURM test: daemons failed to start: {reason}")
+        profile_dir = base / "profile"
+        profile_dir.mkdir()
+        (profile_dir / "config.yaml").write_text(yaml.safe_dump(profile_for_test_cluster(profile), sort_keys=False))
+        cluster.profile_dir = profile_dir
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def slurm_run(cluster, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("slurm-study")
+    env = {**cluster.env, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+         "--directory", str(workdir), "--configfile", str(CONFIG), "--profile", str(cluster.profile_dir),
+         # test-only: poll every few seconds, not every 40, and keep the logs of successful jobs
+         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs"],
+        capture_output=True, text=True, timeout=900, env=env,
+    )
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        job_logs = "\n".join(f"--- {path.relative_to(workdir)}\n{tail(path, 12)}"
+                              for path in sorted(workdir.glob(".snakemake/slurm_logs/**/*.log")))
+        pytest.fail(f"snakemake failed:\n{output[-4000:]}\nSLURM job logs:\n{job_logs[-6000:]}\n"
+                    f"slurmctld:\n{tail(cluster.logs / 'slurmctld.log', 8)}")
+    return workdir, output, cluster.jobs()
+
+
+def test_profile_gives_every_gpu_rule_a_gpu_on_a_gpu_partition():
+    profile = yaml.safe_load(PROFILE.read_text())
+    assert profile["executor"] == "slurm" and profile["slurm-status-command"] == "squeue"
+    assert {"slurm_partition", "slurm_account", "runtime", "mem_mb"} <= set(profile["default-resources"])
+    assert gpu_rules() >= {"finetune", "generate"}
+    for rule in gpu_rules():  # a GPU rule the profile forgets would queue on the CPU partition
+        resources = profile["set-resources"].get(rule, {})
+        assert resources.get("gpu", 0) >= 1 or "gpu" in resources.get("gres", ""), \
+            f"rule {rule} asks for a GPU: give it one and a GPU partition in {PROFILE.relative_to(ROOT)}"
+        assert resources.get("slurm_partition") not in (None, profile["default-resources"]["slurm_partition"]), rule
+
+
+def test_compute_jobs_ran_through_sbatch_on_the_profiles_partitions(slurm_run):
+    workdir, output, jobs = slurm_run
+    submitted = {jobid: re.search(r"rule_(\w+)", log).group(1) for jobid, log in SUBMITTED.findall(output)}
+    assert COMPUTE_RULES <= set(submitted.values()), output[-3000:]
+    jobs = jobs.set_index("jobid")
+    assert set(submitted) <= set(jobs.index)  # the controller ran them ...
+    assert (jobs.loc[list(submitted), "state"] == "COMPLETED").all(), jobs  # ... to the end
+    profile = yaml.safe_load(PROFILE.read_text())
+    for jobid, rule in submitted.items():
+        expected = profile["set-resources"].get(rule, {}).get(
+            "slurm_partition", profile["default-resources"]["slurm_partition"])
+        assert jobs.loc[jobid, "partition"] == expected, (rule, jobid)
+        # the job's own log (kept by --slurm-keep-successful-logs): Snakemake inside it finished
+        slurm_log = next((workdir / ".snakemake" / "slurm_logs").glob(f"rule_{rule}/**/{jobid}.log"))
+        assert "1 of 1 steps (100%) done" in slurm_log.read_text(), slurm_log
+
+
+def test_study_tables_have_a_row_per_language_and_split(slurm_run):
+    workdir = slurm_run[0]
+    long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
+    # 1 task x 1 backbone x 1 method x 1 lr x 1 seed x 2 languages x 2 splits
+    assert len(long) == 4 and set(long["lang"]) == {"en", "ru"} and set(long["split"]) == {"dev", "test"}
+    assert (long["status"] == "ok").all() and (long["n"] == 8).all()
+    assert long["rougeL"].between(0, 100).all() and long["chrf"].notna().all()
+    main = pd.read_csv(workdir / "results/tables/main_summarization.csv")
+    assert main[["backbone", "method", "lr"]].values.tolist() == [["mbart-tiny", "full", 3e-3]]
+    selection = pd.read_csv(workdir / "results/tables/lr_selection_summarization.csv")
+    assert set(selection["protocol"]) == {"source_dev", "target_dev", "mean_target_dev"}
+    for png in ("lr_sweep_summarization.png", "wrong_language_summarization.png"):
+        assert (workdir / "results/plots" / png).read_bytes()[:4] == b"\x89PNG"
