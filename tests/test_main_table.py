@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlgen.tables import PAIRED_COLUMNS, main_markdown, main_table, paired_table, read_per_example
+from xlgen.tables import (PAIRED_COLUMNS, main_markdown, main_table, paired_table, read_per_example,
+                          with_trainable_share)
 
 N = 80  # test examples per language
 SELECTED = {("b", "full"): 1e-3, ("b", "adapters"): 3e-3}
@@ -109,18 +110,32 @@ def test_paired_table_is_empty_with_full_finetuning_alone(runs):
 def test_main_markdown_shows_intervals_and_percentages(runs):
     paths, _ = runs
     table = main_table(read_per_example(paths), selection(), "qa", "en", ["ru", "zh"], 200, seed=1)
+    table["trainable_share"] = 1.0
     text = main_markdown(table, "qa", "en", ["ru", "zh"])
     lines = text.splitlines()
-    header = "| backbone | method | LR | en (source) | ru | zh | mean of targets |"
+    header = "| backbone | method | trained | LR | en (source) | ru | zh | mean of targets |"
     assert lines.count(header) == 2  # the metric table and the wrong-language table
-    full_rows = [line for line in lines if line.startswith("| b | full | 0.001 |")]
-    ru = full_rows[0].split(" | ")[4]
+    full_rows = [line for line in lines if line.startswith("| b | full | 100% | 0.001 |")]
+    ru = full_rows[0].split(" | ")[5]
     assert ru.startswith(f"{table.iloc[0]['f1_unicode_ru']:.1f} [")
-    assert full_rows[1].split(" | ")[4].startswith("25 [")  # wrong-language rate in percent
+    assert full_rows[1].split(" | ")[5].startswith("25 [")  # wrong-language rate in percent
+
+
+def test_main_table_carries_each_runs_trainable_share():
+    main = pd.DataFrame({"task": ["qa", "qa"], "backbone": ["b", "b"], "method": ["full", "prompt"],
+                         "lr": [1e-3, 3e-2], "selected_by": ["source_dev"] * 2, "f1_unicode_en": [50.0, 40.0]})
+    long = pd.DataFrame({"backbone": ["b"] * 4, "method": ["full", "full", "prompt", "prompt"],
+                         "lr": [1e-3, 1e-4, 3e-2, 3e-2], "lang": ["en", "en", "en", "ru"],
+                         "trainable_params": [700_000, 700_000, 1_920, 1_920],
+                         "trainable_share": [1.0, 1.0, 0.0027, 0.0027]})
+    table = with_trainable_share(main, long)
+    assert list(table.columns[:7]) == ["task", "backbone", "method", "lr", "trainable_params", "trainable_share",
+                                       "selected_by"]
+    assert table["trainable_share"].tolist() == [1.0, 0.0027] and len(table) == 2
 
 
 def test_main_table_row_for_a_method_without_a_selected_lr(runs):
     paths, _ = runs
     table = main_table(read_per_example(paths), selection({("b", "full"): math.nan}), "qa", "en", ["ru"], 50, 1)
     assert table.iloc[0]["n_seeds"] == 0 and math.isnan(table.iloc[0]["f1_unicode_ru"])
-    assert "| b | full | n/a | n/a |" in main_markdown(table, "qa", "en", ["ru"])
+    assert "| b | full | n/a | n/a | n/a |" in main_markdown(table, "qa", "en", ["ru"])

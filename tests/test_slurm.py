@@ -86,11 +86,20 @@ def gpu_rules() -> set[str]:
     return rules
 
 
+def local_rules() -> set[str]:
+    """Rules named in a `localrules:` directive of workflow/rules/*.smk (run where Snakemake runs)."""
+    names = set()
+    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+        for block in re.findall(r"^[ \t]*localrules:[ \t]*\n((?:[ \t]+\w+,?[ \t]*\n)+)", smk.read_text(), flags=re.M):
+            names |= set(re.findall(r"\w+", block))
+    return names
+
+
 def profile_for_test_cluster(profile: dict) -> dict:
     """The repository's profile with only what this GPU-less, accounting-less node cannot honour
     taken out: the account (the plugin checks it with sacctmgr, which needs slurmdbd) and the
     GPU requests (gpu=0 for every GPU rule, no gpu_model or gres)."""
-    profile = yaml.safe_load(yaml.safe_dump(profile))
+    profile = yaml.safe_load(yaml.safe_dump(profile, sort_keys=False))
     profile.get("default-resources", {}).pop("slurm_account", None)
     set_resources = profile.setdefault("set-resources", {})
     for rule in gpu_rules() | {r for r, res in set_resources.items() if {"gpu", "gpu_model", "gres"} & set(res)}:
@@ -148,7 +157,7 @@ class Cluster:
         key.chmod(0o600)
         self.start("munged", "--foreground", "--force", f"--socket={self.munge_socket}",
                    f"--key-file={key}", f"--pid-file={self.base / 'run' / 'munged.pid'}",
-                   f"--log-file={self.logs / 'munged.log'}", f"--seed-file={self.base / 'munge' / 'seed'}")
+                   f"--seed-file={self.base / 'munge' / 'seed'}")
         if not self.wait(lambda: self.munge_socket.exists(), 15):
             return self.failure("munged did not create its socket")
         self.start("slurmctld", "-D", "-i", "-f", str(self.conf))
@@ -213,9 +222,12 @@ def cluster(tmp_path_factory):
     if os.geteuid() != 0:
         pytest.skip("SLURM test: needs root to run munged, slurmctld and slurmd")
     if missing_programs():
-        if os.environ.get("XLGEN_SLURM_INSTALL") != "1" or shutil.which("apt-get") is None:
+        if os.environ.get("XLGEN_SLURM_INSTALL") != "1":
             pytest.skip(f"SLURM test: {', '.join(missing_programs())} not installed; "
                         "XLGEN_SLURM_INSTALL=1 on a Debian machine installs slurm-wlm")
+        if shutil.which("apt-get") is None:
+            pytest.skip(f"SLURM test: {', '.join(missing_programs())} not installed and no apt-get "
+                        "to install slurm-wlm with (XLGEN_SLURM_INSTALL=1 needs Debian)")
         error = install_slurm()
         if error or missing_programs():
             pytest.skip(f"SLURM test: installing slurm-wlm failed: {error or missing_programs()}")
@@ -248,8 +260,12 @@ def slurm_run(cluster, tmp_path_factory):
     )
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        job_logs = "\n".join(f"--- {path.relative_to(workdir)}\n{tail(path, 12)}"
-                              for path in sorted(workdir.glob(".snakemake/slurm_logs/**/*.log")))
+        failed = set(re.findall(r"Error in rule (\w+):", output))
+        logs = [p for p in sorted(workdir.glob(".snakemake/slurm_logs/**/*.log")) if p.parts[-3][5:] in failed
+                or p.parts[-2][5:] in failed]  # .../rule_<name>[/<wildcards>]/<jobid>.log
+        logs += [p for rule in sorted(failed) for p in sorted(workdir.glob(f"results/logs/{rule}*/**/*.log"))
+                 + sorted(workdir.glob(f"results/logs/{rule}.log"))]
+        job_logs = "\n".join(f"--- {path.relative_to(workdir)}\n{tail(path, 12)}" for path in logs)
         pytest.fail(f"snakemake failed:\n{output[-4000:]}\nSLURM job logs:\n{job_logs[-6000:]}\n"
                     f"slurmctld:\n{tail(cluster.logs / 'slurmctld.log', 8)}")
     return workdir, output, cluster.jobs()
@@ -271,6 +287,7 @@ def test_compute_jobs_ran_through_sbatch_on_the_profiles_partitions(slurm_run):
     workdir, output, jobs = slurm_run
     submitted = {jobid: re.search(r"rule_(\w+)", log).group(1) for jobid, log in SUBMITTED.findall(output)}
     assert COMPUTE_RULES <= set(submitted.values()), output[-3000:]
+    assert not set(submitted.values()) & local_rules()  # tables and plots stay off the queue
     jobs = jobs.set_index("jobid")
     assert set(submitted) <= set(jobs.index)  # the controller ran them ...
     assert (jobs.loc[list(submitted), "state"] == "COMPLETED").all(), jobs  # ... to the end

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from xlgen.languages import MBART50_CODES, LANGUAGES, language_code
+from xlgen.io import atomic_directory, read_text_lines
 
 MODEL_TYPE_TO_FAMILY = {"mt5": "mt5", "mbart": "mbart", "m2m_100": "nllb"}
 MT5_SENTINELS = 32  # <extra_id_0..31>: enough for span corruption of one demo text
@@ -297,7 +298,8 @@ def restore_prebuilt(prebuilt: Path, fingerprint: str, out_dir: Path) -> dict | 
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     if summary.get("fingerprint") != fingerprint:
         return None
-    shutil.copytree(prebuilt, out_dir, dirs_exist_ok=True)
+    with atomic_directory(out_dir) as tmp:
+        shutil.copytree(prebuilt, tmp, dirs_exist_ok=True)
     return summary
 
 
@@ -315,7 +317,7 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
 
     out_dir = Path(out_dir)
     unlabeled = {
-        lang: [l for l in (data_root / "unlabeled" / f"{lang}.txt").read_text(encoding="utf-8").splitlines() if l]
+        lang: read_text_lines(data_root / "unlabeled" / f"{lang}.txt")
         for lang in languages
     }
     parallel: dict[str, list[tuple[str, str]]] = {}
@@ -347,15 +349,17 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
         decoder_start_token_id=model.config.decoder_start_token_id,
         pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
     )
-    model.save_pretrained(out_dir)
-    tokenizer.save_pretrained(out_dir)
+    fingerprint = demo_fingerprint(family, spec, seed, demo_inputs(data_root, languages, spec["objectives"]))
     summary = {
         "family": family, "languages": languages, "parameters": n_params,
         "vocab_size": len(tokenizer), "pretrain_steps": settings.steps,
         "final_loss": history[-1]["loss"] if history else None,
         "pretrain_seconds": history[-1].get("elapsed_s") if history else 0.0,
         "torch": torch.__version__,
-        "fingerprint": demo_fingerprint(family, spec, seed, demo_inputs(data_root, languages, spec["objectives"])),
+        "fingerprint": fingerprint,
     }
-    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    with atomic_directory(out_dir) as tmp:  # a killed job leaves no half-saved backbone
+        model.save_pretrained(tmp)
+        tokenizer.save_pretrained(tmp)
+        (tmp / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

@@ -127,6 +127,15 @@ def _strata(examples: pd.DataFrame, langs: list[str], columns: list[str]) -> lis
     return strata
 
 
+def with_trainable_share(main: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
+    """`main` with each run's trainable parameters (count and share of the model) after `lr`."""
+    runs = long[["backbone", "method", "lr", "trainable_params", "trainable_share"]].drop_duplicates(
+        ["backbone", "method", "lr"])
+    merged = main.merge(runs, on=["backbone", "method", "lr"], how="left", validate="many_to_one")
+    first = list(main.columns[: list(main.columns).index("lr") + 1])
+    return merged[first + ["trainable_params", "trainable_share"] + [c for c in main.columns if c not in first]]
+
+
 def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, source_lang: str,
                target_langs: list[str], n_resamples: int, seed: int, split: str = "test") -> pd.DataFrame:
     """The paper-style table of `task`: a row per (backbone, method) at the LR `source_dev`
@@ -212,10 +221,14 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
         text = f"{scale * value:.{digits}f}"
         return text if pd.isna(low) else f"{text} [{scale * low:.{digits}f}, {scale * high:.{digits}f}]"
 
+    def share(row) -> str:
+        value = row.get("trainable_share", math.nan)
+        return "n/a" if pd.isna(value) else f"{100 * value:.3g}%"
+
     def table(prefix: str, scale: float, digits: int) -> str:
-        rows = [[r["backbone"], r["method"], "n/a" if pd.isna(r["lr"]) else f"{r['lr']:g}",
+        rows = [[r["backbone"], r["method"], share(r), "n/a" if pd.isna(r["lr"]) else f"{r['lr']:g}",
                  *(cell(r, f"{prefix}_{lang}", scale, digits) for lang in langs)] for _, r in main.iterrows()]
-        return markdown_table(["backbone", "method", "LR", *names], rows)
+        return markdown_table(["backbone", "method", "trained", "LR", *names], rows)
 
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",

@@ -239,6 +239,8 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                 step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
                 if settings.grad_accum > 1:
                     loss = loss / settings.grad_accum
+                if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
+                    continue
                 if settings.combine == "graddrop":
                     grads = torch.autograd.grad(loss, params, allow_unused=True)
                     acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
@@ -249,7 +251,7 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                     total = loss if total is None else total + loss
             if total is not None:
                 total.backward()
-        if settings.combine == "graddrop":
+        if per_loss_grads:  # graddrop
             grads_by_loss = list(per_loss_grads.values())
             for i, p in enumerate(params):
                 parts_i = [g[i] for g in grads_by_loss]

@@ -1,3 +1,12 @@
+# tables and plots are seconds of CPU: run them where Snakemake runs, not through the queue
+localrules:
+    aggregate,
+    lr_selection,
+    plot_lr_sweep,
+    plot_wrong_language,
+    main_table,
+
+
 report: "../report/workflow.rst"
 
 
@@ -80,6 +89,7 @@ rule main_table:
     input:
         selection=rules.lr_selection.output[0],
         per_example=get_per_example_files,
+        long=rules.aggregate.output.long,
     output:
         csv=report(
             "results/tables/main_{task}.csv",

@@ -46,6 +46,11 @@ rule intermediate_tuning:
         "../scripts/intermediate_tuning.py"
 
 
+localrules:
+    download_backbone,
+    download_backbones,
+
+
 rule download_backbone:
     output:
         directory(HUB_MODEL_DIR),

@@ -15,6 +15,11 @@ if DATA_SOURCE == "demo":
 
 else:
 
+    # downloads run where Snakemake runs (a login node can reach the hub, compute nodes may not)
+    localrules:
+        download_dataset,
+        download_data,
+
     rule download_dataset:
         output:
             directory("resources/datasets/{dataset}/{dataset_config}/{hub_split}"),

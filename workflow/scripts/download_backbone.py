@@ -1,9 +1,10 @@
 """Snapshot a hub checkpoint into the local models directory (a localrule: compute nodes may be offline)."""
 
-import sys
+from xlgen.io import one_line_errors
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
 
-from xlgen.hub import snapshot_backbone
+    from xlgen.hub import snapshot_backbone
 
-print(snapshot_backbone(snakemake.params.hub_id, snakemake.output[0]), file=sys.stderr)
+    print(snapshot_backbone(snakemake.params.hub_id, snakemake.output[0]), file=sys.stderr)

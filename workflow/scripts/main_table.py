@@ -11,7 +11,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     from xlgen.io import write_text
     from xlgen.selection import selected_lrs
-    from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, write_csv
+    from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, with_trainable_share, write_csv
 
     task = snakemake.wildcards.task
     p = snakemake.params
@@ -24,6 +24,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     per_example = read_per_example(snakemake.input.per_example, keep=selected)
     main = main_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
+    long = pd.read_csv(snakemake.input.long, keep_default_na=False, na_values=[""])
+    main = with_trainable_share(main, long[long["task"] == task])
     write_csv(main, snakemake.output.csv)
     write_text(snakemake.output.md, main_markdown(main, task, p.source_lang, p.target_langs))
     paired = paired_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)

@@ -1,16 +1,17 @@
 """Normalize one split of (task, language) from the hub cache to the record schema."""
 
-import sys
+from xlgen.io import one_line_errors
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
 
-import logging
-from pathlib import Path
+    import logging
+    from pathlib import Path
 
-from xlgen.hub import prepare_task_data
+    from xlgen.hub import prepare_task_data
 
-logging.basicConfig(stream=sys.stderr, level=logging.INFO)
-w = snakemake.wildcards
-out_root = Path(snakemake.output[0]).parents[2]  # results/data/<task>/<lang>/<split>.jsonl
-prepare_task_data(w.task, w.lang, snakemake.params.cache_dir, out_root, snakemake.params.caps,
-                  snakemake.params.seed, splits=[w.split], dev_fraction=snakemake.params.dev_fraction)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO)
+    w = snakemake.wildcards
+    out_root = Path(snakemake.output[0]).parents[2]  # results/data/<task>/<lang>/<split>.jsonl
+    prepare_task_data(w.task, w.lang, snakemake.params.cache_dir, out_root, snakemake.params.caps,
+                      snakemake.params.seed, splits=[w.split], dev_fraction=snakemake.params.dev_fraction)

@@ -1,16 +1,17 @@
 """Tokenize the source-language train and dev sets of a task once for every run of a backbone."""
 
-import sys
+from xlgen.io import one_line_errors
 
-sys.stderr = open(snakemake.log[0], "w", buffering=1)
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
 
-from pathlib import Path
+    from pathlib import Path
 
-from xlgen.finetune import tokenize_task
-from xlgen.tasks import read_records
+    from xlgen.finetune import tokenize_task
+    from xlgen.tasks import read_records
 
-task = snakemake.wildcards.task
-for split in ("train", "dev"):
-    n = tokenize_task(Path(snakemake.input.backbone), read_records(task, snakemake.input[split]),
-                      snakemake.params.lang, snakemake.params.task_settings, Path(snakemake.output[split]))
-    print(f"{split}: {n} examples tokenized", file=sys.stderr)
+    task = snakemake.wildcards.task
+    for split in ("train", "dev"):
+        n = tokenize_task(Path(snakemake.input.backbone), read_records(task, snakemake.input[split]),
+                          snakemake.params.lang, snakemake.params.task_settings, Path(snakemake.output[split]))
+        print(f"{split}: {n} examples tokenized", file=sys.stderr)

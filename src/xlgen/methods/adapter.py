@@ -45,6 +45,8 @@ class BottleneckAdapters:
         if unknown or not config["stacks"]:
             raise ValueError(f"{self.name}: stacks must be a non-empty subset of {list(STACKS)}, "
                              f"got {config['stacks']!r}")
+        if not (config["bottleneck"] or 0) > 0 and not config["reduction_factor"] > 0:
+            raise ValueError(f"{self.name}: give a positive bottleneck or reduction_factor")
         d_model = model.config.d_model
         config["bottleneck"] = int(config["bottleneck"] or max(1, d_model // config["reduction_factor"]))
         config.update(method=self.name, family=family_of(model), d_model=d_model)

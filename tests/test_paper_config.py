@@ -1,0 +1,64 @@
+"""config/paper.yaml: the real study's DAG builds offline, with the job counts the README's
+formula gives."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from xlgen.hub import required_datasets, task_sources
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def expected_jobs(config: dict) -> dict[str, int]:
+    """The README's formula, from the (merged) config."""
+    tasks, targets, src = config["tasks"], config["target_languages"], config["source_language"]
+    backbones = config["backbones"]
+    runs_per_task = len(backbones) * sum(len(config["method_settings"][m]["lrs"]) for m in config["methods"]) \
+        * len(config["finetune"]["seeds"])
+    unlabeled = any(m in ("mix_unsup", "graddrop") for m in config["methods"]) or any(
+        b.endswith("+it") for b in backbones)
+    refs = {r for r in required_datasets(tasks, src, targets, config["generate"]["splits"])}
+    if unlabeled:
+        refs |= {task_sources("summarization", lang)["train"] for lang in targets}
+    hub_models = {config["backbone_catalog"][b.removesuffix("+it")]["hub_id"] for b in backbones}
+    return {
+        "download_dataset": len(refs),
+        "prepare_data": len(tasks) * (3 + 2 * len(targets)),   # en: train/dev/test; targets: dev/test
+        "unlabeled_text": len(targets) if unlabeled else 0,
+        "download_backbone": len(hub_models),
+        "intermediate_tuning": sum(b.endswith("+it") for b in backbones),
+        "tokenize": len(tasks) * len(backbones),
+        "finetune": len(tasks) * runs_per_task,
+        "generate": len(tasks) * runs_per_task,
+        "evaluate": len(tasks) * runs_per_task,
+        "baselines": len(tasks),
+        "aggregate": 1,
+        **{rule: len(tasks) for rule in ("lr_selection", "plot_lr_sweep", "plot_wrong_language", "main_table")},
+        "all": 1,
+    }
+
+
+def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+         str(tmp_path), "--configfile", str(ROOT / "config" / "paper.yaml")],
+        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = proc.stdout.split("Job stats:")[1].split("Reasons:")[0]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    paper = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
+    for key, value in paper.items():  # Snakemake's merge: mappings extended, the rest replaced
+        config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
+    expected = {rule: n for rule, n in expected_jobs(config).items() if n}
+    total = counts.pop("total")
+    assert counts == expected
+    assert total == sum(expected.values()) == 824
+    assert "demo_world" not in counts and "demo_backbone" not in counts
