@@ -1,6 +1,7 @@
 """Run scoring, trivial baselines and the wide LR-sweep table, on real strings."""
 
 import json
+import math
 
 import pandas as pd
 
@@ -47,6 +48,11 @@ def test_score_run_rows_and_diverged_runs(tmp_path):
     diverged, none = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "langdetect", 20)
     assert diverged.iloc[0]["status"] == "diverged" and "rougeL" not in diverged
     assert none.empty and list(none.columns)[:3] == ["lang", "split", "id"]
+    (run / "el.test.jsonl").write_text("")  # mBART-50 has no Greek code: generation skipped it
+    table, examples = score_run("summarization", [run / "zh.test.jsonl", run / "el.test.jsonl"], "ok",
+                                "langdetect", 20, bootstrap_samples=0, family="mbart")
+    assert table["status"].tolist() == ["ok", "no_code"] and math.isnan(table.iloc[1]["rougeL"])
+    assert set(examples["lang"]) == {"zh"}
 
 
 def test_lr_sweep_table_pivots_languages_and_averages_targets():

@@ -97,3 +97,18 @@ def test_selection_needs_dev_generations():
     long = pd.DataFrame(long_rows())
     with pytest.raises(ValueError, match="needs dev and test"):
         select_learning_rates(long[long["split"] == "test"], "qa", "en", ["ru", "zh"])
+
+
+def test_a_language_the_backbone_has_no_code_for_is_left_out_of_its_target_mean():
+    # mBART-50 has no Greek code: the run skipped el (status no_code, no scores)
+    rows = long_rows()
+    for lr in LRS:
+        for seed in DEV:
+            for split in ("dev", "test"):
+                rows.append({"task": "qa", "backbone": "b", "method": "full", "lr": lr, "seed": seed,
+                             "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
+                             "wrong_lang_rate": math.nan})
+    with_el = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["el", "ru", "zh"])
+    without = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])
+    assert set(with_el["lang"]) == {"ru", "zh", "targets_mean"}
+    pd.testing.assert_frame_equal(with_el.reset_index(drop=True), without.reset_index(drop=True))

@@ -76,20 +76,25 @@ def score_with_intervals(
 
 def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str,
               min_chars: int, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
-              seed: int = DEFAULT_BOOTSTRAP_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+              seed: int = DEFAULT_BOOTSTRAP_SEED, family: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores of a run's generation files (see score_with_intervals).
 
     Returns one row per (language, split) with every metric and its interval, or NaN
-    metrics with the run's status when training diverged and there is nothing to score;
+    metrics with the run's status when training diverged and there is nothing to score, or
+    status `no_code` for a language the backbone `family` has no code for (skipped);
     and the per-example values, one row per (language, split, id).
     """
+    from xlgen.languages import missing_code_choice
+
     rows, examples = [], []
     for path in generation_files:
         match = GENERATION_NAME.match(Path(path).name)
         if not match:
             raise ValueError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
         keys = {**run_keys_from_path(path), **match.groupdict(), "status": status}
-        if status != "ok":
+        if status == "ok" and family and missing_code_choice(keys["lang"], family) == "skip":
+            keys["status"] = "no_code"
+        if keys["status"] != "ok":
             rows.append(keys)
             continue
         scores, per_example = score_with_intervals(

@@ -72,8 +72,13 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
                          "(add both to generate.splits)")
     if target_langs is None:
         target_langs = sorted(set(means["lang"]) - {source_lang})
+    # languages a backbone has no code for were skipped (status no_code): not in its means
+    skipped = long[(long["task"] == task) & (long["status"] == "no_code")].groupby("backbone")["lang"].agg(set)
+    all_targets = target_langs
     rows = []
     for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
+        target_langs = [lang for lang in all_targets if lang not in skipped.get(backbone, set())]
+
         def pivot(split: str, value: str) -> pd.DataFrame:
             part = frame[frame["split"] == split]
             return part.pivot(index="lr", columns="lang", values=value).reindex(

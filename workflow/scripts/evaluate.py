@@ -10,11 +10,13 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.io import read_json, write_text
     from xlgen.tables import write_csv
 
-    status = read_json(snakemake.input.run)["status"]
+    run = read_json(snakemake.input.run)
+    status = run["status"]
     settings = snakemake.params.settings
     table, per_example = score_run(snakemake.wildcards.task, snakemake.input.generations, status,
                                    settings["langid_mode"], settings["min_chars"],
-                                   bootstrap_samples=settings["bootstrap_samples"], seed=snakemake.params.seed)
+                                   bootstrap_samples=settings["bootstrap_samples"], seed=snakemake.params.seed,
+                                   family=run.get("family"))
     write_csv(table, snakemake.output.scores)
     # full precision: the intervals recomputed from these values match the ones in scores.csv
     write_text(snakemake.output.per_example, per_example.to_csv(index=False))

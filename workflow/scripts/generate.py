@@ -11,6 +11,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.backbones import family_of
     from xlgen.generation import generate
     from xlgen.io import read_json, write_jsonl
+    from xlgen.languages import missing_code_choice
     from xlgen.methods import get_method
     from xlgen.tasks import read_records, references
 
@@ -32,10 +33,14 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         if status != "ok":  # a diverged run has no model: empty generations, marked by run.json
             write_jsonl(path, [])
             continue
+        if missing_code_choice(lang, family) == "skip":  # no language code: reported, not run
+            write_jsonl(path, [])
+            print(f"{lang}.{split}: skipped, {family} has no language code for {lang}", file=sys.stderr)
+            continue
         predictions = generate(
             model, tokenizer, family, [r["source"] for r in records], lang,
             num_beams=settings["num_beams"], max_new_tokens=settings["max_new_tokens"][w.task],
-            batch_size=settings["batch_size"],
+            batch_size=settings["batch_size"], max_batch_tokens=settings.get("max_batch_tokens"),
             max_source_length=snakemake.params.task_settings["max_source_length"],
         )
         write_jsonl(path, [
