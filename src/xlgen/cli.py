@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="resamples for the 95%% intervals <metric>_ci_low/_ci_high (0: none; default 1000)")
     score.add_argument("--seed", type=int, default=0,
                        help="bootstrap seed (default 0; the pipeline uses the config's `seed`)")
+    score.add_argument("--workers", type=int, default=None,
+                       help="processes to score in (default: every available core; 1: serial); "
+                            "the result is the same for any number")
     check = commands.add_parser(
         "check-data", help="check task record files with the workflow's checks",
         description="Check task record files (JSONL) as the workflow reads them: UTF-8 JSON objects, "
@@ -76,15 +79,19 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.bootstrap_samples < 0:
         parser.error("--bootstrap-samples must be >= 0")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be >= 1")
     from xlgen.evaluation import score_with_intervals
     from xlgen.io import INPUT_ERRORS, error_line
     from xlgen.metrics import DEFAULT_MIN_CHARS
+    from xlgen.metrics.score import available_cores
 
     try:
         result, _ = score_with_intervals(
             args.task, args.lang, args.predictions, langid_mode=args.langid_mode,
             min_chars=DEFAULT_MIN_CHARS if args.min_chars is None else args.min_chars,
             bootstrap_samples=args.bootstrap_samples, seed=args.seed, references_path=args.references,
+            workers=args.workers or available_cores(),
         )
     except INPUT_ERRORS as err:
         print(f"{prog}: {error_line(err)}", file=sys.stderr)

@@ -41,6 +41,7 @@ def score_with_intervals(
     bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
     seed: int = DEFAULT_BOOTSTRAP_SEED,
     references_path: str | Path | None = None,
+    workers: int = 1,
 ) -> tuple[dict, pd.DataFrame]:
     """Every metric of one generation file with its bootstrap interval, and the per-example
     values: the one code path of the evaluate rule and `xlgen score`.
@@ -56,13 +57,16 @@ def score_with_intervals(
     With `references_path`, a task record file (xlgen.tasks schema) of language `lang`,
     the references come from there, matched by id, and the generation file needs only
     "id" and "prediction" per line (see read_generations).
+
+    `workers` > 1 scores a large file in that many processes, with bitwise the same result
+    (xlgen.metrics.score_and_examples).
     """
     gold = None
     if references_path is not None:
         gold = {str(r["id"]): _as_list(references(task, r)) for r in read_records(task, references_path, lang)}
     ids, predictions, refs = read_generations(Path(path), lang, gold, str(references_path))
     scores, per_example = score_and_examples(task, lang, predictions, refs, langid_mode=langid_mode,
-                                             min_chars=min_chars)
+                                             min_chars=min_chars, workers=workers)
     intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
     bounds = {SCORE_OF_EXAMPLE_METRIC.get(name, name): (low, high) for name, (_, low, high) in intervals.items()}
     result: dict = {}
@@ -76,7 +80,8 @@ def score_with_intervals(
 
 def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str,
               min_chars: int, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
-              seed: int = DEFAULT_BOOTSTRAP_SEED, family: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+              seed: int = DEFAULT_BOOTSTRAP_SEED, family: str | None = None,
+              workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores of a run's generation files (see score_with_intervals).
 
     Returns one row per (language, split) with every metric and its interval, or NaN
@@ -99,7 +104,7 @@ def score_run(task: str, generation_files: list[str | Path], status: str, langid
             continue
         scores, per_example = score_with_intervals(
             task, keys["lang"], path, langid_mode=langid_mode, min_chars=min_chars,
-            bootstrap_samples=bootstrap_samples, seed=seed,
+            bootstrap_samples=bootstrap_samples, seed=seed, workers=workers,
         )
         scores.pop("task", None)
         scores.pop("lang", None)

@@ -27,7 +27,7 @@ class Method(Protocol):
         """Return the model to train, with `requires_grad` set on what this method trains."""
 
     def save(self, model, tokenizer, out_dir: Path) -> None:
-        """Save what the method trained (with `save_pretrained`) so `load` can rebuild it."""
+        """Save what the method trained (save_pretrained, peft adapters or safetensors) so `load` can rebuild it."""
 
     def load(self, backbone_path: Path, out_dir: Path):
         """(model, tokenizer) ready for generation, from the backbone and `out_dir`."""

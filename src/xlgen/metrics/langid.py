@@ -38,9 +38,9 @@ from functools import lru_cache
 
 from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
-from langdetect.lang_detect_exception import LangDetectException
 
 from xlgen.languages import get_language
+from xlgen.metrics.langdetect_batch import detect_batch
 from xlgen.metrics.scripts import dominant_script, script_share, target_scripts, text_length
 
 MODES = ("langdetect", "script+langdetect")
@@ -90,19 +90,29 @@ def _factory() -> DetectorFactory:
     return factory
 
 
+_LABELS: dict[str, str | None] = {}  # normalized label per text, filled by detect_languages
+_LABELS_MAX = 200_000
+
+
+def detect_languages(texts: list[str]) -> list[str | None]:
+    """detect_language of each text, detected together (xlgen.metrics.langdetect_batch: the
+    same labels as one langdetect call per text, about 10x faster) and cached per text."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _LABELS))
+    if missing:
+        if len(_LABELS) + len(missing) > _LABELS_MAX:
+            _LABELS.clear()
+        for text, label in zip(missing, detect_batch(_factory(), missing)):
+            _LABELS[text] = None if label in (None, "unknown") else normalize_label(label)
+    return [_LABELS[t] if t in _LABELS else detect_languages([t])[0] for t in texts]
+
+
 @lru_cache(maxsize=200_000)
 def detect_language(text: str) -> str | None:
     """langdetect's normalized label for `text`, None when it finds nothing to judge.
 
     No length threshold here (see `judge`); deterministic across calls and processes.
     """
-    detector = _factory().create()
-    detector.append(text)
-    try:
-        label = detector.detect()
-    except LangDetectException:  # no n-gram features: empty, digits, unknown script
-        return None
-    return None if label == "unknown" else normalize_label(label)
+    return detect_languages([text])[0]
 
 
 def plausible(label: str, script: str | None) -> bool:
@@ -189,6 +199,8 @@ def language_verdicts(
     """One Verdict per prediction, or None when `lang` cannot be measured in `mode`."""
     if na_reason(lang, mode) is not None:
         return None
+    # judge() asks langdetect about every output long enough: detect those all at once first
+    detect_languages([text for text in dict.fromkeys(predictions) if text_length(text) >= max(min_chars, 1)])
     return [judge(text, lang, mode, min_chars) for text in predictions]
 
 
@@ -212,8 +224,14 @@ def wrong_language_stats(
     zero denominator are NaN.
     """
     _check_mode(mode, min_chars)
+    return verdict_stats(language_verdicts(predictions, lang, mode, min_chars), lang, mode, min_chars)
+
+
+def verdict_stats(verdicts: list[Verdict] | None, lang: str, mode: str = "langdetect",
+                  min_chars: int = DEFAULT_MIN_CHARS) -> dict:
+    """wrong_language_stats from the outputs' verdicts (language_verdicts), computed before."""
+    _check_mode(mode, min_chars)
     stats = {"langid_mode": mode, "langid_min_chars": min_chars}
-    verdicts = language_verdicts(predictions, lang, mode, min_chars)
     if verdicts is None:
         nan = math.nan
         return {**stats, "wrong_lang_rate": nan, "undetermined_rate": nan, "english_rate": nan,

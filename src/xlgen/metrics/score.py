@@ -9,6 +9,9 @@ fractions 0-1. NaN marks a rate that cannot be computed (see langid.py).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
@@ -17,7 +20,7 @@ from xlgen.languages import LANGUAGES
 from xlgen.metrics import langid
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS
 from xlgen.metrics.qa import qa_per_example
-from xlgen.metrics.summarization import corpus_bleu_chrf, rouge_per_example
+from xlgen.metrics.summarization import bleu_chrf_from_statistics, bleu_chrf_statistics, rouge_per_example
 from xlgen.metrics.tokenize import rouge_tokenization
 
 TASKS = ("summarization", "qa")
@@ -45,6 +48,59 @@ def _check_inputs(task: str, lang: str, predictions, references) -> list[list[st
     return refs
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+# Below this many predictions a process pool costs more than it saves.
+PARALLEL_MIN_EXAMPLES = 1000
+
+
+def _score_chunk(task: str, lang: str, predictions: list[str], refs: list[list[str]], langid_mode: str,
+                 min_chars: int) -> dict:
+    """Everything that is computed example by example, for one contiguous chunk: the
+    example-level metrics, the language verdicts and (summarization) the BLEU/chrF
+    segment statistics. A chunk's values do not depend on the other chunks."""
+    if task == "summarization":
+        scores = rouge_per_example(lang, predictions, refs)
+        bleu_stats, chrf_stats = bleu_chrf_statistics(lang, predictions, refs)
+    else:
+        scores, bleu_stats, chrf_stats = qa_per_example(lang, predictions, refs), None, None
+    verdicts = langid.language_verdicts(predictions, lang, langid_mode, min_chars)
+    return {"scores": scores, "verdicts": verdicts, "bleu": bleu_stats, "chrf": chrf_stats}
+
+
+def _map_chunks(task: str, lang: str, predictions: list[str], refs: list[list[str]], langid_mode: str,
+                min_chars: int, workers: int) -> list[dict]:
+    n = len(predictions)
+    workers = max(1, min(int(workers), n // (PARALLEL_MIN_EXAMPLES // 2) or 1))
+    if workers == 1 or n < PARALLEL_MIN_EXAMPLES:
+        return [_score_chunk(task, lang, predictions, refs, langid_mode, min_chars)]
+    bounds = [n * k // workers for k in range(workers + 1)]
+    chunks = [(predictions[a:b], refs[a:b]) for a, b in zip(bounds, bounds[1:])]
+    langid._factory()  # load langdetect's profiles once, before the workers fork
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_score_chunk, task, lang, p, r, langid_mode, min_chars) for p, r in chunks]
+        return [future.result() for future in futures]
+
+
+def _per_example_and_verdicts(task, lang, predictions, refs, langid_mode, min_chars, workers):
+    chunks = _map_chunks(task, lang, predictions, refs, langid_mode, min_chars, workers)
+    per_example: dict[str, list[float]] = {name: [] for name in chunks[0]["scores"]}
+    for chunk in chunks:
+        for name, values in chunk["scores"].items():
+            per_example[name] += values
+    verdicts = None if chunks[0]["verdicts"] is None else [v for c in chunks for v in c["verdicts"]]
+    per_example["wrong_lang"] = langid.wrong_language_per_example(verdicts, len(predictions))
+    return per_example, verdicts, chunks
+
+
 def per_example_scores(
     task: str,
     lang: str,
@@ -53,22 +109,19 @@ def per_example_scores(
     *,
     langid_mode: str = "langdetect",
     min_chars: int = DEFAULT_MIN_CHARS,
+    workers: int = 1,
 ) -> dict[str, list[float]]:
     """Per-example values of the example-level metrics, aligned with `predictions`.
 
     summarization: rouge1, rouge2, rougeL; qa: em, f1, em_unicode, f1_unicode (all 0-100);
     both: wrong_lang (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
     wrong_lang_rate. The mean of each quality list is the corpus value score_predictions
-    reports; BLEU and chrF are corpus-level and not listed.
+    reports; BLEU and chrF are corpus-level and not listed. `workers` > 1 scores chunks in
+    that many processes, with the same values as 1.
     """
+    langid._check_mode(langid_mode, min_chars)
     refs = _check_inputs(task, lang, predictions, references)
-    if task == "summarization":
-        scores = rouge_per_example(lang, predictions, refs)
-    else:
-        scores = qa_per_example(lang, predictions, refs)
-    verdicts = langid.language_verdicts(predictions, lang, langid_mode, min_chars)
-    scores["wrong_lang"] = langid.wrong_language_per_example(verdicts, len(predictions))
-    return scores
+    return _per_example_and_verdicts(task, lang, predictions, refs, langid_mode, min_chars, workers)[0]
 
 
 def score_and_examples(
@@ -79,12 +132,19 @@ def score_and_examples(
     *,
     langid_mode: str = "langdetect",
     min_chars: int = DEFAULT_MIN_CHARS,
+    workers: int = 1,
 ) -> tuple[dict, dict[str, list[float]]]:
-    """score_predictions' dict and the per-example values behind it, each computed once."""
+    """score_predictions' dict and the per-example values behind it, each computed once.
+
+    With `workers` > 1 and at least PARALLEL_MIN_EXAMPLES predictions, contiguous chunks are
+    scored in that many processes; every value is bitwise the one of `workers=1` (each
+    example's metrics and language verdict depend on that example alone, means are taken
+    over the reassembled lists in order, BLEU/chrF from the summed integer statistics).
+    """
     langid._check_mode(langid_mode, min_chars)  # before any slow scoring
     refs = _check_inputs(task, lang, predictions, references)
-    per_example = per_example_scores(
-        task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars
+    per_example, verdicts, chunks = _per_example_and_verdicts(
+        task, lang, predictions, refs, langid_mode, min_chars, workers
     )
     n = len(predictions)
     result: dict = {"task": task, "lang": lang, "n": n}
@@ -93,8 +153,9 @@ def score_and_examples(
             result[name] = math.fsum(values) / n
     if task == "summarization":
         result["rouge_tokenization"] = rouge_tokenization(lang)
-        result.update(corpus_bleu_chrf(lang, predictions, refs))
-    result.update(langid.wrong_language_stats(predictions, lang, langid_mode, min_chars))
+        result.update(bleu_chrf_from_statistics(lang, [s for c in chunks for s in c["bleu"]],
+                                                [s for c in chunks for s in c["chrf"]]))
+    result.update(langid.verdict_stats(verdicts, lang, langid_mode, min_chars))
     return result, per_example
 
 
@@ -106,6 +167,7 @@ def score_predictions(
     *,
     langid_mode: str = "langdetect",
     min_chars: int = DEFAULT_MIN_CHARS,
+    workers: int = 1,
 ) -> dict:
     """Every metric of `predictions` against `references` (one list of golds per example).
 
@@ -114,10 +176,10 @@ def score_predictions(
     v1.1 official), em_unicode, f1_unicode; both: wrong_lang_rate, undetermined_rate,
     english_rate, detected_langs, n_wrong, n_undetermined, langid_mode, langid_min_chars,
     wrong_lang_na_reason. ValueError for an unknown task, language or langid_mode, for n=0,
-    and for malformed inputs.
+    and for malformed inputs. `workers`: processes to score in (see score_and_examples).
     """
     return score_and_examples(
-        task, lang, predictions, references, langid_mode=langid_mode, min_chars=min_chars
+        task, lang, predictions, references, langid_mode=langid_mode, min_chars=min_chars, workers=workers
     )[0]
 
 

@@ -66,6 +66,7 @@ DENSE_SCRIPTS = ("Han", "Hiragana", "Katakana", "Hangul")
 DENSE_WEIGHT = 3
 
 
+@lru_cache(maxsize=200_000)
 def text_length(text: str) -> int:
     """Length of `text` in Latin-letter equivalents, for "too short to judge" thresholds.
 

@@ -42,6 +42,31 @@ def _reference_streams(references: list[list[str]]) -> list[list[str | None]]:
     return [[refs[i] if i < len(refs) else None for refs in references] for i in range(width)]
 
 
+def _bleu_chrf_metrics(lang: str):
+    tokenize = sacrebleu_tokenize(lang)
+    return tokenize, sacrebleu.metrics.BLEU(tokenize=tokenize), sacrebleu.metrics.CHRF()
+
+
+def bleu_chrf_statistics(
+    lang: str, predictions: list[str], references: list[list[str]]
+) -> tuple[list, list]:
+    """Segment-level statistics of BLEU and chrF (n-gram match counts, one list per
+    example): the integers corpus BLEU and chrF sum, so those of several chunks of a corpus
+    concatenate to the corpus's (see bleu_chrf_from_statistics)."""
+    _tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
+    streams = _reference_streams(references)
+    return (bleu._extract_corpus_statistics(predictions, streams),
+            chrf._extract_corpus_statistics(predictions, streams))
+
+
+def bleu_chrf_from_statistics(lang: str, bleu_stats: list, chrf_stats: list) -> dict[str, float | str]:
+    """corpus_bleu_chrf's dict from bleu_chrf_statistics' segment statistics, summed as
+    sacrebleu's corpus_score sums them: the same values bit for bit."""
+    tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
+    return {"bleu": float(bleu._aggregate_and_compute(bleu_stats).score),
+            "chrf": float(chrf._aggregate_and_compute(chrf_stats).score), "bleu_tokenize": tokenize}
+
+
 def corpus_bleu_chrf(
     lang: str, predictions: list[str], references: list[list[str]]
 ) -> dict[str, float | str]:
@@ -50,8 +75,7 @@ def corpus_bleu_chrf(
     BLEU uses the offline tokenizer of `sacrebleu_tokenize(lang)`, reported as
     "bleu_tokenize"; chrF needs no tokenizer.
     """
-    tokenize = sacrebleu_tokenize(lang)
+    tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
     streams = _reference_streams(references)
-    bleu = sacrebleu.metrics.BLEU(tokenize=tokenize).corpus_score(predictions, streams)
-    chrf = sacrebleu.metrics.CHRF().corpus_score(predictions, streams)
-    return {"bleu": float(bleu.score), "chrf": float(chrf.score), "bleu_tokenize": tokenize}
+    return {"bleu": float(bleu.corpus_score(predictions, streams).score),
+            "chrf": float(chrf.corpus_score(predictions, streams).score), "bleu_tokenize": tokenize}
