@@ -22,6 +22,96 @@ def length_batches(lengths: list[int], batch_size: int, max_batch_tokens: int | 
     return batches
 
 
+# Generation settings (GenerationConfig.to_diff_dict keys) under which transformers' greedy
+# decoding is argmax with at most a forced first and last token: what _greedy reproduces.
+_PLAIN_GREEDY_KEYS = {"decoder_start_token_id", "bos_token_id", "eos_token_id", "pad_token_id", "max_length",
+                      "num_beams", "early_stopping", "forced_eos_token_id", "transformers_version",
+                      "_from_model_config"}
+
+
+def _greedy_applies(model, num_beams: int) -> bool:
+    """Whether `_greedy` gives what `model.generate` gives: greedy decoding of a plain
+    transformers encoder-decoder whose generation config has no other logits processor."""
+    from transformers import PreTrainedModel
+
+    if num_beams != 1 or not isinstance(model, PreTrainedModel) or not model.config.is_encoder_decoder:
+        return False  # beams, PEFT wrappers (prompt tuning changes generate), decoder-only models
+    config = model.generation_config
+    if config.pad_token_id is None or config.decoder_start_token_id is None:
+        return False
+    return not set(config.to_diff_dict()) - _PLAIN_GREEDY_KEYS
+
+
+def _as_set(ids) -> set[int]:
+    return set() if ids is None else {ids} if isinstance(ids, int) else set(ids)
+
+
+# Rows the encoder runs at once. A whole batch of long inputs pads every row to the longest
+# and builds (rows x heads x length x length) attention scores that leave the cache: on the
+# demo backbones, 60 length-sorted inputs encode 1.5-2.7x faster in slices of 8-16.
+ENCODER_ROWS = 16
+
+
+def _encode(model, input_ids, attention_mask):
+    """Encoder states of a length-sorted batch, computed in slices of ENCODER_ROWS rows, each
+    cut to its own longest input; the states past a row's input are zeros (masked out)."""
+    import torch
+
+    encoder = model.get_encoder()
+    lengths = attention_mask.sum(dim=1).tolist()
+    states = None
+    for start in range(0, input_ids.shape[0], ENCODER_ROWS):
+        rows = slice(start, start + ENCODER_ROWS)
+        width = max(lengths[rows])
+        part = encoder(input_ids=input_ids[rows, :width], attention_mask=attention_mask[rows, :width],
+                       return_dict=True)[0]
+        if states is None:
+            states = torch.zeros(input_ids.shape + part.shape[2:], dtype=part.dtype, device=part.device)
+        states[rows, :width] = part
+    return states
+
+
+def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos: int | None):
+    """transformers' greedy decoding (argmax of the float32 logits, forced first token,
+    the generation config's forced last token, pads after EOS) that drops finished rows from
+    the batch: a batch costs what its unfinished outputs cost, not its longest output times
+    its size. Returns the token ids, decoder start token first, one row per input."""
+    import torch
+    from transformers.cache_utils import DynamicCache, EncoderDecoderCache
+    from transformers.modeling_outputs import BaseModelOutput
+
+    config = model.generation_config
+    eos = torch.tensor(sorted(_as_set(config.eos_token_id)), device=input_ids.device)
+    forced_eos = config.forced_eos_token_id
+    forced_eos = forced_eos if forced_eos is None or isinstance(forced_eos, int) else forced_eos[0]
+    n = input_ids.shape[0]
+    tokens = torch.full((n, max_new_tokens + 1), config.pad_token_id, dtype=torch.long, device=input_ids.device)
+    tokens[:, 0] = config.decoder_start_token_id
+    hidden = _encode(model, input_ids, attention_mask)
+    cache = EncoderDecoderCache(DynamicCache(), DynamicCache())
+    rows = torch.arange(n, device=input_ids.device)  # the input each remaining row belongs to
+    last = tokens[:, :1]
+    for step in range(max_new_tokens):
+        out = model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden), attention_mask=attention_mask,
+                    decoder_input_ids=last, past_key_values=cache, use_cache=True, return_dict=True)
+        next_tokens = out.logits[:, -1].to(dtype=torch.float32).argmax(dim=-1)
+        if step == 0 and forced_bos is not None:
+            next_tokens.fill_(forced_bos)
+        if step == max_new_tokens - 1 and forced_eos is not None:
+            next_tokens.fill_(forced_eos)  # transformers' ForcedEOSTokenLogitsProcessor at max_length
+        tokens[rows, step + 1] = next_tokens
+        finished = torch.isin(next_tokens, eos)
+        if finished.any():
+            keep = (~finished).nonzero().squeeze(1)
+            if keep.numel() == 0:
+                break
+            rows, hidden, attention_mask = rows[keep], hidden[keep], attention_mask[keep]
+            next_tokens = next_tokens[keep]
+            cache.batch_select_indices(keep)
+        last = next_tokens[:, None]
+    return tokens
+
+
 def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, num_beams: int = 1,
              max_new_tokens: int = 32, batch_size: int = 32, max_source_length: int = 512,
              max_batch_tokens: int | None = None, return_token_ids: bool = False):
@@ -30,8 +120,10 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     mBART/NLLB: the input carries `lang`'s code on the source side and the code is forced as
     the first decoded token; mT5 gets no code. Inputs are sorted by length and batched (at
     most `batch_size` inputs and `max_batch_tokens` padded tokens) so batches carry little
-    padding; outputs are put back in input order. With `return_token_ids`, also the
-    generated token ids (decoder start token first).
+    padding; outputs are put back in input order. Greedy decoding of a plain model drops
+    finished outputs from the batch as it goes (the same tokens as `model.generate`, which
+    does the rest). With `return_token_ids`, also the generated token ids (decoder start
+    token first).
     """
     import torch
 
@@ -45,13 +137,18 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     encoded = tokenizer(sources, truncation=True, max_length=max_source_length)["input_ids"]
     texts: list[str | None] = [None] * len(sources)
     token_ids: list[list[int] | None] = [None] * len(sources)
+    compact = _greedy_applies(model, num_beams)
     with torch.inference_mode(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
         for idx in length_batches([len(e) for e in encoded], batch_size, max_batch_tokens):
             batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(device)
-            out = model.generate(
-                **batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
-                forced_bos_token_id=forced,
-            )
+            if compact:
+                out = _greedy(model, batch["input_ids"], batch["attention_mask"], max_new_tokens=max_new_tokens,
+                              forced_bos=forced)
+            else:
+                out = model.generate(
+                    **batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
+                    forced_bos_token_id=forced,
+                )
             decoded = tokenizer.batch_decode(out, skip_special_tokens=True)
             for i, text, ids in zip(idx, decoded, out.tolist()):
                 texts[i] = text.strip()

@@ -7,7 +7,9 @@ what xlgen.evaluation.score_with_intervals, the one code path of the evaluate ru
 
 Modules: scripts (Unicode script of text), tokenize (ROUGE/QA/sacrebleu tokenization),
 summarization (ROUGE, BLEU, chrF), qa (SQuAD and Unicode EM/F1), langid (wrong-language
-rate), score (the combined scorer and the generation-file reader).
+rate), langdetect_batch (langdetect on many texts at once, same labels), score (the combined
+scorer and the generation-file reader; `workers` > 1 scores chunks in parallel processes with
+bitwise the serial result).
 """
 
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, MODES as LANGID_MODES
