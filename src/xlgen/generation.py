@@ -63,6 +63,8 @@ def _encode(model, input_ids, attention_mask):
     for start in range(0, input_ids.shape[0], ENCODER_ROWS):
         rows = slice(start, start + ENCODER_ROWS)
         width = max(lengths[rows])
+        if attention_mask[rows, width:].any():  # padded on the left: keep the whole width
+            width = input_ids.shape[1]
         part = encoder(input_ids=input_ids[rows, :width], attention_mask=attention_mask[rows, :width],
                        return_dict=True)[0]
         if states is None:
