@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from xlgen.intermediate import base_backbone
 from xlgen.languages import LANGUAGES, get_language, missing_code_choice
 
 
@@ -83,7 +84,7 @@ def _check_references(config: dict[str, Any]) -> None:
         )
     catalog = config["backbone_catalog"]
     for i, variant in enumerate(config["backbones"]):
-        name = variant.removesuffix("+it")  # '<backbone>+it': intermediate-tuned variant
+        name = base_backbone(variant)  # '<backbone>+it': intermediate-tuned variant
         if name not in catalog:
             raise ConfigError(
                 f"'backbones[{i}]' is {variant!r}: not defined in backbone_catalog "
@@ -165,7 +166,7 @@ def backbone_language_notes(config: dict[str, Any]) -> list[str]:
     notes = []
     catalog = config["backbone_catalog"]
     for i, variant in enumerate(config["backbones"]):
-        name = variant.removesuffix("+it")
+        name = base_backbone(variant)
         family = catalog[name]["family"]
         for j, code in enumerate(config["target_languages"]):
             choice = missing_code_choice(code, family)
