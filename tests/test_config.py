@@ -22,6 +22,11 @@ def default_config():
 def test_shipped_configs_are_valid(default_config):
     validate_config(default_config, SCHEMA)
     validate_config(yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text()), SCHEMA)
+    validate_config(yaml.safe_load((ROOT / "tests" / "configs" / "tiny-translate.yaml").read_text()), SCHEMA)
+    translate = copy.deepcopy(default_config)  # config/demo-translate.yaml merged over the default
+    for key, value in yaml.safe_load((ROOT / "config" / "demo-translate.yaml").read_text()).items():
+        translate[key] = {**translate.get(key, {}), **value}
+    validate_config(translate, SCHEMA)
 
 
 def _set(config, dotted, value):
@@ -55,6 +60,15 @@ BAD = [
     ("evaluate.langid_mode", "fasttext", ["evaluate.langid_mode", "fasttext"]),
     ("finetune", _DELETE, ["missing key 'finetune'"]),
     ("generate.max_new_tokens.qa", _DELETE, ["generate.max_new_tokens.qa"]),
+    ("translate_train", {"enabled": True, "backend": "model", "mt_backbone": "nllb-big"},
+     ["translate_train.mt_backbone", "nllb-big", "backbone_catalog"]),
+    ("translate_train", {"enabled": True, "backend": "model", "mt_backbone": "mbart-demo"},
+     ["translate_train.mt_backbone", "mbart", "nllb"]),
+    ("translate_train", {"enabled": True, "backend": "model"}, ["translate_train.mt_backbone"]),
+    ("translate_train", {"enabled": True, "backend": "model", "mt_backbone": "nllb-demo", "languages": ["vi"]},
+     ["translate_train.languages[0]", "vi", "target_languages"]),
+    ("translate_train", {"enabled": True, "backend": "google"}, ["translate_train.backend", "google"]),
+    ("backbone_catalog.mbart-demo.path", "/models/mbart", ["backbone_catalog.mbart-demo", "exactly one"]),
 ]
 
 

@@ -44,7 +44,7 @@ def test_returns_sorted_paths_of_every_file(tmp_path):
     expected = {
         *(f"{task}/{lang}/{split}.jsonl" for task in ("summarization", "qa")
           for lang in ("en", "ru") for split in ("train", "dev", "test")),
-        "unlabeled/en.txt", "unlabeled/ru.txt", "parallel/en-ru.jsonl",
+        "unlabeled/en.txt", "unlabeled/ru.txt", "parallel/en-ru.jsonl", "parallel/en-ru.phrases.jsonl",
     }
     assert {str(p.relative_to(tmp_path)) for p in paths} == expected
     # Atomic writes leave no temp files behind.
@@ -281,5 +281,16 @@ def test_default_sizes_write_fast(tmp_path):
     paths = write_demo_world(tmp_path, list(DEMO_LANGUAGES[:7]), 0, n_train=1000, n_dev=50, n_test=50,
                              n_unlabeled=3000, n_parallel=1000)
     elapsed = time.perf_counter() - start
-    assert len(paths) == 7 * 6 + 7 + 6
+    assert len(paths) == 7 * 6 + 7 + 6 * 2  # tasks x splits, unlabeled, parallel sentences and phrases
     assert elapsed < 5.0
+
+
+def test_phrase_pairs_are_aligned_answer_like_values(tmp_path):
+    write_demo_world(tmp_path, ["en", "ru", "zh"], 1, **{**SMALL, "n_parallel": 600})
+    for lang in ("ru", "zh"):
+        lines = (tmp_path / "parallel" / f"en-{lang}.phrases.jsonl").read_text(encoding="utf-8").splitlines()
+        pairs = [json.loads(line) for line in lines]
+        assert len(pairs) == 600
+        assert all(p["source"] and p["target"] and p["target_lang"] == lang for p in pairs)
+        moscow = [p["target"] for p in pairs if p["source"] == "Moscow"]
+        assert moscow and set(moscow) == {{"ru": "Москва", "zh": "莫斯科"}[lang]}  # index-aligned entities

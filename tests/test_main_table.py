@@ -139,3 +139,31 @@ def test_main_table_row_for_a_method_without_a_selected_lr(runs):
     table = main_table(read_per_example(paths), selection({("b", "full"): math.nan}), "qa", "en", ["ru"], 50, 1)
     assert table.iloc[0]["n_seeds"] == 0 and math.isnan(table.iloc[0]["f1_unicode_ru"])
     assert "| b | full | n/a | n/a | n/a |" in main_markdown(table, "qa", "en", ["ru"])
+
+
+def test_translate_train_runs_of_each_language_form_one_row_at_their_own_lrs(runs, tmp_path):
+    paths, base = runs
+    # translate-train: a run per language, each at its own LR, scoring +20 over zero-shot there
+    paths = paths + [
+        write_run(tmp_path, "full+tt-ru", 1e-4, 1, {"ru": (base["ru"] + 20, np.zeros(N))}),
+        write_run(tmp_path, "full+tt-zh", 3e-3, 1, {"zh": (base["zh"] + 20, np.zeros(N))}),
+        write_run(tmp_path, "full+tt-zh", 1e-4, 1, {"zh": (np.zeros(N), np.zeros(N))}),  # not selected
+    ]
+    lrs = {("b", "full"): 1e-3, ("b", "full+tt-ru"): 1e-4, ("b", "full+tt-zh"): 3e-3}
+    table = main_table(read_per_example(paths), selection(lrs), "qa", "en", ["ru", "zh"], 50, 1).set_index("method")
+    assert sorted(table.index) == ["full", "full+tt"]
+    tt, zero_shot = table.loc["full+tt"], table.loc["full"]
+    assert math.isnan(tt["lr"]) and math.isnan(tt["f1_unicode_en"])
+    for lang in ("ru", "zh"):
+        assert tt[f"f1_unicode_{lang}"] == pytest.approx(base[lang].mean() + 20)
+        assert tt[f"f1_unicode_{lang}"] == pytest.approx(zero_shot[f"f1_unicode_{lang}"] + 20)
+    assert tt["f1_unicode_targets_mean"] == pytest.approx((base["ru"].mean() + base["zh"].mean()) / 2 + 20)
+    long = pd.DataFrame({"backbone": ["b"] * 2, "method": ["full", "full+tt-ru"], "lr": [1e-3, 1e-4],
+                         "trainable_params": [700_000] * 2, "trainable_share": [1.0] * 2})
+    shared = with_trainable_share(table.reset_index(), long).set_index("method")
+    assert shared.loc["full+tt", "trainable_share"] == 1.0
+    quality = pd.DataFrame([{"mt": "nllb-mt-demo", "src": "en", "tgt": "ru", "n": 40, "chrf": 61.23,
+                             "qa_answer_found_rate": 0.5}])
+    markdown = main_markdown(shared.reset_index(), "qa", "en", ["ru", "zh"], quality)
+    assert "| b | full+tt | 100% | per language | n/a |" in markdown
+    assert "| nllb-mt-demo | en->ru | 61.2 | 40 | 50% |" in markdown

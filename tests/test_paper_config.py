@@ -26,16 +26,31 @@ def expected_jobs(config: dict) -> dict[str, int]:
     if unlabeled:
         refs |= {task_sources("summarization", lang)["train"] for lang in targets}
     hub_models = {config["backbone_catalog"][b.removesuffix("+it")]["hub_id"] for b in backbones}
+    tt = config.get("translate_train") or {"enabled": False}
+    tt_langs = len(tt.get("languages") or targets) if tt["enabled"] else 0
+    tt_backbones = len(tt.get("backbones") or backbones)
+    tt_grid = sum(len(config["method_settings"][m]["lrs"]) for m in tt.get("methods", ["full"])) \
+        * len(config["finetune"]["seeds"])
+    tt_runs = tt_backbones * tt_grid * tt_langs  # per task: a run per LR and target language
+    tt_test = tt_backbones * tt_grid if tt["enabled"] and tt.get("translate_test", True) else 0
+    if tt["enabled"]:
+        hub_models.add(config["backbone_catalog"][tt["mt_backbone"]]["hub_id"])
     return {
+        "translate_train_data": len(tasks) * tt_langs,
+        "tokenize_translated": len(tasks) * tt_backbones * tt_langs,
+        "generate_translate_train": len(tasks) * tt_runs,
+        "translate_test_inputs": len(tasks) * (tt_langs if tt_test else 0) * len(config["generate"]["splits"]),
+        "translate_test": len(tasks) * tt_test,
+        "mt_quality": 1 if tt["enabled"] else 0,
         "download_dataset": len(refs),
         "prepare_data": len(tasks) * (3 + 2 * len(targets)),   # en: train/dev/test; targets: dev/test
         "unlabeled_text": len(targets) if unlabeled else 0,
         "download_backbone": len(hub_models),
         "intermediate_tuning": sum(b.endswith("+it") for b in backbones),
         "tokenize": len(tasks) * len(backbones),
-        "finetune": len(tasks) * runs_per_task,
+        "finetune": len(tasks) * (runs_per_task + tt_runs),
         "generate": len(tasks) * runs_per_task,
-        "evaluate": len(tasks) * runs_per_task,
+        "evaluate": len(tasks) * (runs_per_task + tt_runs + tt_test),
         "baselines": len(tasks),
         "aggregate": 1,
         **{rule: len(tasks) for rule in ("lr_selection", "plot_lr_sweep", "plot_wrong_language", "main_table")},
@@ -60,5 +75,5 @@ def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     expected = {rule: n for rule, n in expected_jobs(config).items() if n}
     total = counts.pop("total")
     assert counts == expected
-    assert total == sum(expected.values()) == 824
+    assert total == sum(expected.values()) == 1610
     assert "demo_world" not in counts and "demo_backbone" not in counts

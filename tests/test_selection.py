@@ -112,3 +112,13 @@ def test_a_language_the_backbone_has_no_code_for_is_left_out_of_its_target_mean(
     without = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])
     assert set(with_el["lang"]) == {"ru", "zh", "targets_mean"}
     pd.testing.assert_frame_equal(with_el.reset_index(drop=True), without.reset_index(drop=True))
+
+
+def test_a_translate_train_run_is_selected_on_the_dev_set_of_its_own_language():
+    # 'full+tt-ru' trained on English data translated into Russian: only Russian outputs
+    rows = [r for r in long_rows(method="full+tt-ru") if r["lang"] == "ru"]
+    table = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["ru", "zh"])
+    row = pick(table, "full+tt-ru", "source_dev", "ru")
+    assert row["selected_on"] == "ru dev" and row["lr"] == 1e-3  # ru dev: [30, 40, 10]
+    assert row["test_score"] == 21
+    assert set(table["lang"]) == {"ru", "targets_mean"}  # no zh row: the run never wrote Chinese

@@ -216,14 +216,17 @@ def text_infilling(body: list[int], mask_id: int, rng: random.Random, noise: flo
 
 def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]],
                          parallel: dict[str, list[tuple[str, str]]], objectives: list[str],
-                         rng: random.Random, max_length: int = 96) -> Callable[[], dict]:
+                         rng: random.Random, max_length: int = 96,
+                         phrases: dict[str, list[tuple[str, str]]] | None = None) -> Callable[[], dict]:
     """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives.
 
     denoising: span corruption (mT5: sentinels in, spans out) or text infilling (mBART,
     NLLB: <mask> in, whole text out); reconstruction: the corrupted text in, the whole text
     out (T5's "BERT-style" objective; for mBART/NLLB the same as denoising); translation:
-    English <-> target pairs in both directions with the family's language codes.
+    English <-> target pairs in both directions with the family's language codes; phrases:
+    the same on aligned phrase pairs (names, places, dates, numbers), for an MT model.
     """
+    phrases = phrases or {}
     langs = sorted(unlabeled)
     sentinel_ids = tokenizer.convert_tokens_to_ids([f"<extra_id_{i}>" for i in range(MT5_SENTINELS)]) \
         if family == "mt5" else []
@@ -245,20 +248,21 @@ def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]]
         source = [full[0]] + text_infilling(body, tokenizer.mask_token_id, rng) + [full[-1]]
         return {"input_ids": source, "labels": full}
 
-    def translate() -> dict:
-        lang = rng.choice(sorted(parallel))
-        en, xx = parallel[lang][rng.randrange(len(parallel[lang]))]
+    def translate(pairs: dict[str, list[tuple[str, str]]]) -> dict:
+        lang = rng.choice(sorted(pairs))
+        en, xx = pairs[lang][rng.randrange(len(pairs[lang]))]
         src_lang, tgt_lang, src, tgt = ("en", lang, en, xx) if rng.random() < 0.5 else (lang, "en", xx, en)
         set_languages(tokenizer, family, src_lang, tgt_lang)
         enc = tokenizer(src, text_target=tgt, truncation=True, max_length=max_length)
         return {"input_ids": enc["input_ids"], "labels": enc["labels"]}
 
-    usable = [o for o in objectives if o != "translation" or parallel]
+    usable = [o for o in objectives if o not in ("translation", "phrases") or (parallel if o == "translation"
+                                                                                 else phrases)]
 
     def sample() -> dict:
         objective = rng.choice(usable)  # the objectives in equal shares
-        if objective == "translation":
-            return translate()
+        if objective in ("translation", "phrases"):
+            return translate(parallel if objective == "translation" else phrases)
         return denoise(reconstruct=objective == "reconstruction")
 
     return sample
@@ -275,6 +279,8 @@ def demo_inputs(data_root: Path, languages: list[str], objectives: list[str]) ->
     files = [data_root / "unlabeled" / f"{lang}.txt" for lang in languages]
     if "translation" in objectives:
         files += [data_root / "parallel" / f"en-{lang}.jsonl" for lang in languages if lang != "en"]
+    if "phrases" in objectives:
+        files += [data_root / "parallel" / f"en-{lang}.phrases.jsonl" for lang in languages if lang != "en"]
     return files
 
 
@@ -329,16 +335,25 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
                 continue
             recs = read_jsonl(data_root / "parallel" / f"en-{lang}.jsonl")
             parallel[lang] = [(r["source"], r["target"]) for r in recs]
+    phrases: dict[str, list[tuple[str, str]]] = {}
+    if "phrases" in spec["objectives"]:
+        from xlgen.io import read_jsonl
+
+        for lang in languages:
+            if lang != "en":
+                recs = read_jsonl(data_root / "parallel" / f"en-{lang}.phrases.jsonl")
+                phrases[lang] = [(r["source"], r["target"]) for r in recs]
     # tokenizer corpus: every language equally, deterministic order
     corpus = [line for lang in languages for line in unlabeled[lang]]
     corpus += [t for pairs in parallel.values() for pair in pairs for t in pair]
+    corpus += [t for pairs in phrases.values() for pair in pairs for t in pair]
     tokenizer = train_tokenizer(family, corpus, spec["vocab_size"], languages)
     dims = DemoDims(spec["d_model"], spec["layers"], spec["heads"], spec["ffn"])
     model = build_model(family, tokenizer, dims, seed)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"{family}: {n_params:,} parameters, vocabulary {len(tokenizer)}")
     rng = random.Random(seed)
-    sampler = pretraining_examples(family, tokenizer, unlabeled, parallel, spec["objectives"], rng)
+    sampler = pretraining_examples(family, tokenizer, unlabeled, parallel, spec["objectives"], rng, phrases=phrases)
     settings = TrainSettings(
         steps=spec["pretrain_steps"], batch_size=spec["pretrain_batch_size"], lr=spec["pretrain_lr"],
         warmup_steps=max(1, spec["pretrain_steps"] // 10), weight_decay=0.01, seed=seed,

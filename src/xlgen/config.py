@@ -95,10 +95,10 @@ def _check_references(config: dict[str, Any]) -> None:
                 f"'backbones[{i}]' is {variant!r}: a '+it' variant needs the 'intermediate_tuning' section"
             )
         spec = catalog[name]
-        if ("demo" in spec) == ("hub_id" in spec):
+        if sum(key in spec for key in ("demo", "hub_id", "path")) != 1:
             raise ConfigError(
-                f"'backbone_catalog.{name}' needs exactly one of 'demo' (built locally) or "
-                "'hub_id' (a hub checkpoint)"
+                f"'backbone_catalog.{name}' needs exactly one of 'demo' (built locally), "
+                "'hub_id' (a hub checkpoint) or 'path' (a model directory on disk)"
             )
         if "hub_id" in spec and "hub" not in config["data"]:
             raise ConfigError(
@@ -145,11 +145,43 @@ def _check_references(config: dict[str, Any]) -> None:
     for i, method in enumerate(config["methods"]):
         if method not in config["method_settings"]:
             raise ConfigError(f"'methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
+    _check_translate_train(config)
     for i, task in enumerate(config["tasks"]):
         if task not in config["task_settings"]:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'task_settings.{task}'")
         if task not in config["generate"]["max_new_tokens"]:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'generate.max_new_tokens.{task}'")
+
+
+def _check_translate_train(config: dict[str, Any]) -> None:
+    """The translate-train section names configured backbones, languages and methods, and an
+    MT model of family nllb (the only family here that is trained to translate)."""
+    section = config.get("translate_train")
+    if not section or not section["enabled"]:
+        return
+    catalog = config["backbone_catalog"]
+    if config["data"]["source"] != "demo" and "qa" not in config["tasks"]:
+        raise ConfigError("'translate_train.enabled' needs the qa task on hub data: its XQuAD test "
+                          "contexts are the held-out parallel text of the MT-quality figure")
+    if section["backend"] == "model":
+        mt = section.get("mt_backbone")
+        if mt is None:
+            raise ConfigError("missing key 'translate_train.mt_backbone' (required when backend is model)")
+        if mt not in catalog:
+            raise ConfigError(f"'translate_train.mt_backbone' is {mt!r}: not defined in backbone_catalog "
+                              f"(defined: {', '.join(sorted(catalog))})")
+        if catalog[mt]["family"] != "nllb":
+            raise ConfigError(f"'translate_train.mt_backbone' is {mt!r}: family {catalog[mt]['family']} "
+                              "is not a translation model; use an nllb entry")
+    for i, name in enumerate(section.get("backbones") or []):
+        if name not in config["backbones"]:
+            raise ConfigError(f"'translate_train.backbones[{i}]' is {name!r}: not in 'backbones'")
+    for i, code in enumerate(section.get("languages") or []):
+        if code not in config["target_languages"]:
+            raise ConfigError(f"'translate_train.languages[{i}]' is {code!r}: not in 'target_languages'")
+    for i, method in enumerate(section.get("methods", ["full"])):
+        if method not in config["method_settings"]:
+            raise ConfigError(f"'translate_train.methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
 
 
 _CHOICE_WORDS = {

@@ -2024,6 +2024,28 @@ def _parallel_records(seed: int, lang: str, n: int) -> list[dict]:
     return records
 
 
+_PHRASE_SLOTS = ("person", "city", "company", "party", "minister", "count", "num", "date")
+
+
+def _phrase_records(seed: int, lang: str, n: int) -> list[dict]:
+    """Aligned phrase pairs (a name, a city, a date, a number: what QA answers are), the
+    short segments an MT system also learns from, so that it translates an answer span alone."""
+    rng = _rng(seed, "phrases", lang)
+    records = []
+    for i in range(n):
+        event = rng.choice(EVENT_TYPES)
+        slots = _draw_slots(rng, event)
+        slot = rng.choice(_PHRASE_SLOTS)
+        records.append({
+            "id": f"phrase-en-{lang}-{i:05d}",
+            "source_lang": "en",
+            "target_lang": lang,
+            "source": _values("en", event, slots)[slot],
+            "target": _values(lang, event, slots)[slot],
+        })
+    return records
+
+
 def _write_text(path: Path, lines: list[str]) -> Path:
     """Write lines atomically: a temp file in the same directory, then os.replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -2078,7 +2100,8 @@ def write_demo_world(
 
     Layout: summarization/{lang}/{split}.jsonl and qa/{lang}/{split}.jsonl (split sizes per
     language and task), unlabeled/{lang}.txt (n_unlabeled lines), parallel/en-{lang}.jsonl
-    for every non-English language (n_parallel pairs). The same seed gives byte-identical
+    and parallel/en-{lang}.phrases.jsonl (n_parallel aligned phrases: names, places, dates,
+    numbers) for every non-English language (n_parallel pairs). The same seed gives byte-identical
     files; an unknown language raises ValueError before anything is written.
     """
     sizes = {"n_train": n_train, "n_dev": n_dev, "n_test": n_test,
@@ -2101,4 +2124,6 @@ def write_demo_world(
         written.append(_write_text(root / "unlabeled" / f"{lang}.txt", _unlabeled_lines(seed, lang, n_unlabeled)))
         if lang != "en":
             written.append(_write_jsonl(root / "parallel" / f"en-{lang}.jsonl", _parallel_records(seed, lang, n_parallel)))
+            written.append(_write_jsonl(root / "parallel" / f"en-{lang}.phrases.jsonl",
+                                        _phrase_records(seed, lang, n_parallel)))
     return sorted(written)

@@ -116,16 +116,18 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
 
 def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, num_beams: int = 1,
              max_new_tokens: int = 32, batch_size: int = 32, max_source_length: int = 512,
-             max_batch_tokens: int | None = None, return_token_ids: bool = False):
+             max_batch_tokens: int | None = None, return_token_ids: bool = False,
+             source_lang: str | None = None):
     """Outputs for `sources` written in `lang`, in the order of `sources`.
 
-    mBART/NLLB: the input carries `lang`'s code on the source side and the code is forced as
-    the first decoded token; mT5 gets no code. Inputs are sorted by length and batched (at
-    most `batch_size` inputs and `max_batch_tokens` padded tokens) so batches carry little
-    padding; outputs are put back in input order. Greedy decoding of a plain model drops
-    finished outputs from the batch as it goes (the same tokens as `model.generate`, which
-    does the rest). With `return_token_ids`, also the generated token ids (decoder start
-    token first).
+    mBART/NLLB: the input carries the code of `source_lang` (the language the sources are
+    written in; default `lang`) on the source side and `lang`'s code is forced as the first
+    decoded token, so a translation model reads `source_lang` and writes `lang`; mT5 gets no
+    code. Inputs are sorted by length and batched (at most `batch_size` inputs and
+    `max_batch_tokens` padded tokens) so batches carry little padding; outputs are put back
+    in input order. Greedy decoding of a plain model drops finished outputs from the batch
+    as it goes (the same tokens as `model.generate`, which does the rest). With
+    `return_token_ids`, also the generated token ids (decoder start token first).
     """
     import torch
 
@@ -134,7 +136,7 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     device, dtype = device_and_dtype()
     model.to(device)
     model.eval()
-    set_languages(tokenizer, family, lang)
+    set_languages(tokenizer, family, source_lang or lang, lang)
     forced = forced_bos_token_id(tokenizer, family, lang)
     encoded = tokenizer(sources, truncation=True, max_length=max_source_length)["input_ids"]
     texts: list[str | None] = [None] * len(sources)

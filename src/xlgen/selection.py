@@ -1,7 +1,9 @@
 """Learning-rate selection under three protocols, side by side.
 
 * `source_dev`: the LR with the best main metric (xlgen.tasks.MAIN_METRIC) on the source
-  language's dev set; strict zero-shot: no target-language data is looked at.
+  language's dev set; strict zero-shot: no target-language data is looked at. A
+  translate-train run ('full+tt-ru') is selected the same way on the dev set of the language
+  it was trained in (ru): for it, that language is the source.
 * `target_dev`: per target language, the LR with the best score on that language's own dev
   set: the oracle of language-specific LR tuning.
 * `mean_target_dev`: one LR for all targets, the best by the mean over target dev scores.
@@ -17,6 +19,7 @@ import math
 
 import pandas as pd
 
+from xlgen.methods import method_variant
 from xlgen.tasks import MAIN_METRIC
 
 PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
@@ -78,11 +81,16 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     rows = []
     for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
         target_langs = [lang for lang in all_targets if lang not in skipped.get(backbone, set())]
+        # a translate-train run ('full+tt-ru') trains on, is selected on and serves one language
+        train_lang = source_lang
+        _, variant, variant_lang = method_variant(method)
+        if variant == "translate_train":
+            train_lang, target_langs = variant_lang, [variant_lang]
 
         def pivot(split: str, value: str) -> pd.DataFrame:
             part = frame[frame["split"] == split]
             return part.pivot(index="lr", columns="lang", values=value).reindex(
-                columns=[source_lang, *target_langs])
+                columns=list(dict.fromkeys([train_lang, *target_langs])))
 
         dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
         base = {"task": task, "backbone": backbone, "method": method, "metric": metric}
@@ -100,11 +108,11 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
                          "test_wrong_lang_rate": pd.Series([r["test_wrong_lang_rate"] for r in chosen],
                                                            dtype=float).mean()})
 
-        lr, score = best_lr(dev[source_lang])
+        lr, score = best_lr(dev[train_lang])
         start = len(rows)
         for lang in target_langs:
-            add("source_dev", lang, lr, f"{source_lang} dev", score)
-        add_mean("source_dev", lr, f"{source_lang} dev", score, start)
+            add("source_dev", lang, lr, f"{train_lang} dev", score)
+        add_mean("source_dev", lr, f"{train_lang} dev", score, start)
 
         start = len(rows)
         for lang in target_langs:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
+from xlgen.methods import TRANSLATE_TEST, method_variant
 from xlgen.selection import TARGETS_MEAN, selected_lrs
 from xlgen.tasks import MAIN_METRIC
 
@@ -42,7 +43,12 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
             "dev_loss_final": summary["dev_loss_final"],
             "train_steps": summary["steps"],
         })
-    table = scores.merge(pd.DataFrame(runs), on=RUN_KEYS, how="left", validate="many_to_one")
+    runs = pd.DataFrame(runs).rename(columns={"method": "trained_method"})
+    # a translate-test variant ('full+ttest') applies its base method's run: its facts are those
+    trained = [m[: -len(TRANSLATE_TEST)] if m.endswith(TRANSLATE_TEST) else m for m in scores["method"]]
+    keys = [k if k != "method" else "trained_method" for k in RUN_KEYS]
+    table = scores.assign(trained_method=trained).merge(runs, on=keys, how="left", validate="many_to_one")
+    table = table.drop(columns="trained_method")
     return table.sort_values(ROW_KEYS, kind="stable").reset_index(drop=True)
 
 
@@ -132,8 +138,31 @@ def with_trainable_share(main: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame
     runs = long[["backbone", "method", "lr", "trainable_params", "trainable_share"]].drop_duplicates(
         ["backbone", "method", "lr"])
     merged = main.merge(runs, on=["backbone", "method", "lr"], how="left", validate="many_to_one")
+    # a translate-train row ('full+tt', an LR per language) trains what its method trains
+    base = runs.assign(method=runs["method"] + TRANSLATE_TRAIN_ROW).drop_duplicates(["backbone", "method"])
+    fill = merged[["backbone", "method"]].merge(base, on=["backbone", "method"], how="left")
+    for column in ("trainable_params", "trainable_share"):
+        merged[column] = merged[column].fillna(fill[column])
     first = list(main.columns[: list(main.columns).index("lr") + 1])
     return merged[first + ["trainable_params", "trainable_share"] + [c for c in main.columns if c not in first]]
+
+
+TRANSLATE_TRAIN_ROW = "+tt"
+
+
+def main_rows(lrs: dict[tuple[str, str], float]) -> dict[tuple[str, str], dict[str, tuple[str, float]]]:
+    """Rows of the main table from the selected {(backbone, method): lr}: per row, for each
+    language it fills, the (method, lr) run that fills it. A method's run fills every language
+    (`None` key); the translate-train runs 'full+tt-ru', 'full+tt-zh', ... fill one language
+    each and form one row, 'full+tt'."""
+    rows: dict[tuple[str, str], dict] = {}
+    for (backbone, method), lr in lrs.items():
+        base, variant, lang = method_variant(method)
+        if variant == "translate_train":
+            rows.setdefault((backbone, base + TRANSLATE_TRAIN_ROW), {})[lang] = (method, lr)
+        else:
+            rows[(backbone, method)] = {None: (method, lr)}
+    return rows
 
 
 def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, source_lang: str,
@@ -149,10 +178,15 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     columns = [metric, "wrong_lang"]
     groups = _language_groups(source_lang, target_langs)
     rows = []
-    for (backbone, method), lr in selected_lrs(selection, MAIN_PROTOCOL).items():
+    for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL)).items():
+        lrs = {lr for _, lr in runs.values()}
+        lr = lrs.pop() if len(lrs) == 1 else math.nan  # translate-train: one LR per language
         row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
-        examples, row["n_seeds"] = (_examples_at(per_example, backbone, method, lr, split, columns)
-                                    if not math.isnan(lr) else (None, 0))
+        parts = [(lang, *_examples_at(per_example, backbone, run, run_lr, split, columns))
+                 for lang, (run, run_lr) in runs.items() if not math.isnan(run_lr)]
+        examples = (pd.concat([frame if lang is None else frame[frame["lang"] == lang] for lang, frame, _ in parts],
+                              ignore_index=True) if parts else None)
+        row["n_seeds"] = max((n for _, _, n in parts), default=0)
         for name, langs in groups.items():
             strata = _strata(examples, langs, columns) if examples is not None else []
             intervals = (bootstrap_intervals(strata, n_resamples, seed) if strata
@@ -207,9 +241,11 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), line(["---"] * len(header)), *map(line, rows)]) + "\n"
 
 
-def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs: list[str]) -> str:
+def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs: list[str],
+                  mt_quality: pd.DataFrame | None = None) -> str:
     """The main table for humans: the metric with its 95% interval, then the wrong-language
-    rate in percent, a row per (backbone, method), a column per language and the mean."""
+    rate in percent, a row per (backbone, method), a column per language and the mean; with
+    translation baselines, a legend of their rows and the MT quality behind them."""
     metric = MAIN_METRIC[task]
     langs = [source_lang, *target_langs, TARGETS_MEAN]
     names = [f"{source_lang} (source)", *target_langs, "mean of targets"]
@@ -226,10 +262,34 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
         return "n/a" if pd.isna(value) else f"{100 * value:.3g}%"
 
     def table(prefix: str, scale: float, digits: int) -> str:
-        rows = [[r["backbone"], r["method"], share(r), "n/a" if pd.isna(r["lr"]) else f"{r['lr']:g}",
+        def lr(r) -> str:
+            if str(r["method"]).endswith(TRANSLATE_TRAIN_ROW):
+                return "per language"
+            return "n/a" if pd.isna(r["lr"]) else f"{r['lr']:g}"
+
+        rows = [[r["backbone"], r["method"], share(r), lr(r),
                  *(cell(r, f"{prefix}_{lang}", scale, digits) for lang in langs)] for _, r in main.iterrows()]
         return markdown_table(["backbone", "method", "trained", "LR", *names], rows)
 
+    baselines = []
+    if any(str(m).endswith((TRANSLATE_TRAIN_ROW, "+ttest")) for m in main["method"]):
+        baselines = [
+            "## Translation baselines",
+            "",
+            f"`<method>+tt`: translate-train, a run per target language finetuned on the {source_lang} "
+            "training set machine-translated into it, its LR selected on that language's dev set. "
+            f"`<method>+ttest`: translate-test, the {source_lang} run reading target inputs translated "
+            f"into {source_lang}, its outputs translated back.",
+            "",
+        ]
+        if mt_quality is not None and len(mt_quality):
+            header = ["MT system", "direction", "chrF (held-out parallel text)", "texts"]
+            found = "qa_answer_found_rate" in mt_quality.columns
+            header += ["QA train answers kept"] if found else []
+            rows = [[r["mt"], f"{r['src']}->{r['tgt']}", f"{r['chrf']:.1f}", int(r["n"]),
+                     *([f"{100 * r['qa_answer_found_rate']:.0f}%"] if found else [])]
+                    for _, r in mt_quality.iterrows()]
+            baselines += [markdown_table(header, rows)]
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",
         "",
@@ -241,4 +301,5 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
         "## Wrong-language rate, % of the outputs whose language could be determined",
         "",
         table("wrong_lang", 100.0, 0),
+        *baselines,
     ])

@@ -90,6 +90,7 @@ rule main_table:
         selection=rules.lr_selection.output[0],
         per_example=get_per_example_files,
         long=rules.aggregate.output.long,
+        **({"mt_quality": "results/tables/mt_quality.csv"} if TT_ON and get_parallel_task() else {}),
     output:
         csv=report(
             "results/tables/main_{task}.csv",

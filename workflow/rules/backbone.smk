@@ -2,6 +2,7 @@ rule demo_backbone:
     input:
         unlabeled=expand("results/data/unlabeled/{lang}.txt", lang=ALL_LANGS),
         parallel=expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS),
+        phrases=expand("results/data/parallel/en-{lang}.phrases.jsonl", lang=TARGET_LANGS),
     output:
         directory("results/backbones/{backbone}"),
     wildcard_constraints:

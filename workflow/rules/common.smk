@@ -1,10 +1,11 @@
 import sys
+from types import SimpleNamespace
 from pathlib import Path
 
 from xlgen.config import ConfigError, validate_config
 from xlgen.hub import model_cache_path, required_datasets, task_sources
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
-from xlgen.methods import get_method
+from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN, get_method, method_variant
 
 
 # A bad config stops here, before any job, with one line naming the key.
@@ -27,12 +28,19 @@ BACKBONES = list(config["backbones"])
 METHODS = list(config["methods"])
 SEEDS = list(config["finetune"]["seeds"])
 SPLITS = list(config["generate"]["splits"])
+# data-translation baselines (config `translate_train`, off unless enabled)
+TT = config.get("translate_train") or {}
+TT_ON = bool(TT.get("enabled"))
+TT_METHODS = list(TT.get("methods") or ["full"])
+TT_BACKBONES = list(TT.get("backbones") or BACKBONES)
+TT_LANGS = list(TT.get("languages") or TARGET_LANGS)
+TT_TEST = TT_ON and TT.get("translate_test", True)
 
 
 wildcard_constraints:
     task="|".join(TASKS),
     backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
-    method="[a-z_]+",
+    method="[a-z_]+([+](tt-[a-z]{2,3}|ttest))?",  # translate-train/test variants: full+tt-ru, full+ttest
     lr="[0-9][0-9.e+-]*",
     seed="[0-9]+",
     lang="[a-z]{2,3}",
@@ -47,14 +55,37 @@ def format_lr(lr):
 
 
 def get_runs(task):
-    """Every (backbone, method, lr, seed) run of a task as wildcard dicts."""
-    return [
+    """Every (backbone, method, lr, seed) run of a task as wildcard dicts, the
+    translate-train ('full+tt-ru') and translate-test ('full+ttest') variants included."""
+    runs = [
         dict(task=task, backbone=b, method=m, lr=format_lr(lr), seed=s)
         for b in BACKBONES
         for m in METHODS
         for lr in config["method_settings"][m]["lrs"]
         for s in SEEDS
     ]
+    if TT_ON:
+        variants = [f"{m}{TRANSLATE_TRAIN}{lang}" for m in TT_METHODS for lang in TT_LANGS]
+        variants += [f"{m}{TRANSLATE_TEST}" for m in TT_METHODS] if TT_TEST else []
+        runs += [
+            dict(task=task, backbone=b, method=v, lr=format_lr(lr), seed=s)
+            for b in TT_BACKBONES
+            for v in variants
+            for lr in config["method_settings"][method_variant(v)[0]]["lrs"]
+            for s in SEEDS
+        ]
+    return runs
+
+
+def get_run_langs(method):
+    """The languages a run is generated and scored in: a translate-train run only in the
+    language it was trained in, a translate-test run in the translated ones and English."""
+    _, variant, lang = method_variant(method)
+    if variant == "translate_train":
+        return [lang]
+    if variant == "translate_test":
+        return [SOURCE_LANG] + TT_LANGS
+    return ALL_LANGS
 
 
 def get_demo_world_files():
@@ -67,6 +98,7 @@ def get_demo_world_files():
     )
     files += expand("results/data/unlabeled/{lang}.txt", lang=ALL_LANGS)
     files += expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS)
+    files += expand("results/data/parallel/en-{lang}.phrases.jsonl", lang=TARGET_LANGS)
     return files
 
 
@@ -74,9 +106,18 @@ def get_generation_files(wildcards):
     return expand(
         "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
         **wildcards,
-        lang=ALL_LANGS,
+        lang=get_run_langs(wildcards.method),
         split=SPLITS,
     )
+
+
+def get_trained_run(wildcards):
+    """run.json of the training run behind a run: a translate-test variant has no training
+    of its own, it applies the English run of its base method."""
+    base, variant, _ = method_variant(wildcards.method)
+    method = base if variant == "translate_test" else wildcards.method
+    return "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
+        **{**dict(wildcards.items()), "method": method})
 
 
 def get_eval_files(wildcards=None):
@@ -96,11 +137,38 @@ def get_per_example_files(wildcards):
 
 
 def get_run_files(wildcards=None):
+    """run.json of every training run (translate-test variants train nothing)."""
     return [
         "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(**run)
         for task in TASKS
         for run in get_runs(task)
+        if method_variant(run["method"])[1] != "translate_test"
     ]
+
+
+def get_tokenized(wildcards):
+    """Tokenized train/dev of a run: English, or the translated set of a translate-train run."""
+    _, variant, lang = method_variant(wildcards.method)
+    sub = f"tt-{lang}/" if variant == "translate_train" else ""
+    return {split: f"results/tokenized/{wildcards.task}/{wildcards.backbone}/{sub}{split}.pt"
+            for split in ("train", "dev")}
+
+
+def get_mt_dir(wildcards=None):
+    """The MT model directory of the translation baselines ([] for the apertium backend)."""
+    if TT.get("backend", "model") != "model":
+        return []
+    return get_backbone_dir(SimpleNamespace(backbone=TT["mt_backbone"]))
+
+
+def get_parallel_task():
+    """Held-out parallel text for the MT-quality figure: the QA test contexts (XQuAD and the
+    demo world's test sets are translations across languages; XL-Sum is not)."""
+    if "qa" in TASKS:
+        return "qa"
+    if DATA_SOURCE == "demo":
+        return "summarization"
+    return None
 
 
 def get_task_data(wildcards):
@@ -138,6 +206,8 @@ def get_backbone_dir(wildcards):
     """The directory a backbone (variant) is loaded from: a hub snapshot under
     `data.hub.models_dir`, a demo backbone or an intermediate-tuned variant under results/."""
     spec = get_backbone_spec(wildcards)
+    if "path" in spec and not wildcards.backbone.endswith(VARIANT_SUFFIX):
+        return spec["path"]
     if "hub_id" in spec and not wildcards.backbone.endswith(VARIANT_SUFFIX):
         return str(model_cache_path(HUB["models_dir"], spec["hub_id"]))
     return f"results/backbones/{wildcards.backbone}"
@@ -146,7 +216,10 @@ def get_backbone_dir(wildcards):
 def get_hub_backbone_dirs():
     """Every hub checkpoint the study loads (the `download_backbones` target)."""
     catalog = config["backbone_catalog"]
-    ids = {catalog[base_backbone(b)]["hub_id"] for b in BACKBONES if "hub_id" in catalog[base_backbone(b)]}
+    names = [base_backbone(b) for b in BACKBONES]
+    if TT_ON and TT.get("backend", "model") == "model":
+        names.append(TT["mt_backbone"])  # the MT model of the translation baselines
+    ids = {catalog[n]["hub_id"] for n in names if "hub_id" in catalog[n]}
     return sorted(str(model_cache_path(HUB["models_dir"], i)) for i in ids)
 
 
@@ -187,6 +260,8 @@ def get_final_output():
         "results/tables/{name}_{task}.csv", name=["lr_selection", "main", "paired"], task=TASKS
     )
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
+    if TT_ON and get_parallel_task():
+        outputs.append("results/tables/mt_quality.csv")
     return outputs
 
 
@@ -209,7 +284,8 @@ def get_hub_dataset_dirs():
 
 def needs_unlabeled_text():
     """Whether some method or intermediate tuning trains on target-language text."""
-    uses = any(getattr(get_method(m), "uses_unlabeled", False) for m in METHODS)
+    methods = METHODS + (TT_METHODS if TT_ON else [])
+    uses = any(getattr(get_method(m), "uses_unlabeled", False) for m in methods)
     return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
 
 

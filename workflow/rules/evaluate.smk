@@ -1,7 +1,7 @@
 rule evaluate:
     input:
         generations=get_generation_files,
-        run=rules.finetune.output.run,
+        run=get_trained_run,
     output:
         scores="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
         per_example="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",

@@ -21,16 +21,17 @@ rule tokenize:
 
 
 rule finetune:
+    wildcard_constraints:
+        method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
     input:
         unpack(get_unlabeled_for_method),
-        train=rules.tokenize.output.train,
-        dev=rules.tokenize.output.dev,
+        unpack(get_tokenized),
         backbone=get_backbone_dir,
     output:
         model=directory("results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model"),
         run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
     params:
-        method_settings=lambda wc: config["method_settings"][wc.method],
+        method_settings=lambda wc: config["method_settings"][method_variant(wc.method)[0]],
         finetune=config["finetune"],
         # outside the outputs: Snakemake deletes the outputs of a failed job, not this
         checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",

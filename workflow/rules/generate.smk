@@ -1,4 +1,6 @@
 rule generate:
+    wildcard_constraints:
+        method="[a-z_]+",  # variants: generate_translate_train and translate_test (translate.smk)
     input:
         data=get_eval_data,
         model=rules.finetune.output.model,

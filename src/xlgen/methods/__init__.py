@@ -51,9 +51,34 @@ METHODS: dict[str, Method] = {
 }
 
 
+# Data-translation baselines are variants of a method, named like backbone variants ('+it'):
+# 'full+tt-ru' is `full` finetuned on the English training set machine-translated into ru
+# (translate-train); 'full+ttest' is the English `full` run applied to target inputs
+# machine-translated into English, its outputs translated back (translate-test).
+TRANSLATE_TRAIN = "+tt-"
+TRANSLATE_TEST = "+ttest"
+
+
+def method_variant(name: str) -> tuple[str, str | None, str | None]:
+    """(base method, variant, language): 'full' -> ('full', None, None), 'full+tt-ru' ->
+    ('full', 'translate_train', 'ru'), 'full+ttest' -> ('full', 'translate_test', None)."""
+    if name.endswith(TRANSLATE_TEST):
+        return name[: -len(TRANSLATE_TEST)], "translate_test", None
+    base, sep, lang = name.partition(TRANSLATE_TRAIN)
+    if sep:
+        return base, "translate_train", lang
+    return name, None, None
+
+
+def base_method(name: str) -> str:
+    """The registered method a variant trains with: 'lora+tt-zh' -> 'lora'."""
+    return method_variant(name)[0]
+
+
 def get_method(name: str) -> Method:
+    """The method of a name or of a translate-train/test variant of it."""
     try:
-        return METHODS[name]
+        return METHODS[base_method(name)]
     except KeyError:
         raise KeyError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}") from None
 

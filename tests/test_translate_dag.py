@@ -1,0 +1,105 @@
+"""The translation baselines through the whole DAG: translate-train runs per target language
+and translate-test runs stand beside the zero-shot runs in the main tables, with the MT
+quality behind them (tests/configs/tiny-translate.yaml, the shipped demo MT model)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from xlgen.tasks import read_records
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "tests" / "configs" / "tiny-translate.yaml"
+TARGETS = ["ru", "zh"]
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("translate")
+    (workdir / "resources").symlink_to(ROOT / "resources")  # the config's MT `path` is relative
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+         "--configfile", str(CONFIG), "--cores", "2", "--scheduler", "greedy"],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return workdir
+
+
+def test_translated_training_data_is_valid_and_in_the_target_language(study):
+    for task in ("summarization", "qa"):
+        for lang in TARGETS:
+            folder = study / "results/data/translated" / task / lang
+            records = read_records(task, folder / "train.jsonl", lang)  # schema and language checked
+            stats = json.loads((folder / "stats.json").read_text())
+            assert stats["mt"] == "nllb-mt-demo" and stats["train"]["n_out"] == len(records) > 0
+            english = read_records(task, study / f"results/data/{task}/en/train.jsonl", "en")
+            assert stats["train"]["n_in"] == len(english)
+            if task == "qa":  # a kept example's answer is in its translated context
+                assert all(r["answers"][0] in r["context"] for r in records)
+                assert stats["train"]["answer_found"] == len(records) + stats["train"]["dropped_empty"]
+            # no English left: the source side is not copied through
+            english_sources = {r["source"] for r in english}
+            assert not english_sources & {r["source"] for r in records}
+
+
+def test_translate_train_runs_train_per_language_and_generate_only_it(study):
+    for lang in TARGETS:
+        run = json.loads((study / f"results/models/qa/mbart-tiny/full+tt-{lang}/lr~0.003/seed~1/run.json").read_text())
+        assert run["status"] == "ok"
+        files = sorted(p.name for p in (study / f"results/generations/qa/mbart-tiny/full+tt-{lang}/lr~0.003/seed~1")
+                       .iterdir())
+        assert files == [f"{lang}.dev.jsonl", f"{lang}.test.jsonl"]
+    tokenized = study / "results/tokenized/qa/mbart-tiny/tt-ru/train.pt"
+    assert tokenized.exists()
+
+
+def test_translate_test_outputs_are_translated_back_and_scored_against_target_references(study):
+    folder = study / "results/generations/summarization/mbart-tiny/full+ttest/lr~0.003/seed~1"
+    own = study / "results/generations/summarization/mbart-tiny/full/lr~0.003/seed~1"
+    assert (folder / "en.test.jsonl").read_text() == (own / "en.test.jsonl").read_text()
+    lines = [json.loads(line) for line in (folder / "zh.test.jsonl").read_text(encoding="utf-8").splitlines()]
+    gold = read_records("summarization", study / "results/data/summarization/zh/test.jsonl", "zh")
+    assert [r["id"] for r in lines] == [r["id"] for r in gold]
+    assert [r["reference"] for r in lines] == [r["target"] for r in gold]
+    assert all("prediction_source_lang" in r for r in lines)
+    inputs = read_records("summarization", study / "results/data/translate_test/summarization/zh/test.jsonl", "zh")
+    assert [r["target"] for r in inputs] == [r["target"] for r in gold]  # references stay
+    assert all(a["source"] != b["source"] for a, b in zip(inputs, gold))  # inputs were translated
+
+
+def test_lr_of_translate_train_is_selected_on_its_own_language(study):
+    selection = pd.read_csv(study / "results/tables/lr_selection_qa.csv")
+    rows = selection[(selection["method"] == "full+tt-zh") & (selection["protocol"] == "source_dev")]
+    assert set(rows["lang"]) == {"zh", "targets_mean"}
+    assert set(rows["selected_on"]) == {"zh dev"}
+    ttest = selection[(selection["method"] == "full+ttest") & (selection["protocol"] == "source_dev")]
+    zero_shot = selection[(selection["method"] == "full") & (selection["protocol"] == "source_dev")]
+    assert set(ttest["lr"]) == set(zero_shot["lr"])  # both chosen on the same English dev outputs
+
+
+def test_main_tables_hold_translate_train_and_test_rows_beside_zero_shot_with_mt_quality(study):
+    long = pd.read_csv(study / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
+    ttest = long[long["method"] == "full+ttest"]
+    assert len(ttest) and ttest["trainable_share"].notna().all()  # the English run's facts
+    quality = pd.read_csv(study / "results/tables/mt_quality.csv")
+    assert list(quality["tgt"]) == TARGETS and (quality["src"] == "en").all()
+    assert quality["chrf"].between(0, 100).all() and (quality["n"] > 0).all()
+    assert quality["qa_answer_found_rate"].between(0, 1).all()
+    for task, metric in (("summarization", "rougeL"), ("qa", "f1_unicode")):
+        main = pd.read_csv(study / f"results/tables/main_{task}.csv").set_index("method")
+        assert sorted(main.index) == ["full", "full+tt", "full+ttest"]
+        tt = main.loc["full+tt"]
+        assert pd.isna(tt[f"{metric}_en"]) and pd.isna(tt["lr"])  # one LR per language
+        for lang in TARGETS:
+            assert pd.notna(tt[f"{metric}_{lang}"]) and pd.notna(main.loc["full", f"{metric}_{lang}"])
+        assert tt["trainable_share"] == 1.0
+        markdown = (study / f"results/tables/main_{task}.md").read_text(encoding="utf-8")
+        assert "| mbart-tiny | full+tt | 100% | per language |" in markdown
+        assert "## Translation baselines" in markdown and "nllb-mt-demo" in markdown

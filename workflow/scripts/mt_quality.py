@@ -1,0 +1,36 @@
+"""MT quality behind the translation baselines: chrF on held-out parallel text per target,
+beside what translating the training data kept."""
+
+from xlgen.io import one_line_errors
+
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    from xlgen.io import read_json
+    from xlgen.tables import write_csv
+    from xlgen.tasks import read_records
+    from xlgen.translation import make_translator, mt_quality, parallel_texts
+
+    p = snakemake.params
+    source = read_records(p.task, snakemake.input.source, p.source_lang)
+    targets = {Path(path).parent.name: read_records(p.task, path, Path(path).parent.name)
+               for path in snakemake.input.targets}
+    kept = {}
+    for path in snakemake.input.stats:  # results/data/translated/<task>/<lang>/stats.json
+        stats = read_json(path)
+        train = stats["train"]
+        kept.setdefault(stats["lang"], {})[f"{stats['task']}_train_kept"] = train["n_out"] / train["n_in"]
+        if "answer_found_rate" in train:
+            kept[stats["lang"]]["qa_answer_found_rate"] = train["answer_found_rate"]
+    translator = make_translator(p.translate, snakemake.input.mt)
+    rows = []
+    for lang, records in targets.items():
+        src_texts, ref_texts = parallel_texts(p.task, source, records)
+        row = mt_quality(translator, src_texts, ref_texts, p.source_lang, lang)
+        rows.append({"mt": translator.name, **row, "parallel_text": f"{p.task} test inputs",
+                     **kept.get(lang, {})})
+        print(f"{p.source_lang}->{lang}: chrF {row['chrf']:.1f} on {row['n']} texts", file=sys.stderr)
+    write_csv(pd.DataFrame(rows), snakemake.output[0])

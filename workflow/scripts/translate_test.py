@@ -1,0 +1,52 @@
+"""Translate-test outputs of one run: the source-language model reads the target inputs
+translated into the source language, its outputs are translated back into the target."""
+
+from xlgen.io import one_line_errors
+
+with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+    import sys
+    from pathlib import Path
+
+    import torch
+
+    from xlgen.backbones import family_of
+    from xlgen.generation import generate
+    from xlgen.io import read_json, write_jsonl, write_text
+    from xlgen.methods import get_method
+    from xlgen.tasks import read_records, references
+    from xlgen.translation import make_translator
+
+    torch.set_num_threads(snakemake.threads)
+    w = snakemake.wildcards
+    settings = snakemake.params.settings
+    source_lang = snakemake.params.source_lang
+    out_dir = Path(snakemake.output[0]).parent
+    status = read_json(snakemake.input.run)["status"]
+    data = {path: read_records(w.task, path, path.parent.name)[: settings.get("max_examples") or None]
+            for path in map(Path, snakemake.input.translated)}  # .../translate_test/<task>/<lang>/<split>.jsonl
+    for path in map(Path, snakemake.input.source):  # source-language outputs: the run's own
+        write_text(out_dir / path.name, path.read_text(encoding="utf-8"))
+    if status == "ok":
+        model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        family = family_of(model)
+        translator = make_translator(snakemake.params.translate, snakemake.input.mt)
+    for data_path, records in data.items():
+        lang, split = data_path.parent.name, data_path.stem
+        path = out_dir / f"{lang}.{split}.jsonl"
+        assert str(path) in snakemake.output, path
+        if status != "ok":  # a diverged run has no model: empty generations, marked by run.json
+            write_jsonl(path, [])
+            continue
+        outputs = generate(
+            model, tokenizer, family, [r["source"] for r in records], source_lang,
+            num_beams=settings["num_beams"], max_new_tokens=settings["max_new_tokens"][w.task],
+            batch_size=settings["batch_size"], max_batch_tokens=settings.get("max_batch_tokens"),
+            max_source_length=snakemake.params.task_settings["max_source_length"],
+        )
+        predictions = translator.translate(outputs, source_lang, lang)
+        write_jsonl(path, [
+            {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r),
+             "prediction_source_lang": o}
+            for r, p, o in zip(records, predictions, outputs)
+        ])
+        print(f"{lang}.{split}: {len(records)} outputs via {translator.name}", file=sys.stderr)
