@@ -179,8 +179,7 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     groups = _language_groups(source_lang, target_langs)
     rows = []
     for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL)).items():
-        lrs = {lr for _, lr in runs.values()}
-        lr = lrs.pop() if len(lrs) == 1 else math.nan  # translate-train: one LR per language
+        lr = runs[None][1] if None in runs else math.nan  # translate-train: an LR per language
         row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
         parts = [(lang, *_examples_at(per_example, backbone, run, run_lr, split, columns))
                  for lang, (run, run_lr) in runs.items() if not math.isnan(run_lr)]
