@@ -9,7 +9,7 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo test install clean demo-backbones
+.PHONY: demo demo-translate test install clean demo-backbones
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/snakemake --cores $(CORES) --scheduler greedy  # greedy: the ILP scheduler costs ~1 min of CPU on this DAG
+
+# the demo plus the translate-train and translate-test baselines (README "Translation baselines")
+demo-translate: install
+	$(BIN)/snakemake --cores $(CORES) --scheduler greedy --configfile config/demo-translate.yaml
 
 test: install
 	$(BIN)/python -m pytest -q tests

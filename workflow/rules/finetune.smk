@@ -32,7 +32,9 @@ rule finetune:
         run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
     params:
         method_settings=lambda wc: config["method_settings"][method_variant(wc.method)[0]],
-        finetune=config["finetune"],
+        # a task may train longer or shorter than finetune.steps (task_settings.<task>.steps)
+        finetune=lambda wc: {**config["finetune"], **{k: v for k, v in config["task_settings"][wc.task].items()
+                                                      if k == "steps"}},
         # outside the outputs: Snakemake deletes the outputs of a failed job, not this
         checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
     threads: 1
