@@ -61,6 +61,8 @@ def test_long_table_has_a_row_per_run_language_and_split(tiny_run):
     assert rates.between(0, 1).all()
     assert long["trainable_share"].eq(1.0).all()  # method `full`
     assert long["dev_loss_final"].gt(0).all()
+    # finetune.steps (12), overridden per task by task_settings.qa.steps (10)
+    assert set(summ["train_steps"]) == {12} and set(qa["train_steps"]) == {10}
 
 
 def test_sweep_tables_plots_and_baselines(tiny_run):
