@@ -286,7 +286,8 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
             found = "qa_answer_found_rate" in mt_quality.columns
             header += ["QA train answers kept"] if found else []
             rows = [[r["mt"], f"{r['src']}->{r['tgt']}", f"{r['chrf']:.1f}", int(r["n"]),
-                     *([f"{100 * r['qa_answer_found_rate']:.0f}%"] if found else [])]
+                     *([("" if pd.isna(r["qa_answer_found_rate"]) else f"{100 * r['qa_answer_found_rate']:.0f}%")]
+                       if found else [])]
                     for _, r in mt_quality.iterrows()]
             baselines += [markdown_table(header, rows)]
     return "\n".join([

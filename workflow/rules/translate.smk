@@ -157,6 +157,7 @@ if TT_ON:
                 translate=TT,
                 source_lang=SOURCE_LANG,
                 task=get_parallel_task(),
+                translate_test=TT_TEST,
             threads: 1
             resources:
                 gpu=1,

@@ -33,4 +33,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         rows.append({"mt": translator.name, **row, "parallel_text": f"{p.task} test inputs",
                      **kept.get(lang, {})})
         print(f"{p.source_lang}->{lang}: chrF {row['chrf']:.1f} on {row['n']} texts", file=sys.stderr)
+        if p.translate_test:  # translate-test translates the other way as well
+            back = mt_quality(translator, ref_texts, src_texts, lang, p.source_lang)
+            rows.append({"mt": translator.name, **back, "parallel_text": f"{p.task} test inputs"})
+            print(f"{lang}->{p.source_lang}: chrF {back['chrf']:.1f}", file=sys.stderr)
     write_csv(pd.DataFrame(rows), snakemake.output[0])
