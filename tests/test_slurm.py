@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import apt_install  # tests/conftest.py
+
 ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 CONFIG = ROOT / "tests" / "configs" / "slurm.yaml"
@@ -37,17 +39,6 @@ def find_program(name: str) -> str | None:
 
 def missing_programs() -> list[str]:
     return [name for name in DAEMONS + CLIENTS if find_program(name) is None]
-
-
-def install_slurm() -> str:
-    """apt-get install slurm-wlm and munge; returns the error text, empty on success."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "slurm-wlm", "munge"]
-    proc = subprocess.run(install, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:  # stale or missing package lists (fresh CI images ship none)
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
-        proc = subprocess.run(install, capture_output=True, text=True, env=env)
-    return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
 
 
 def free_ports(n: int) -> list[int]:
@@ -228,7 +219,7 @@ def cluster(tmp_path_factory):
         if shutil.which("apt-get") is None:
             pytest.skip(f"SLURM test: {', '.join(missing_programs())} not installed and no apt-get "
                         "to install slurm-wlm with (XLGEN_SLURM_INSTALL=1 needs Debian)")
-        error = install_slurm()
+        error = apt_install("slurm-wlm", "munge")
         if error or missing_programs():
             pytest.skip(f"SLURM test: installing slurm-wlm failed: {error or missing_programs()}")
     profile = yaml.safe_load(PROFILE.read_text())

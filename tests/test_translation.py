@@ -3,7 +3,6 @@ records translated consistently, chrF, and the apertium wrapper."""
 
 import os
 import shutil
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from xlgen.io import read_jsonl
 from xlgen.tasks import check_record
 from xlgen.translation import (ApertiumTranslator, ModelTranslator, Translator, chrf, join_sentences,
                                mt_quality, split_sentences, translate_records)
+
+from conftest import apt_install  # tests/conftest.py
 
 NLLB_DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo_backbones" / "nllb-demo"
 WORLD_LANGS = ["en", "zh", "th", "ru"]
@@ -281,17 +282,6 @@ def test_apertium_mode_names_and_missing_pair():
         ApertiumTranslator(executable="/nonexistent/apertium").translate(["x"], "en", "es")
 
 
-def _install_apertium() -> str:
-    """apt-get install apertium with its English-Spanish pair; the error text, empty on success."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "apertium", "apertium-eng-spa"]
-    proc = subprocess.run(install, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:  # stale or missing package lists (fresh CI images ship none)
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
-        proc = subprocess.run(install, capture_output=True, text=True, env=env)
-    return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
-
-
 @pytest.fixture(scope="module")
 def apertium():
     """The apertium CLI; installed with apt-get when XLGEN_APERTIUM_INSTALL=1 (CI, root, Debian)."""
@@ -299,7 +289,7 @@ def apertium():
         if os.environ.get("XLGEN_APERTIUM_INSTALL") != "1" or os.geteuid() != 0 or not shutil.which("apt-get"):
             pytest.skip("apertium is not installed (apt install apertium apertium-eng-spa; "
                         "XLGEN_APERTIUM_INSTALL=1 installs it as root on Debian)")
-        error = _install_apertium()
+        error = apt_install("apertium", "apertium-eng-spa")
         if error or not ApertiumTranslator.available():
             pytest.fail(f"XLGEN_APERTIUM_INSTALL=1 but installing apertium failed: {error}")
     return ApertiumTranslator()

@@ -158,3 +158,11 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
                 texts[i] = text.strip()
                 token_ids[i] = ids[:1] + [t for t in ids[1:] if t != tokenizer.pad_token_id]
     return (texts, token_ids) if return_token_ids else texts
+
+
+def decoding_kwargs(settings: dict, task: str, task_settings: dict) -> dict:
+    """`generate` keywords from the config's `generate` section and the task's settings (the
+    generate and translate_test rules decode alike)."""
+    return {"num_beams": settings["num_beams"], "max_new_tokens": settings["max_new_tokens"][task],
+            "batch_size": settings["batch_size"], "max_batch_tokens": settings.get("max_batch_tokens"),
+            "max_source_length": task_settings["max_source_length"]}

@@ -9,7 +9,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     import torch
 
     from xlgen.backbones import family_of
-    from xlgen.generation import generate
+    from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl
     from xlgen.languages import missing_code_choice
     from xlgen.methods import get_method
@@ -39,9 +39,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             continue
         predictions = generate(
             model, tokenizer, family, [r["source"] for r in records], lang,
-            num_beams=settings["num_beams"], max_new_tokens=settings["max_new_tokens"][w.task],
-            batch_size=settings["batch_size"], max_batch_tokens=settings.get("max_batch_tokens"),
-            max_source_length=snakemake.params.task_settings["max_source_length"],
+            **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
         )
         write_jsonl(path, [
             {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r)}
