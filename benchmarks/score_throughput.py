@@ -5,14 +5,14 @@ world (xlgen.demo_world): the target-language reference with words dropped, the 
 reference (wrong language), the lead sentence of the article, a truncated or mixed-language
 output, and some empty or digit-only ones. Every case is one JSONL file of N predictions in
 one language, scored by the real command (`xlgen score`, a fresh process: startup, imports,
-reading, every metric and the 1,000-resample bootstrap intervals), with the demo config's
-`--langid-mode script+langdetect` unless told otherwise; once with its default of one
+reading, every metric and the 1,000-resample bootstrap intervals, sacrebleu's for BLEU and
+chrF), with its defaults (the pipeline's language judge); once with its default of one
 worker process per available core and once with `--workers 1` (serial), which must print
 the same JSON.
 
 The naive scorer computes the same example-level metrics the obvious way: a new
-rouge-score scorer per example, `langdetect.detect` per text (unseeded, uncached), no
-bootstrap; BLEU/chrF as in xlgen. It is timed in-process, so its figure has no startup.
+rouge-score scorer per example, lid.176's top label per text (no rules, no cache), no
+bootstrap; BLEU/chrF as in xlgen, without intervals. It is timed in-process, so its figure has no startup.
 
     .venv/bin/python benchmarks/score_throughput.py                 # 10,000 per case
     .venv/bin/python benchmarks/score_throughput.py --n 2000 --cases qa:ru
@@ -68,7 +68,7 @@ def perturb(rng: random.Random, target: str, english: str, source: str) -> str:
 def build_predictions(task: str, lang: str, n: int, workdir: Path) -> Path:
     """A generation file of `n` predictions for `task` in `lang` (same seed, same bytes)."""
     from xlgen.demo_world import write_demo_world
-    from xlgen.tasks import references
+    from xlgen.tasks import input_text, references
 
     n_records = max(1, n // 5)  # ~5 distinct outputs per record: caches get few repeats
     world = workdir / "world"
@@ -88,7 +88,7 @@ def build_predictions(task: str, lang: str, n: int, workdir: Path) -> Path:
             source = record["context"] if task == "qa" else record["source"]
             prediction = perturb(rng, record["target"], en["target"], source)
             line = {"id": f"{i:06d}", "lang": lang, "prediction": prediction,
-                    "reference": references(task, record)}
+                    "reference": references(task, record), "input": input_text(task, record)}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return path
 
@@ -98,18 +98,17 @@ def xlgen_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "xlgen.cli"]
 
 
-def time_xlgen_score(task: str, lang: str, path: Path, langid_mode: str, workers: int | None = None
-                     ) -> tuple[float, dict]:
+def time_xlgen_score(task: str, lang: str, path: Path, workers: int | None = None) -> tuple[float, dict]:
     extra = [] if workers is None else ["--workers", str(workers)]
     started = time.perf_counter()
     proc = subprocess.run([*xlgen_command(), "score", "--task", task, "--lang", lang, "--predictions", str(path),
-                           "--langid-mode", langid_mode, *extra], capture_output=True, text=True, check=True)
+                           *extra], capture_output=True, text=True, check=True)
     return time.perf_counter() - started, json.loads(proc.stdout)
 
 
 def naive_score(task: str, lang: str, path: Path) -> dict:
     """The same example-level metrics without reuse or caching (see the module docstring)."""
-    import langdetect
+    import fasttext
     from rouge_score import rouge_scorer
 
     from xlgen.metrics import read_generations
@@ -117,7 +116,10 @@ def naive_score(task: str, lang: str, path: Path) -> dict:
     from xlgen.metrics.summarization import corpus_bleu_chrf
     from xlgen.metrics.tokenize import RougeTokenizer
 
-    _ids, predictions, refs = read_generations(path, lang)
+    from xlgen.metrics.fasttext_lid import model_path
+
+    _ids, predictions, refs, _inputs = read_generations(path, lang)
+    model = fasttext.load_model(model_path())
     values: dict[str, list[float]] = {}
     for prediction, golds in zip(predictions, refs):
         if task == "summarization":
@@ -128,12 +130,10 @@ def naive_score(task: str, lang: str, path: Path) -> dict:
         else:
             for name, (value,) in qa_per_example(lang, [prediction], [golds]).items():
                 values.setdefault(name, []).append(value)
-        try:
-            label = langdetect.detect(prediction)
-        except langdetect.lang_detect_exception.LangDetectException:
-            label = None
-        if label is not None:
-            values.setdefault("wrong_lang", []).append(float(label.split("-")[0] != lang))
+        text = " ".join(prediction.split())
+        if text:  # lid.176's top label per text, no rules, no cache
+            (label,), _ = model.predict(text)
+            values.setdefault("wrong_lang", []).append(float(label.removeprefix("__label__") != lang))
     result = {name: sum(v) / len(v) for name, v in values.items()}
     if task == "summarization":
         result.update(corpus_bleu_chrf(lang, predictions, refs))
@@ -145,7 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=10_000, help="predictions per case (default 10000)")
     parser.add_argument("--cases", nargs="+", default=["summarization:ru", "summarization:zh", "qa:ar"],
                         help="task:lang pairs (default summarization:ru summarization:zh qa:ar)")
-    parser.add_argument("--langid-mode", default="script+langdetect", choices=["langdetect", "script+langdetect"])
     parser.add_argument("--skip-naive", action="store_true", help="time `xlgen score` only")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -154,13 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         one = build_predictions("qa", "ru", 1, Path(tmp) / "startup")
-        startup, _ = time_xlgen_score("qa", "ru", one, args.langid_mode)
+        startup, _ = time_xlgen_score("qa", "ru", one)
         print(f"{'(1 prediction)':<20} {startup:>10.1f} s  process start and imports")
         for case in args.cases:
             task, lang = case.split(":")
             path = build_predictions(task, lang, args.n, Path(tmp) / case.replace(":", "-"))
-            seconds, result = time_xlgen_score(task, lang, path, args.langid_mode)
-            serial_s, serial = time_xlgen_score(task, lang, path, args.langid_mode, workers=1)
+            seconds, result = time_xlgen_score(task, lang, path)
+            serial_s, serial = time_xlgen_score(task, lang, path, workers=1)
             if json.dumps(serial, sort_keys=True) != json.dumps(result, sort_keys=True):
                 raise SystemExit(f"{case}: --workers 1 printed other scores than the default")
             worst = max(worst, seconds)

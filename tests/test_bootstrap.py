@@ -125,17 +125,17 @@ def qa_file(tmp_path):
 
 
 def test_score_with_intervals_adds_bounds_after_each_example_metric(qa_file):
-    result, examples = score_with_intervals("qa", "ru", qa_file, langid_mode="langdetect", min_chars=20,
+    result, examples = score_with_intervals("qa", "ru", qa_file, langid_mode="fasttext", min_chars=20,
                                             bootstrap_samples=300, seed=1)
     assert result["em_unicode"] == 50.0
     for metric in ("em", "f1", "em_unicode", "f1_unicode", "wrong_lang_rate"):
         assert result[f"{metric}_ci_low"] <= result[metric] <= result[f"{metric}_ci_high"], metric
     keys = list(result)
     assert keys.index("f1_unicode_ci_low") == keys.index("f1_unicode") + 1
-    assert result["wrong_lang_rate"] == 0.5  # two long outputs determined: one English
+    assert result["wrong_lang_rate"] == 0.25  # every output judged (short Russian ones by script): one English
     assert (result["ci_level"], result["bootstrap_samples"], result["bootstrap_seed"]) == (0.95, 300, 1)
     assert list(examples["id"]) == ["1", "2", "3", "4"]
-    assert examples["wrong_lang"].isna().sum() == 2  # the short answers are undetermined
+    assert list(examples["wrong_lang"]) == [0.0, 1.0, 0.0, 0.0]
     assert examples["em_unicode"].mean() == result["em_unicode"]
 
 
@@ -143,7 +143,7 @@ def test_xlgen_score_prints_the_intervals(qa_file, capsys):
     assert xlgen_main(["score", "--task", "qa", "--lang", "ru", "--predictions", str(qa_file),
                        "--bootstrap-samples", "300", "--seed", "1"]) == 0
     printed = json.loads(capsys.readouterr().out)
-    same, _ = score_with_intervals("qa", "ru", qa_file, langid_mode="langdetect", min_chars=20,
+    same, _ = score_with_intervals("qa", "ru", qa_file, langid_mode="fasttext", min_chars=20,
                                    bootstrap_samples=300, seed=1)
     assert printed == json.loads(json.dumps(same))
     assert printed["f1_unicode_ci_low"] <= printed["f1_unicode"] <= printed["f1_unicode_ci_high"]
@@ -151,10 +151,10 @@ def test_xlgen_score_prints_the_intervals(qa_file, capsys):
 
 def test_intervals_identical_in_a_separate_process(qa_file):
     code = ("import json, sys; from xlgen.evaluation import score_with_intervals; "
-            "r, _ = score_with_intervals('qa', 'ru', sys.argv[1], langid_mode='langdetect', min_chars=20, "
+            "r, _ = score_with_intervals('qa', 'ru', sys.argv[1], langid_mode='fasttext', min_chars=20, "
             "bootstrap_samples=300, seed=1); print(json.dumps(r))")
     other = json.loads(subprocess.run([sys.executable, "-c", code, str(qa_file)], capture_output=True,
                                       text=True, check=True).stdout)
-    here, _ = score_with_intervals("qa", "ru", qa_file, langid_mode="langdetect", min_chars=20,
+    here, _ = score_with_intervals("qa", "ru", qa_file, langid_mode="fasttext", min_chars=20,
                                    bootstrap_samples=300, seed=1)
     assert other == json.loads(json.dumps(here))

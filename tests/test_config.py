@@ -57,7 +57,7 @@ BAD = [
     ("backbones", ["mbart-demo", "mt6-demo"], ["backbones[1]", "mt6-demo", "backbone_catalog"]),
     ("backbone_catalog.mbart-demo.family", "gpt", ["backbone_catalog.mbart-demo.family", "gpt"]),
     ("generate.splits", ["dev", "valid"], ["generate.splits.1", "valid"]),
-    ("evaluate.langid_mode", "fasttext", ["evaluate.langid_mode", "fasttext"]),
+    ("evaluate.langid_mode", "langdetect", ["evaluate.langid_mode", "langdetect"]),
     ("finetune", _DELETE, ["missing key 'finetune'"]),
     ("generate.max_new_tokens.qa", _DELETE, ["generate.max_new_tokens.qa"]),
     ("translate_train", {"enabled": True, "backend": "model", "mt_backbone": "nllb-big"},

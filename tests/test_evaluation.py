@@ -18,8 +18,9 @@ def test_lead_sentence_per_script():
 
 def test_majority_answer_baseline_scores_the_most_frequent_train_answer():
     train = [{"target": t} for t in ["Москва", "Казань", "Москва"]]
-    records = [{"answers": ["Москва"], "target": "Москва"}, {"answers": ["Казань"], "target": "Казань"}]
-    row = baseline_scores("qa", "ru", records, train, "script+langdetect", 20)
+    records = [{"answers": ["Москва"], "target": "Москва", "context": "Столица России — Москва."},
+               {"answers": ["Казань"], "target": "Казань", "context": "Столица Татарстана — Казань."}]
+    row = baseline_scores("qa", "ru", records, train, "fasttext", 20)
     assert row["baseline"] == "majority_answer"
     assert row["em_unicode"] == 50.0 and row["n"] == 2
 
@@ -35,22 +36,25 @@ def test_score_run_rows_and_diverged_runs(tmp_path):
     lines = [{"id": "a", "lang": "zh", "prediction": "张伟赢得北京马拉松", "reference": "张伟赢得北京马拉松"},
              {"id": "b", "lang": "zh", "prediction": "Zhang Wei wins the Beijing marathon", "reference": "张伟赢得北京马拉松"}]
     (run / "zh.test.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines))
-    table, examples = score_run("summarization", [run / "zh.test.jsonl"], "ok", "script+langdetect", 20,
+    table, examples = score_run("summarization", [run / "zh.test.jsonl"], "ok", "fasttext", 20,
                                 bootstrap_samples=200, seed=1)
     row = table.iloc[0]
     assert (row["lang"], row["split"], row["lr"], row["status"]) == ("zh", "test", 0.001, "ok")
     assert row["rougeL"] == 50.0  # one identical pair, one with no shared character
     assert (row["rougeL_ci_low"], row["rougeL_ci_high"]) == (0.0, 100.0)
     assert row["wrong_lang_rate"] == 0.5 and json.loads(row["detected_langs"])["en"] == 0.5
-    assert "bleu_ci_low" not in table  # corpus-level: no interval
-    assert list(examples.columns) == ["lang", "split", "id", "rouge1", "rouge2", "rougeL", "wrong_lang"]
+    # corpus-level: sacrebleu's own bootstrap interval, which it cannot form when some
+    # resamples have no matching n-gram (here one of the two examples): NaN, not a crash
+    assert {"bleu_ci_low", "bleu_ci_high", "chrf_ci_low", "chrf_ci_high"} <= set(table)
+    assert list(examples.columns) == ["lang", "split", "id", "rouge1", "rouge2", "rougeL", "wrong_lang",
+                                      "line_pass", "word_pass"]
     assert list(examples["rougeL"]) == [100.0, 0.0] and list(examples["wrong_lang"]) == [0.0, 1.0]
-    diverged, none = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "langdetect", 20)
+    diverged, none = score_run("summarization", [run / "zh.test.jsonl"], "diverged", "fasttext", 20)
     assert diverged.iloc[0]["status"] == "diverged" and "rougeL" not in diverged
     assert none.empty and list(none.columns)[:3] == ["lang", "split", "id"]
     (run / "el.test.jsonl").write_text("")  # mBART-50 has no Greek code: generation skipped it
     table, examples = score_run("summarization", [run / "zh.test.jsonl", run / "el.test.jsonl"], "ok",
-                                "langdetect", 20, bootstrap_samples=0, family="mbart")
+                                "fasttext", 20, bootstrap_samples=0, family="mbart")
     assert table["status"].tolist() == ["ok", "no_code"] and math.isnan(table.iloc[1]["rougeL"])
     assert set(examples["lang"]) == {"zh"}
 

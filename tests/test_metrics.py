@@ -227,6 +227,22 @@ def test_score_file_one_line_errors(tmp_path, content, message):
 
 
 def test_nan_rate_is_serializable():
-    result = score_predictions("qa", "lo", ["ວຽງຈັນ"], [["ວຽງຈັນ"]])
+    result = score_predictions("qa", "iu", ["ᐃᓄᒃᑎᑐᑦ"], [["ᐃᓄᒃᑎᑐᑦ"]])  # Inuktitut: no judge knows it
     assert math.isnan(result["wrong_lang_rate"])
     assert json.loads(json.dumps(result))["wrong_lang_na_reason"]
+
+
+def test_bleu_and_chrf_get_sacrebleu_bootstrap_intervals():
+    # 40 Russian summaries, half of them close to the reference: an interval around the score
+    refs = [f"Власти Москвы закрыли {i} улиц из-за сильного снегопада в понедельник" for i in range(40)]
+    preds = [r if i % 2 else f"Снегопад закрыл {i} улиц в Москве" for i, r in enumerate(refs)]
+    from xlgen.metrics.summarization import corpus_bleu_chrf
+
+    result = corpus_bleu_chrf("ru", preds, [[r] for r in refs], bootstrap_samples=200)
+    for name in ("bleu", "chrf"):
+        low, high = result[f"{name}_ci_low"], result[f"{name}_ci_high"]
+        assert 0.0 < low < result[name] < high < 100.0, (name, low, result[name], high)
+    same = corpus_bleu_chrf("ru", preds, [[r] for r in refs], bootstrap_samples=200)
+    assert same == result  # sacrebleu's resampling is seeded (SACREBLEU_SEED, 12345)
+    plain = corpus_bleu_chrf("ru", preds, [[r] for r in refs])
+    assert plain["bleu"] == result["bleu"] and math.isnan(plain["bleu_ci_low"])

@@ -1,9 +1,7 @@
 """Fast scoring gives the serial scorer's results bit for bit (issue 8).
 
-Two speed-ups stand behind `xlgen score`: langdetect run on many texts at once
-(xlgen.metrics.langdetect_batch) and scoring in several processes (`workers`). Both must
-leave every number unchanged: checked here against langdetect itself and against the
-serial path, on multilingual model-like outputs (Thai, Chinese, Russian, Arabic, English).
+`xlgen score` scores large files in several processes (`workers`); that must leave every
+number unchanged: checked here against the serial path, on multilingual model-like outputs (Thai, Chinese, Russian, Arabic, English).
 """
 
 from __future__ import annotations
@@ -18,14 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from langdetect.lang_detect_exception import LangDetectException
 
 from xlgen.demo_world import write_demo_world
 from xlgen.evaluation import score_with_intervals
 from xlgen.metrics import langid, score_predictions
-from xlgen.metrics.langdetect_batch import detect_batch, probabilities_batch, python_row_sums
 from xlgen.metrics.score import PARALLEL_MIN_EXAMPLES, _map_chunks
-from xlgen.metrics.summarization import bleu_chrf_from_statistics, bleu_chrf_statistics, corpus_bleu_chrf
 
 LANGS = ("th", "zh", "ru", "ar")
 N_RECORDS = 150
@@ -72,66 +67,6 @@ def model_like_outputs(world: Path, task: str, lang: str, n: int) -> tuple[list[
     return predictions, references
 
 
-def _langdetect_one(text: str):
-    detector = langid._factory().create()
-    detector.append(text)
-    try:
-        detector._detect_block()
-    except LangDetectException:
-        return None, None
-    return detector.langprob, detector.detect()
-
-
-def test_batch_langdetect_equals_langdetect_bit_for_bit(world):
-    texts = []
-    for lang in LANGS:
-        texts += model_like_outputs(world, "summarization", lang, 200)[0]
-        texts += model_like_outputs(world, "qa", lang, 60)[0]
-    texts = list(dict.fromkeys(texts + ["", "   ", "12345", "ok", "Москва", "北京", "กรุงเทพ"]))
-    expected = [_langdetect_one(t) for t in texts]
-    probabilities = probabilities_batch(langid._factory(), texts)
-    labels = detect_batch(langid._factory(), texts)
-    assert probabilities == [p for p, _ in expected]  # every float identical, not close
-    assert labels == [label for _, label in expected]
-    # and the labels are not trivial: the outputs span the languages and English
-    assert {"th", "zh-cn", "ru", "ar", "en"} <= set(labels)
-
-
-def test_python_row_sums_match_builtin_sum():
-    rng = np.random.default_rng(0)
-    matrix = rng.random((500, 55)) ** rng.integers(1, 40, size=(500, 55))
-    assert python_row_sums(matrix).tolist() == [sum(row) for row in matrix.tolist()]
-
-
-def _neumaier(values: list[float]) -> float:
-    total, compensation = values[0], 0.0
-    for x in values[1:]:
-        t = total + x
-        compensation += ((total - t) + x) if abs(total) >= abs(x) else ((x - t) + total)
-        total = t
-    return total + compensation
-
-
-def test_row_sums_of_python_312_are_neumaier(monkeypatch):
-    # Python 3.12 changed sum() of floats to Neumaier summation; the batch detector follows
-    # the running interpreter. The 3.12 branch is checked here on any interpreter.
-    rng = np.random.default_rng(1)
-    matrix = rng.random((300, 55)) ** rng.integers(1, 40, size=(300, 55))
-    monkeypatch.setattr(sys, "version_info", (3, 12, 0))
-    assert python_row_sums(matrix).tolist() == [_neumaier(row) for row in matrix.tolist()]
-
-
-def test_bleu_chrf_from_chunk_statistics_equal_corpus_score(world):
-    predictions, references = model_like_outputs(world, "summarization", "th", 300)
-    whole = corpus_bleu_chrf("th", predictions, references)
-    bleu, chrf = [], []
-    for start in range(0, 300, 110):  # uneven chunks
-        b, c = bleu_chrf_statistics("th", predictions[start:start + 110], references[start:start + 110])
-        bleu += b
-        chrf += c
-    assert bleu_chrf_from_statistics("th", bleu, chrf) == whole
-
-
 def _same(a, b) -> bool:
     """Equal, with NaN equal to NaN (a rate without determined outputs is NaN)."""
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
@@ -150,18 +85,14 @@ def test_parallel_scoring_equals_serial(world, tmp_path, task, lang):
     path.write_text("".join(json.dumps({"id": str(i), "lang": lang, "prediction": p, "reference": r},
                                        ensure_ascii=False) + "\n"
                             for i, (p, r) in enumerate(zip(predictions, references))), encoding="utf-8")
-    chunks = _map_chunks(task, lang, predictions, references, "script+langdetect", 20, workers=2)
+    chunks = _map_chunks(task, lang, predictions, references, None, "fasttext", 20, workers=2)
     assert len(chunks) == 2  # the parallel path really ran
-    langid._LABELS.clear()
-    langid.judge.cache_clear()
-    serial, serial_rows = score_with_intervals(task, lang, path, langid_mode="script+langdetect", min_chars=20,
-                                               bootstrap_samples=200, workers=1)
-    parallel, parallel_rows = score_with_intervals(task, lang, path, langid_mode="script+langdetect",
-                                                   min_chars=20, bootstrap_samples=200, workers=2)
+    langid._judge_text.cache_clear()
+    serial, serial_rows = score_with_intervals(task, lang, path, bootstrap_samples=200, workers=1)
+    parallel, parallel_rows = score_with_intervals(task, lang, path, bootstrap_samples=200, workers=2)
     assert _same(serial, parallel)
     assert serial_rows.equals(parallel_rows)
     assert 0.2 < serial["wrong_lang_rate"] < 0.8  # real mixed-language outputs, not a trivial case
-    # the plain langdetect-mode scorer agrees too
     plain = [score_predictions(task, lang, predictions, references, workers=w) for w in (1, 2)]
     assert _same(*plain)
 

@@ -11,10 +11,23 @@ import json
 import sys
 
 TASKS = ("summarization", "qa")
+LANGID_MODES = ("fasttext",)  # xlgen.metrics.langid.MODES, without importing it at startup
 
 
 def _language(code: str) -> str:
-    """argparse type of --lang: a code of xlgen.languages, else a one-line usage error."""
+    """argparse type of --lang: an ISO 639-1 code (xlgen.languages.describe_language),
+    else a one-line usage error."""
+    from xlgen.languages import describe_language
+
+    try:
+        describe_language(code)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return code
+
+
+def _registry_language(code: str) -> str:
+    """argparse type of check-data's --lang: a language of the workflow's registry."""
     from xlgen.languages import LANGUAGES
 
     if code not in LANGUAGES:
@@ -34,17 +47,23 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     score = commands.add_parser("score", help="print every metric of a generation file as JSON")
     score.add_argument("--task", required=True, choices=TASKS)
-    score.add_argument("--lang", required=True, type=_language, help="language of the inputs (e.g. ru)")
-    score.add_argument("--predictions", required=True, help="JSONL of {id, lang, prediction, reference}")
+    score.add_argument("--lang", required=True, type=_language,
+                       help="target language, any ISO 639-1 code (e.g. ru, ka)")
+    score.add_argument("--predictions", required=True,
+                       help="JSONL of {id, lang, prediction, reference[, input]} (input: the target-language "
+                            "text the prediction was made from, for the language judge's span rule)")
     score.add_argument("--references", default=None,
                        help="task record file (JSONL, `xlgen check-data` schema) to score against, matched "
                             "by id; the predictions then need only {id, prediction}")
-    score.add_argument("--langid-mode", default="langdetect", choices=["langdetect", "script+langdetect"])
-    score.add_argument("--min-chars", type=int, default=None, help="letters below which output is undetermined")
+    score.add_argument("--langid-mode", default=None, choices=LANGID_MODES,
+                       help="the wrong-language judge (default: the pipeline's, fasttext)")
+    score.add_argument("--min-chars", type=int, default=None,
+                       help="Latin-letter equivalents from which lid.176 decides without a margin "
+                            "(default: the pipeline's, 20)")
     score.add_argument("--bootstrap-samples", type=int, default=1000,
                        help="resamples for the 95%% intervals <metric>_ci_low/_ci_high (0: none; default 1000)")
     score.add_argument("--seed", type=int, default=0,
-                       help="bootstrap seed (default 0; the pipeline uses the config's `seed`)")
+                       help="bootstrap seed (default 0, as the evaluate rule's `evaluate.bootstrap_seed`)")
     score.add_argument("--workers", type=int, default=None,
                        help="processes to score in (default: every available core; 1: serial); "
                             "the result is the same for any number")
@@ -55,15 +74,54 @@ def _parser() -> argparse.ArgumentParser:
                     "Prints `ok: N records` per file, or one line naming the file, line and field.",
     )
     check.add_argument("--task", required=True, choices=TASKS)
-    check.add_argument("--lang", type=_language, default=None, help="every record's `lang` must be this")
+    check.add_argument("--lang", type=_registry_language, default=None, help="every record's `lang` must be this")
     check.add_argument("files", nargs="+", metavar="FILE")
+    calibrate = commands.add_parser(
+        "calibrate-langid", help="measure the wrong-language judge on real parallel text",
+        description="Judge real text with the pipeline's wrong-language judge and print, per language: "
+                    "the share of gold answers and gold context sentences called wrong (false alarms), "
+                    "and of English answers (not a span of the target context) and English sentences of "
+                    "the same ids called wrong (detection), each with the share judged. Input: SQuAD "
+                    "v1.1-format JSON files (XQuAD, MLQA, ...) with the same question ids.",
+    )
+    calibrate.add_argument("--english", required=True, help="the English SQuAD-format file")
+    calibrate.add_argument("targets", nargs="+", metavar="LANG=FILE",
+                           help="target language and its SQuAD-format file, e.g. de=xquad.de.json")
+    calibrate.add_argument("--csv", default=None, help="also write the table to this CSV file")
     return parser
+
+
+def _calibrate(args, prog: str) -> int:
+    from xlgen.calibration import calibrate, format_table, passes
+    from xlgen.io import INPUT_ERRORS, error_line, write_text
+
+    rows = []
+    for spec in args.targets:
+        lang, sep, path = spec.partition("=")
+        try:
+            if not sep or not path:
+                raise ValueError(f"{spec!r}: expected LANG=FILE, e.g. de=xquad.de.json")
+            _language(lang)
+            rows.append(calibrate(path, args.english, lang))
+        except (*INPUT_ERRORS, argparse.ArgumentTypeError) as err:
+            print(f"{prog}: {error_line(err)}", file=sys.stderr)
+            return 2
+    table = format_table(rows)
+    print(table.to_string(index=False))
+    if args.csv:
+        write_text(args.csv, table.to_csv(index=False))
+    misses = [f"{row['lang']}: {miss}" for row in rows for miss in passes(row)]
+    for miss in misses:
+        print(f"below the calibration thresholds: {miss}", file=sys.stderr)
+    return 1 if misses else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     prog = f"xlgen {args.command}"
+    if args.command == "calibrate-langid":
+        return _calibrate(args, prog)
     if args.command == "check-data":
         from xlgen.io import INPUT_ERRORS, error_line
         from xlgen.tasks import read_records
@@ -83,13 +141,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers must be >= 1")
     from xlgen.evaluation import score_with_intervals
     from xlgen.io import INPUT_ERRORS, error_line
-    from xlgen.metrics import DEFAULT_MIN_CHARS
+    from xlgen.evaluation import langid_settings
     from xlgen.metrics.score import available_cores
 
     try:
         result, _ = score_with_intervals(
-            args.task, args.lang, args.predictions, langid_mode=args.langid_mode,
-            min_chars=DEFAULT_MIN_CHARS if args.min_chars is None else args.min_chars,
+            args.task, args.lang, args.predictions,
+            **langid_settings({k: v for k, v in (("langid_mode", args.langid_mode), ("min_chars", args.min_chars))
+                               if v is not None}),
             bootstrap_samples=args.bootstrap_samples, seed=args.seed, references_path=args.references,
             workers=args.workers or available_cores(),
         )

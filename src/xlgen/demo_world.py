@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import re
 import string
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -2047,20 +2045,13 @@ def _phrase_records(seed: int, lang: str, n: int) -> list[dict]:
 
 
 def _write_text(path: Path, lines: list[str]) -> Path:
-    """Write lines atomically: a temp file in the same directory, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            for line in lines:
-                handle.write(line + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Write lines atomically (xlgen.io.atomic_path: a temp file beside `path`, then
+    os.replace), with the mode a plain open() gives rather than mkstemp's 0o600."""
+    from xlgen.io import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        for line in lines:
+            handle.write(line + "\n")
     return path
 
 

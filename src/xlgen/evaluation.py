@@ -12,13 +12,22 @@ import pandas as pd
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
 from xlgen.metrics import read_generations, score_and_examples, score_predictions
 from xlgen.tables import run_keys_from_path
-from xlgen.tasks import read_records, references
+from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
+from xlgen.tasks import input_text, read_records, references
 
 GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\.jsonl$")
 DEFAULT_BOOTSTRAP_SAMPLES = 1000
 DEFAULT_BOOTSTRAP_SEED = 0
 # per-example list of per_example_scores -> the score it averages to (others keep their name)
 SCORE_OF_EXAMPLE_METRIC = {"wrong_lang": "wrong_lang_rate"}
+
+
+def langid_settings(settings: dict) -> dict:
+    """The language judge's keyword arguments from the config's `evaluate` section: its
+    `langid_mode` and `min_chars` where given, else xlgen's defaults (one source of truth
+    for the evaluate rule and `xlgen score`)."""
+    return {"langid_mode": settings.get("langid_mode", DEFAULT_MODE),
+            "min_chars": settings.get("min_chars", DEFAULT_MIN_CHARS)}
 
 
 def _flatten(scores: dict) -> dict:
@@ -36,8 +45,8 @@ def score_with_intervals(
     lang: str,
     path: str | Path,
     *,
-    langid_mode: str,
-    min_chars: int,
+    langid_mode: str = DEFAULT_MODE,
+    min_chars: int = DEFAULT_MIN_CHARS,
     bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
     seed: int = DEFAULT_BOOTSTRAP_SEED,
     references_path: str | Path | None = None,
@@ -50,7 +59,10 @@ def score_with_intervals(
     `<metric>_ci_high` after each example-level metric (rouge1/2/L or em, f1, em_unicode,
     f1_unicode, and wrong_lang_rate over the determined outputs): a seeded percentile
     bootstrap interval at `ci_level` over `bootstrap_samples` resamples of the examples
-    (0: no resampling, NaN bounds). BLEU and chrF are corpus-level and get no interval.
+    (0: no resampling, NaN bounds), and for BLEU and chrF sacrebleu's own bootstrap interval
+    over as many resamples (xlgen.metrics.summarization.corpus_bleu_chrf). The defaults of
+    `langid_mode`, `min_chars`, `bootstrap_samples` and `seed` are the pipeline's: `xlgen
+    score` without options gives the evaluate rule's JSON.
     The frame has one row per example: id, then each per-example value (wrong_lang: 1
     wrong, 0 right, NaN undetermined).
 
@@ -61,12 +73,15 @@ def score_with_intervals(
     `workers` > 1 scores a large file in that many processes, with bitwise the same result
     (xlgen.metrics.score_and_examples).
     """
-    gold = None
+    gold = gold_inputs = None
     if references_path is not None:
-        gold = {str(r["id"]): _as_list(references(task, r)) for r in read_records(task, references_path, lang)}
-    ids, predictions, refs = read_generations(Path(path), lang, gold, str(references_path))
-    scores, per_example = score_and_examples(task, lang, predictions, refs, langid_mode=langid_mode,
-                                             min_chars=min_chars, workers=workers)
+        records = read_records(task, references_path, lang)
+        gold = {str(r["id"]): _as_list(references(task, r)) for r in records}
+        gold_inputs = {str(r["id"]): input_text(task, r) for r in records}
+    ids, predictions, refs, inputs = read_generations(Path(path), lang, gold, str(references_path), gold_inputs)
+    scores, per_example = score_and_examples(task, lang, predictions, refs, inputs=inputs, langid_mode=langid_mode,
+                                             min_chars=min_chars, workers=workers,
+                                             bootstrap_samples=bootstrap_samples)
     intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
     bounds = {SCORE_OF_EXAMPLE_METRIC.get(name, name): (low, high) for name, (_, low, high) in intervals.items()}
     result: dict = {}
@@ -78,8 +93,8 @@ def score_with_intervals(
     return result, pd.DataFrame({"id": ids, **per_example})
 
 
-def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str,
-              min_chars: int, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
+def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str = DEFAULT_MODE,
+              min_chars: int = DEFAULT_MIN_CHARS, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
               seed: int = DEFAULT_BOOTSTRAP_SEED, family: str | None = None,
               workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Scores of a run's generation files (see score_with_intervals).
@@ -132,8 +147,8 @@ def lead_sentence(text: str, lang: str) -> str:
     return parts[0].strip() if parts else text
 
 
-def baseline_scores(task: str, lang: str, records: list[dict], train: list[dict], langid_mode: str,
-                    min_chars: int) -> dict:
+def baseline_scores(task: str, lang: str, records: list[dict], train: list[dict],
+                    langid_mode: str = DEFAULT_MODE, min_chars: int = DEFAULT_MIN_CHARS) -> dict:
     """Scores of the task's trivial baseline on `records`: the lead sentence for
     summarization, the most frequent training answer of the language for QA."""
     if task == "summarization":
@@ -144,7 +159,8 @@ def baseline_scores(task: str, lang: str, records: list[dict], train: list[dict]
         (answer, _), = Counter(r["target"] for r in train).most_common(1)
         predictions = [answer] * len(records)
     refs = [_as_list(references(task, r)) for r in records]
-    scores = score_predictions(task, lang, predictions, refs, langid_mode=langid_mode, min_chars=min_chars)
+    scores = score_predictions(task, lang, predictions, refs, inputs=[input_text(task, r) for r in records],
+                               langid_mode=langid_mode, min_chars=min_chars)
     scores.pop("task", None)
     scores.pop("lang", None)
     return {"task": task, "baseline": name, "lang": lang, **_flatten(scores)}

@@ -5,10 +5,60 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+
+# Temporaries are created here rather than with tempfile.mkstemp/mkdtemp, which force
+# 0o600/0o700: a result renamed from one would be unreadable to the group on a shared cluster.
+
+
+def _create_file(tmp: Path) -> None:
+    # 0o666 and the kernel applies the umask (or a default ACL), as for open(path, "w"): reading
+    # the umask itself would need os.umask(0)-and-restore, process-wide and racy with threads.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+
+
+def _create_directory(tmp: Path) -> None:
+    os.mkdir(tmp, 0o777)  # the kernel applies the umask, as for any os.mkdir / Path.mkdir
+
+
+def _create_beside(path: Path, create) -> tuple[Path, int]:
+    """A new `.tmp-<name>.<random>` beside `path`, made by `create`, and the mode it got."""
+    for _ in range(100):
+        tmp = path.parent / f".tmp-{path.name}.{secrets.token_hex(4)}"
+        try:
+            create(tmp)
+        except FileExistsError:
+            continue
+        return tmp, os.stat(tmp).st_mode & 0o7777
+    raise FileExistsError(f"{path.parent}: no free temporary name for {path.name}")
+
+
+def _restore_mode(tmp: Path, mode: int) -> None:
+    """Give `tmp` back the mode it was created with if the block replaced or chmod-ed it."""
+    if os.stat(tmp).st_mode & 0o7777 != mode:
+        os.chmod(tmp, mode)
+
+
+def _plain_modes(tree: Path, dir_mode: int) -> None:
+    """Give `tree`, its subdirectories and its files the modes `os.mkdir` and `open` give.
+
+    Writers inside the tree may not: safetensors 0.8 saves weights 0o600 (it writes a
+    tempfile and renames it, safetensors#782), copytree copies its source's modes. `dir_mode`
+    is the mode `os.mkdir(tree, 0o777)` got; a file's is that without the x bits (the
+    kernel masks 0o666 by the same umask or default ACL).
+    """
+    _restore_mode(tree, dir_mode)
+    file_mode = dir_mode & 0o666
+    for top, dirs, files in os.walk(tree):
+        for name, mode in [(d, dir_mode) for d in dirs] + [(f, file_mode) for f in files]:
+            st = os.lstat(os.path.join(top, name))
+            if not stat.S_ISLNK(st.st_mode) and stat.S_IMODE(st.st_mode) != mode:
+                os.chmod(os.path.join(top, name), mode)
 
 
 @contextlib.contextmanager
@@ -16,14 +66,15 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it to `path` only if the block succeeds.
 
     A job killed mid-write leaves a `.tmp-*` file, never a truncated `path` that Snakemake
-    would take as complete.
+    would take as complete. `path` gets the mode a plain `open(path, "w")` gives
+    (0o666 & ~umask, or what a default ACL says), not mkstemp's 0o600.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}.", dir=path.parent)
-    os.close(fd)
+    tmp, mode = _create_beside(path, _create_file)
     try:
-        yield Path(tmp)
+        yield tmp
+        _restore_mode(tmp, mode)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -142,15 +193,18 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     """Yield a temporary directory beside `path`; rename it to `path` only if the block succeeds.
 
     For `save_pretrained` outputs: a job killed mid-save leaves a `.tmp-*` directory, never
-    a half-written model directory.
+    a half-written model directory. `path` and every directory in it get the mode a plain
+    `os.mkdir` gives (0o777 & ~umask), not mkdtemp's 0o700, and every file in it the mode a
+    plain `open(path, "w")` gives (0o666 & ~umask), whatever wrote it.
     """
     import shutil
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{path.name}.", dir=path.parent))
+    tmp, mode = _create_beside(path, _create_directory)
     try:
         yield tmp
+        _plain_modes(tmp, mode)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)

@@ -24,6 +24,7 @@ Cyrillic variants) and uzbek (its script in XL-Sum, and so its NLLB code, is unc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,67 @@ NLLB200_CODES = [
 
 FAMILIES = ("mt5", "mbart", "nllb")
 NO_CODE_CHOICES = ("skip", "unforced")
+
+
+# ISO 15924 script code (CLDR's likely script of a language) -> Unicode script name as
+# xlgen.metrics.scripts names them; "Japanese"/"Korean" stand for several Unicode scripts.
+ISO15924_SCRIPTS = {
+    "Latn": "Latin", "Cyrl": "Cyrillic", "Grek": "Greek", "Armn": "Armenian", "Geor": "Georgian",
+    "Arab": "Arabic", "Hebr": "Hebrew", "Syrc": "Syriac", "Thaa": "Thaana", "Deva": "Devanagari",
+    "Beng": "Bengali", "Guru": "Gurmukhi", "Gujr": "Gujarati", "Orya": "Oriya", "Taml": "Tamil",
+    "Telu": "Telugu", "Knda": "Kannada", "Mlym": "Malayalam", "Sinh": "Sinhala", "Tibt": "Tibetan",
+    "Ethi": "Ethiopic", "Hang": "Hangul", "Kore": "Korean", "Hani": "Han", "Hans": "Han", "Hant": "Han",
+    "Jpan": "Japanese", "Thai": "Thai", "Laoo": "Lao", "Khmr": "Khmer", "Mymr": "Myanmar", "Mong": "Mongolian",
+}
+_UNSPACED = ("Han", "Japanese", "Thai", "Lao", "Khmer", "Myanmar")
+_CASED = ("Latin", "Cyrillic", "Greek", "Armenian")
+
+
+@lru_cache(maxsize=1024)
+def describe_language(code: str) -> Language:
+    """The registry row for `code`, or for any other ISO 639-1 code a row derived from
+    Unicode CLDR data (the `langcodes` package: the language's likely script): no model
+    codes, no langdetect profile, `spaced`/`cased` from the script. This is what the
+    metrics use, so `xlgen score` scores any language (issue 13); the workflow's config
+    still needs registry languages (model codes). ValueError for a code that is neither ISO 639-1 nor ISO 639-3.
+    """
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    import langcodes
+
+    if not (isinstance(code, str) and len(code) in (2, 3) and code.isascii() and code.isalpha()
+            and code.islower() and langcodes.tag_is_valid(code)):
+        raise ValueError(f"unknown language {code!r}: not an ISO 639-1 code (two lower-case letters, e.g. 'ka'; "
+                         f"ISO 639-3 codes such as 'ckb' work too)")
+    iso_script = langcodes.Language.get(code).maximize().script
+    script = ISO15924_SCRIPTS.get(iso_script, iso_script or "unknown")
+    return Language(code, code, script, None, None, None, spaced=script not in _UNSPACED, cased=script in _CASED)
+
+
+# Languages a detector may confuse with each other, or a model may write instead of the
+# target, in the same script: within a group each counts as "another language" for the
+# others (Russian output for a Ukrainian target is wrong). Labels are lid.176's.
+CLOSE_LANGUAGE_GROUPS = (
+    ("ru", "uk", "be", "bg", "mk", "sr"),  # East and South Slavic, Cyrillic
+    ("ru", "kk", "ky", "tt", "ba", "tg", "mn"),  # Cyrillic languages of the former USSR
+    ("ar", "fa", "ur", "ps", "ckb", "sd", "ug"),  # Arabic script
+    ("hi", "mr", "ne", "sa", "mai"),  # Devanagari
+    ("bn", "as"),  # Bengali script
+    ("es", "pt", "gl", "ca", "it", "fr", "ro", "oc"),  # Romance
+    ("de", "nl", "af", "lb", "da", "sv", "no", "nn"),  # Germanic
+    ("cs", "sk", "pl", "hr", "bs", "sl", "sh"),  # Slavic, Latin script
+    ("sr", "hr", "bs", "sh"),
+    ("id", "ms", "jv", "su", "tl"),  # Malay and neighbours
+    ("tr", "az", "uz", "tk"),  # Turkic, Latin script
+    ("sw", "so"),
+    ("zh", "ja"),  # Han
+)
+
+
+@lru_cache(maxsize=1024)
+def close_languages(code: str) -> tuple[str, ...]:
+    """The languages of every CLOSE_LANGUAGE_GROUPS group that contains `code`, sorted."""
+    return tuple(sorted({other for group in CLOSE_LANGUAGE_GROUPS if code in group for other in group} - {code}))
 
 
 def get_language(code: str) -> Language:

@@ -76,6 +76,23 @@ def read_records(task: str, path: str | Path, lang: str | None = None) -> list[d
     return records
 
 
+# The target-language text an output is made from and may copy: a copied span is in the
+# input's language (the language judge's span rule, xlgen.metrics.langid).
+INPUT_FIELD = {"summarization": "source", "qa": "context"}
+
+
+def input_text(task: str, record: dict) -> str:
+    """The text a prediction for `record` is made from: the article, or the QA context."""
+    return record[INPUT_FIELD[task]]
+
+
 def references(task: str, record: dict) -> str | list[str]:
     """What a prediction is scored against: the summary, or every gold answer for QA."""
     return list(record["answers"]) if task == "qa" else record["target"]
+
+
+def generation_record(task: str, record: dict, lang: str, prediction: str, **extra) -> dict:
+    """One line of a generation file: {"id", "lang", "prediction", "reference", "input"}
+    (`input`: see input_text) and any `extra` fields."""
+    return {"id": record["id"], "lang": lang, "prediction": prediction, "reference": references(task, record),
+            "input": input_text(task, record), **extra}

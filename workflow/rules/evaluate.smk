@@ -7,7 +7,6 @@ rule evaluate:
         per_example="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
     params:
         settings=config["evaluate"],
-        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=2000,

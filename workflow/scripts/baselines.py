@@ -7,7 +7,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     import pandas as pd
 
-    from xlgen.evaluation import baseline_scores
+    from xlgen.evaluation import baseline_scores, langid_settings
     from xlgen.tables import write_csv
     from xlgen.tasks import read_records
 
@@ -20,6 +20,6 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         records = read_records(task, data_path, lang)
         # a language without train data (XQuAD) takes its majority answer from its dev split
         reference = train.get(lang) or read_records(task, data[(lang, "dev")], lang)
-        row = baseline_scores(task, lang, records, reference, settings["langid_mode"], settings["min_chars"])
+        row = baseline_scores(task, lang, records, reference, **langid_settings(settings))
         rows.append({**row, "split": split})
     write_csv(pd.DataFrame(rows), snakemake.output[0])

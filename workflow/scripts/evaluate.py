@@ -6,17 +6,18 @@ from xlgen.io import one_line_errors
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
     import sys
 
-    from xlgen.evaluation import score_run
+    from xlgen.evaluation import DEFAULT_BOOTSTRAP_SEED, langid_settings, score_run
     from xlgen.io import read_json, write_text
     from xlgen.tables import write_csv
 
     run = read_json(snakemake.input.run)
     status = run["status"]
     settings = snakemake.params.settings
+    # langid_mode, min_chars, bootstrap_samples: the config's when set, else xlgen's defaults
+    # (the same as `xlgen score`'s, so that command reproduces this file's numbers)
     table, per_example = score_run(snakemake.wildcards.task, snakemake.input.generations, status,
-                                   settings["langid_mode"], settings["min_chars"],
-                                   bootstrap_samples=settings["bootstrap_samples"], seed=snakemake.params.seed,
-                                   family=run.get("family"))
+                                   **langid_settings(settings), bootstrap_samples=settings["bootstrap_samples"],
+                                   seed=settings.get("bootstrap_seed", DEFAULT_BOOTSTRAP_SEED), family=run.get("family"))
     write_csv(table, snakemake.output.scores)
     # full precision: the intervals recomputed from these values match the ones in scores.csv
     write_text(snakemake.output.per_example, per_example.to_csv(index=False))

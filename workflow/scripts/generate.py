@@ -13,7 +13,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.io import read_json, write_jsonl
     from xlgen.languages import missing_code_choice
     from xlgen.methods import get_method
-    from xlgen.tasks import read_records, references
+    from xlgen.tasks import generation_record, read_records
 
     torch.set_num_threads(snakemake.threads)
     w = snakemake.wildcards
@@ -42,7 +42,6 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
         )
         write_jsonl(path, [
-            {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r)}
-            for r, p in zip(records, predictions)
+            generation_record(w.task, r, lang, p) for r, p in zip(records, predictions)
         ])
         print(f"{lang}.{split}: {len(records)} outputs", file=sys.stderr)

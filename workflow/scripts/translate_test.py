@@ -13,7 +13,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl, write_text
     from xlgen.methods import get_method
-    from xlgen.tasks import read_records, references
+    from xlgen.tasks import generation_record, read_records
     from xlgen.translation import make_translator
 
     torch.set_num_threads(snakemake.threads)
@@ -43,8 +43,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         )
         predictions = translator.translate(outputs, source_lang, lang)
         write_jsonl(path, [
-            {"id": r["id"], "lang": lang, "prediction": p, "reference": references(w.task, r),
-             "prediction_source_lang": o}
+            generation_record(w.task, r, lang, p, prediction_source_lang=o)
             for r, p, o in zip(records, predictions, outputs)
         ])
         print(f"{lang}.{split}: {len(records)} outputs via {translator.name}", file=sys.stderr)

@@ -7,7 +7,8 @@ what xlgen.evaluation.score_with_intervals, the one code path of the evaluate ru
 
 Modules: scripts (Unicode script of text), tokenize (ROUGE/QA/sacrebleu tokenization),
 summarization (ROUGE, BLEU, chrF), qa (SQuAD and Unicode EM/F1), langid (wrong-language
-rate), langdetect_batch (langdetect on many texts at once, same labels), score (the combined
+rate), fasttext_lid (lid.176 language identification), confusion (the Language Confusion
+Benchmark's line- and word-level pass rates), score (the combined
 scorer and the generation-file reader; `workers` > 1 scores chunks in parallel processes with
 bitwise the serial result).
 """

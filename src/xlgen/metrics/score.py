@@ -2,8 +2,8 @@
 `xlgen score`.
 
 Scales: quality metrics (rouge1/2/L, bleu, chrf, em, f1, em_unicode, f1_unicode) are 0-100;
-rates and shares (wrong_lang_rate, undetermined_rate, english_rate, detected_langs) are
-fractions 0-1. NaN marks a rate that cannot be computed (see langid.py).
+rates and shares (wrong_lang_rate, undetermined_rate, english_rate, detected_langs, judges,
+lpr, wpr) are fractions 0-1. NaN marks a rate that cannot be computed (see langid.py).
 """
 
 from __future__ import annotations
@@ -16,24 +16,25 @@ from pathlib import Path
 from typing import Mapping
 
 from xlgen.io import jsonl_lines
-from xlgen.languages import LANGUAGES
-from xlgen.metrics import langid
-from xlgen.metrics.langid import DEFAULT_MIN_CHARS
+from xlgen.languages import describe_language
+from xlgen.metrics import confusion, fasttext_lid, langid
+from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
 from xlgen.metrics.qa import qa_per_example
-from xlgen.metrics.summarization import bleu_chrf_from_statistics, bleu_chrf_statistics, rouge_per_example
+from xlgen.metrics.summarization import corpus_bleu_chrf, rouge_per_example
 from xlgen.metrics.tokenize import rouge_tokenization
 
 TASKS = ("summarization", "qa")
 _FIELDS = ("id", "lang", "prediction", "reference")
 
 
-def _check_inputs(task: str, lang: str, predictions, references) -> list[list[str]]:
+def _check_inputs(task: str, lang: str, predictions, references, inputs=None) -> list[list[str]]:
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; known: {', '.join(sorted(LANGUAGES))}")
+    describe_language(lang)  # ValueError for a code that is not ISO 639
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
+    if inputs is not None and len(inputs) != len(predictions):
+        raise ValueError(f"{len(predictions)} predictions but {len(inputs)} inputs")
     if not predictions:
         raise ValueError("no predictions to score (n=0)")
     refs: list[list[str]] = []
@@ -56,49 +57,52 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+# Per-example lists whose mean is not the reported figure (rates over the judged outputs).
+PER_EXAMPLE_RATES = ("wrong_lang", "line_pass", "word_pass")
 # Below this many predictions a process pool costs more than it saves.
 PARALLEL_MIN_EXAMPLES = 1000
 
 
-def _score_chunk(task: str, lang: str, predictions: list[str], refs: list[list[str]], langid_mode: str,
-                 min_chars: int) -> dict:
+def _score_chunk(task: str, lang: str, predictions: list[str], refs: list[list[str]],
+                 inputs: list[str | None] | None, langid_mode: str, min_chars: int) -> dict:
     """Everything that is computed example by example, for one contiguous chunk: the
-    example-level metrics, the language verdicts and (summarization) the BLEU/chrF
-    segment statistics. A chunk's values do not depend on the other chunks."""
+    example-level metrics, the language verdicts and the Language Confusion Benchmark's
+    line/word passes. A chunk's values do not depend on the other chunks."""
     if task == "summarization":
         scores = rouge_per_example(lang, predictions, refs)
-        bleu_stats, chrf_stats = bleu_chrf_statistics(lang, predictions, refs)
     else:
-        scores, bleu_stats, chrf_stats = qa_per_example(lang, predictions, refs), None, None
-    verdicts = langid.language_verdicts(predictions, lang, langid_mode, min_chars)
-    return {"scores": scores, "verdicts": verdicts, "bleu": bleu_stats, "chrf": chrf_stats}
+        scores = qa_per_example(lang, predictions, refs)
+    verdicts = langid.language_verdicts(predictions, lang, langid_mode, min_chars, inputs)
+    return {"scores": scores, "verdicts": verdicts, "confusion": confusion.confusion_per_example(predictions, lang)}
 
 
-def _map_chunks(task: str, lang: str, predictions: list[str], refs: list[list[str]], langid_mode: str,
-                min_chars: int, workers: int) -> list[dict]:
+def _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers) -> list[dict]:
     n = len(predictions)
     workers = max(1, min(int(workers), n // (PARALLEL_MIN_EXAMPLES // 2) or 1))
     if workers == 1 or n < PARALLEL_MIN_EXAMPLES:
-        return [_score_chunk(task, lang, predictions, refs, langid_mode, min_chars)]
+        return [_score_chunk(task, lang, predictions, refs, inputs, langid_mode, min_chars)]
     bounds = [n * k // workers for k in range(workers + 1)]
-    chunks = [(predictions[a:b], refs[a:b]) for a, b in zip(bounds, bounds[1:])]
-    langid._factory()  # load langdetect's profiles once, before the workers fork
+    chunks = [(predictions[a:b], refs[a:b], None if inputs is None else inputs[a:b])
+              for a, b in zip(bounds, bounds[1:])]
+    fasttext_lid.probabilities("warm-up")  # load lid.176 once, before the workers fork
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_score_chunk, task, lang, p, r, langid_mode, min_chars) for p, r in chunks]
+        futures = [pool.submit(_score_chunk, task, lang, p, r, i, langid_mode, min_chars) for p, r, i in chunks]
         return [future.result() for future in futures]
 
 
-def _per_example_and_verdicts(task, lang, predictions, refs, langid_mode, min_chars, workers):
-    chunks = _map_chunks(task, lang, predictions, refs, langid_mode, min_chars, workers)
+def _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers):
+    chunks = _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers)
     per_example: dict[str, list[float]] = {name: [] for name in chunks[0]["scores"]}
     for chunk in chunks:
         for name, values in chunk["scores"].items():
             per_example[name] += values
     verdicts = None if chunks[0]["verdicts"] is None else [v for c in chunks for v in c["verdicts"]]
     per_example["wrong_lang"] = langid.wrong_language_per_example(verdicts, len(predictions))
-    return per_example, verdicts, chunks
+    for name in chunks[0]["confusion"]:
+        per_example[name] = [value for c in chunks for value in c["confusion"][name]]
+    return per_example, verdicts
 
 
 def per_example_scores(
@@ -107,7 +111,8 @@ def per_example_scores(
     predictions: list[str],
     references: list[list[str]],
     *,
-    langid_mode: str = "langdetect",
+    inputs: list[str | None] | None = None,
+    langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
 ) -> dict[str, list[float]]:
@@ -115,13 +120,16 @@ def per_example_scores(
 
     summarization: rouge1, rouge2, rougeL; qa: em, f1, em_unicode, f1_unicode (all 0-100);
     both: wrong_lang (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
-    wrong_lang_rate. The mean of each quality list is the corpus value score_predictions
-    reports; BLEU and chrF are corpus-level and not listed. `workers` > 1 scores chunks in
-    that many processes, with the same values as 1.
+    wrong_lang_rate, and line_pass / word_pass (xlgen.metrics.confusion: 1 pass, 0 fail,
+    NaN skipped), whose nanmeans are lpr / wpr. `inputs`: the target-language text each
+    prediction was made from (QA context, article), for the language judge's span rule.
+    The mean of each quality list is the corpus value score_predictions reports; BLEU and
+    chrF are corpus-level and not listed. `workers` > 1 scores chunks in that many
+    processes, with the same values as 1.
     """
     langid._check_mode(langid_mode, min_chars)
-    refs = _check_inputs(task, lang, predictions, references)
-    return _per_example_and_verdicts(task, lang, predictions, refs, langid_mode, min_chars, workers)[0]
+    refs = _check_inputs(task, lang, predictions, references, inputs)
+    return _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers)[0]
 
 
 def score_and_examples(
@@ -130,32 +138,38 @@ def score_and_examples(
     predictions: list[str],
     references: list[list[str]],
     *,
-    langid_mode: str = "langdetect",
+    inputs: list[str | None] | None = None,
+    langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
+    bootstrap_samples: int = 0,
 ) -> tuple[dict, dict[str, list[float]]]:
     """score_predictions' dict and the per-example values behind it, each computed once.
 
     With `workers` > 1 and at least PARALLEL_MIN_EXAMPLES predictions, contiguous chunks are
     scored in that many processes; every value is bitwise the one of `workers=1` (each
     example's metrics and language verdict depend on that example alone, means are taken
-    over the reassembled lists in order, BLEU/chrF from the summed integer statistics).
+    over the reassembled lists in order). Corpus BLEU and chrF are computed once, on the
+    whole file, with sacrebleu's bootstrap interval over `bootstrap_samples` resamples.
     """
     langid._check_mode(langid_mode, min_chars)  # before any slow scoring
-    refs = _check_inputs(task, lang, predictions, references)
-    per_example, verdicts, chunks = _per_example_and_verdicts(
-        task, lang, predictions, refs, langid_mode, min_chars, workers
+    refs = _check_inputs(task, lang, predictions, references, inputs)
+    per_example, verdicts = _per_example_and_verdicts(
+        task, lang, predictions, refs, inputs, langid_mode, min_chars, workers
     )
     n = len(predictions)
     result: dict = {"task": task, "lang": lang, "n": n}
     for name, values in per_example.items():
-        if name != "wrong_lang":
+        if name not in PER_EXAMPLE_RATES:
             result[name] = math.fsum(values) / n
     if task == "summarization":
         result["rouge_tokenization"] = rouge_tokenization(lang)
-        result.update(bleu_chrf_from_statistics(lang, [s for c in chunks for s in c["bleu"]],
-                                                [s for c in chunks for s in c["chrf"]]))
+        result.update(corpus_bleu_chrf(lang, predictions, refs, bootstrap_samples))
     result.update(langid.verdict_stats(verdicts, lang, langid_mode, min_chars))
+    for rate, name in (("lpr", "line_pass"), ("wpr", "word_pass")):  # LCB's rates over the counted responses
+        counted = [value for value in per_example[name] if not math.isnan(value)]
+        result[rate] = math.fsum(counted) / len(counted) if counted else math.nan
+        result[f"{rate}_n"] = len(counted)
     return result, per_example
 
 
@@ -165,33 +179,40 @@ def score_predictions(
     predictions: list[str],
     references: list[list[str]],
     *,
-    langid_mode: str = "langdetect",
+    inputs: list[str | None] | None = None,
+    langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
 ) -> dict:
     """Every metric of `predictions` against `references` (one list of golds per example).
 
     Returns a flat JSON-serializable dict: task, lang, n; summarization: rouge1, rouge2,
-    rougeL (mean F-measure), bleu, chrf, rouge_tokenization, bleu_tokenize; qa: em, f1 (SQuAD
-    v1.1 official), em_unicode, f1_unicode; both: wrong_lang_rate, undetermined_rate,
-    english_rate, detected_langs, n_wrong, n_undetermined, langid_mode, langid_min_chars,
-    wrong_lang_na_reason. ValueError for an unknown task, language or langid_mode, for n=0,
-    and for malformed inputs. `workers`: processes to score in (see score_and_examples).
+    rougeL (mean F-measure), bleu, chrf (with NaN intervals here; see
+    xlgen.evaluation.score_with_intervals), rouge_tokenization, bleu_tokenize; qa: em, f1
+    (SQuAD v1.1 official), em_unicode, f1_unicode; both: the wrong-language statistics of
+    langid.verdict_stats (wrong_lang_rate, undetermined_rate, english_rate, detected_langs,
+    judges, langid_judge, ...) and the Language Confusion Benchmark's lpr, wpr (with lpr_n,
+    wpr_n, lid_note). `inputs`: see per_example_scores. ValueError for an unknown task, a
+    language code that is not ISO 639, an unknown langid_mode, n=0, and malformed inputs.
     """
     return score_and_examples(
-        task, lang, predictions, references, langid_mode=langid_mode, min_chars=min_chars, workers=workers
+        task, lang, predictions, references, inputs=inputs, langid_mode=langid_mode, min_chars=min_chars,
+        workers=workers,
     )[0]
 
 
 def read_generations(
     path, lang: str | None = None, gold: Mapping[str, list[str]] | None = None, gold_name: str = "",
-) -> tuple[list[str], list[str], list[list[str]]]:
-    """Read a generation JSONL file: ids, predictions, references (lists of strings).
+    gold_inputs: Mapping[str, str] | None = None,
+) -> tuple[list[str], list[str], list[list[str]], list[str | None] | None]:
+    """Read a generation JSONL file: ids, predictions, references (lists of strings), inputs.
 
     Each non-blank line is {"id", "lang", "prediction", "reference"}, reference a string or a
-    non-empty list of non-empty strings. With `gold` (id -> references, read from the file
-    `gold_name`) the references come from there instead: a line needs only "id" and
-    "prediction", and the ids must match the gold ids one to one. Raises
+    non-empty list of non-empty strings, and optionally "input": the target-language text the
+    prediction was made from (the language judge's span rule). With `gold` (id -> references,
+    read from the file `gold_name`) the references come from there instead, and the inputs
+    from `gold_inputs`: a line needs only "id" and "prediction", and the ids must match the
+    gold ids one to one. `inputs` is None when no line has one. Raises
     ValueError("<path>:<line>: ...") on the first bad line: not UTF-8, not JSON, not an
     object, a missing field, a wrong type, a duplicate id, an id not in `gold`, a "lang"
     other than `lang` (when given: the wrong file was passed); "<path>:1: empty file ..."
@@ -201,6 +222,7 @@ def read_generations(
     ids: list[str] = []
     predictions: list[str] = []
     references: list[list[str]] = []
+    inputs: list[str | None] = []
     first_line: dict[str, int] = {}
     for lineno, record in jsonl_lines(path):
         where = f"{path}:{lineno}"
@@ -226,16 +248,20 @@ def read_generations(
                 raise ValueError(f"{where}: 'reference' must be a string or a non-empty list of strings")
             if not all(r.strip() for r in ref):
                 raise ValueError(f"{where}: 'reference' is empty")
+        source = record.get("input", gold_inputs.get(key) if gold_inputs is not None else None)
+        if source is not None and not isinstance(source, str):
+            raise ValueError(f"{where}: 'input' must be a string, not {type(source).__name__}")
         ids.append(key)
         predictions.append(record["prediction"])
         references.append(ref)
+        inputs.append(source)
     if not predictions:
         raise ValueError(f"{path}:1: empty file: no prediction records")
     if gold is not None and len(ids) < len(gold):
         absent = [key for key in gold if key not in first_line]
         raise ValueError(f"{path}: no prediction for {len(absent)} of the {len(gold)} reference ids "
                          f"in {gold_name} (first: {absent[0]!r})")
-    return ids, predictions, references
+    return ids, predictions, references, (inputs if any(i is not None for i in inputs) else None)
 
 
 def score_file(
@@ -243,7 +269,7 @@ def score_file(
     lang: str,
     path,
     *,
-    langid_mode: str = "langdetect",
+    langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
 ) -> dict:
     """score_predictions on a generation JSONL file (see read_generations for its format).
@@ -251,7 +277,7 @@ def score_file(
     Every record's "lang" must equal `lang`. All input errors are one-line ValueErrors
     naming the file and line.
     """
-    _ids, predictions, references = read_generations(Path(path), lang)
+    _ids, predictions, references, inputs = read_generations(Path(path), lang)
     return score_predictions(
-        task, lang, predictions, references, langid_mode=langid_mode, min_chars=min_chars
+        task, lang, predictions, references, inputs=inputs, langid_mode=langid_mode, min_chars=min_chars
     )

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import regex
 
-from xlgen.languages import get_language
+from xlgen.languages import describe_language
 
 # Scripts written without spaces between words: scored on characters (see tokenize.py).
 UNSPACED_SCRIPTS = ("Han", "Hiragana", "Katakana", "Thai", "Lao", "Khmer", "Myanmar")
@@ -35,7 +35,7 @@ _LETTER_RE = regex.compile(
 )
 
 # Registry script names that stand for several Unicode scripts.
-_REGISTRY_SCRIPTS = {"Japanese": ("Han", "Hiragana", "Katakana")}
+_REGISTRY_SCRIPTS = {"Japanese": ("Han", "Hiragana", "Katakana"), "Korean": ("Hangul", "Han")}
 
 
 def normalize(text: str) -> str:
@@ -94,11 +94,13 @@ def dominant_script(text: str) -> str | None:
 def target_scripts(lang: str) -> tuple[str, ...]:
     """The Unicode scripts that text in registry language `lang` is written in.
 
-    The registry's "Japanese" means Han + Hiragana + Katakana; every other registry script
-    name is a Unicode script name itself.
+    The registry's "Japanese" means Han + Hiragana + Katakana, "Korean" Hangul + Han; every
+    other script name is a Unicode script name itself. Empty when the script is not one
+    KNOWN_SCRIPTS tells apart (the script then cannot be judged).
     """
-    script = get_language(lang).script
-    return _REGISTRY_SCRIPTS.get(script, (script,))
+    script = describe_language(lang).script
+    scripts = _REGISTRY_SCRIPTS.get(script, (script,))
+    return scripts if all(name in KNOWN_SCRIPTS for name in scripts) else ()
 
 
 @lru_cache(maxsize=65536)

@@ -8,6 +8,8 @@ per ROUGE type, its best F-measure (rouge-score's `score_multi` rule).
 
 from __future__ import annotations
 
+import json
+import math
 from functools import lru_cache
 
 import sacrebleu
@@ -47,35 +49,44 @@ def _bleu_chrf_metrics(lang: str):
     return tokenize, sacrebleu.metrics.BLEU(tokenize=tokenize), sacrebleu.metrics.CHRF()
 
 
-def bleu_chrf_statistics(
-    lang: str, predictions: list[str], references: list[list[str]]
-) -> tuple[list, list]:
-    """Segment-level statistics of BLEU and chrF (n-gram match counts, one list per
-    example): the integers corpus BLEU and chrF sum, so those of several chunks of a corpus
-    concatenate to the corpus's (see bleu_chrf_from_statistics)."""
-    _tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
-    streams = _reference_streams(references)
-    return (bleu._extract_corpus_statistics(predictions, streams),
-            chrf._extract_corpus_statistics(predictions, streams))
-
-
-def bleu_chrf_from_statistics(lang: str, bleu_stats: list, chrf_stats: list) -> dict[str, float | str]:
-    """corpus_bleu_chrf's dict from bleu_chrf_statistics' segment statistics, summed as
-    sacrebleu's corpus_score sums them: the same values bit for bit."""
-    tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
-    return {"bleu": float(bleu._aggregate_and_compute(bleu_stats).score),
-            "chrf": float(chrf._aggregate_and_compute(chrf_stats).score), "bleu_tokenize": tokenize}
+def _score_with_interval(metric, predictions: list[str], streams, bootstrap_samples: int) -> tuple[float, float, float]:
+    """sacrebleu's corpus score and its bootstrap interval through the public API:
+    `corpus_score(..., n_bootstrap=N)` resamples the segments N times (numpy seed
+    SACREBLEU_SEED, 12345 unless set) and reports the resamples' mean and half the width of
+    their 2.5-97.5 percentile range; the interval is mean -+ that half-width, clipped to
+    0-100. NaN bounds with fewer than 2 resamples. Memory: the resampled statistics are one
+    float32 array of resamples x segments x statistics (10,000 summaries: ~0.7 GB for chrF)."""
+    if bootstrap_samples < 2:
+        score = metric.corpus_score(predictions, streams)
+        return float(score.score), math.nan, math.nan
+    try:
+        score = metric.corpus_score(predictions, streams, n_bootstrap=bootstrap_samples)
+    except TypeError:
+        # sacrebleu 2.x cannot average resamples of which some score an exact Python 0.0 (no
+        # matching n-gram) and others numpy floats: it has no interval to give then
+        return float(metric.corpus_score(predictions, streams).score), math.nan, math.nan
+    summary = json.loads(score.format(width=4, is_json=True, signature="x:y"))
+    if "confidence_mean" not in summary:  # sacrebleu omits a zero mean: every resample scored 0
+        return float(score.score), 0.0, 0.0
+    mean, half = summary["confidence_mean"], summary["confidence_var"]
+    return float(score.score), max(mean - half, 0.0), min(mean + half, 100.0)  # scores lie in 0-100
 
 
 def corpus_bleu_chrf(
-    lang: str, predictions: list[str], references: list[list[str]]
+    lang: str, predictions: list[str], references: list[list[str]], bootstrap_samples: int = 0,
 ) -> dict[str, float | str]:
-    """Corpus BLEU and chrF (sacrebleu defaults, chrF: char 6-grams, beta 2) x 100.
+    """Corpus BLEU and chrF (sacrebleu defaults, chrF: char 6-grams, beta 2) x 100, with
+    `bleu_ci_low/high`, `chrf_ci_low/high` from `bootstrap_samples` sacrebleu resamples
+    (see _score_with_interval; NaN when 0).
 
     BLEU uses the offline tokenizer of `sacrebleu_tokenize(lang)`, reported as
     "bleu_tokenize"; chrF needs no tokenizer.
     """
     tokenize, bleu, chrf = _bleu_chrf_metrics(lang)
     streams = _reference_streams(references)
-    return {"bleu": float(bleu.corpus_score(predictions, streams).score),
-            "chrf": float(chrf.corpus_score(predictions, streams).score), "bleu_tokenize": tokenize}
+    out: dict[str, float | str] = {}
+    for name, metric in (("bleu", bleu), ("chrf", chrf)):
+        out[name], out[f"{name}_ci_low"], out[f"{name}_ci_high"] = _score_with_interval(
+            metric, predictions, streams, bootstrap_samples)
+    out["bleu_tokenize"] = tokenize
+    return out

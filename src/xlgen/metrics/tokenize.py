@@ -26,7 +26,7 @@ from functools import lru_cache
 import regex
 from nltk.stem import porter
 
-from xlgen.languages import get_language
+from xlgen.languages import describe_language
 from xlgen.metrics.scripts import UNSPACED_SCRIPTS, normalize
 
 # \p{scx=...} (Script_Extensions) also takes the kana prolonged sound mark "ー" (U+30FC).
@@ -86,7 +86,7 @@ class RougeTokenizer:
     """
 
     def __init__(self, lang: str):
-        row = get_language(lang)
+        row = describe_language(lang)
         self.lang = lang
         self.stem = lang == "en"
         if self.stem:
@@ -118,7 +118,7 @@ def sacrebleu_tokenize(lang: str) -> str:
     "intl" for other spaced scripts, whose punctuation ("،", "।", "«") 13a would leave glued
     to words.
     """
-    row = get_language(lang)
+    row = describe_language(lang)
     if lang in _SACREBLEU_TOKENIZE:
         return _SACREBLEU_TOKENIZE[lang]
     if not row.spaced:
