@@ -19,7 +19,7 @@ GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\
 DEFAULT_BOOTSTRAP_SAMPLES = 1000
 DEFAULT_BOOTSTRAP_SEED = 0
 # per-example list of per_example_scores -> the score it averages to (others keep their name)
-SCORE_OF_EXAMPLE_METRIC = {"wrong_lang": "wrong_lang_rate"}
+SCORE_OF_EXAMPLE_METRIC = {"wrong_lang": "wrong_lang_rate", "line_pass": "lpr", "word_pass": "wpr"}
 
 
 def langid_settings(settings: dict) -> dict:

@@ -1,10 +1,8 @@
 """The language registry: one row per language the workflow knows.
 
 Codes follow the conventions of the real checkpoints: mBART-50 (`ru_RU`), NLLB-200
-(`rus_Cyrl`); mT5 uses no language codes. `langdetect` is the label langdetect returns
-(after `zh-cn`/`zh-tw` -> `zh`), None where langdetect has no profile for the language.
-`spaced` says whether the script separates words with spaces; scripts written without
-spaces are scored on characters (see xlgen.metrics).
+(`rus_Cyrl`); mT5 uses no language codes. `spaced` says whether the script separates words
+with spaces; scripts written without spaces are scored on characters (see xlgen.metrics).
 
 A backbone family without a code for a language (mBART-50 has none for Greek, nor for most
 African languages of XL-Sum) never gets a silent stand-in: the row's `no_code` states what
@@ -34,61 +32,60 @@ class Language:
     script: str
     mbart50: str | None
     nllb200: str | None
-    langdetect: str | None
     spaced: bool = True
     cased: bool = True
     no_code: str = "skip"  # what a backbone without this language's code does (see above)
 
 
 _ROWS = [
-    Language("en", "English", "Latin", "en_XX", "eng_Latn", "en"),
-    Language("de", "German", "Latin", "de_DE", "deu_Latn", "de"),
-    Language("es", "Spanish", "Latin", "es_XX", "spa_Latn", "es"),
-    Language("fr", "French", "Latin", "fr_XX", "fra_Latn", "fr"),
-    Language("ru", "Russian", "Cyrillic", "ru_RU", "rus_Cyrl", "ru"),
-    Language("uk", "Ukrainian", "Cyrillic", "uk_UA", "ukr_Cyrl", "uk"),
-    Language("zh", "Chinese", "Han", "zh_CN", "zho_Hans", "zh", spaced=False, cased=False),
-    Language("ja", "Japanese", "Japanese", "ja_XX", "jpn_Jpan", "ja", spaced=False, cased=False),
-    Language("ko", "Korean", "Hangul", "ko_KR", "kor_Hang", "ko", cased=False),
-    Language("ar", "Arabic", "Arabic", "ar_AR", "arb_Arab", "ar", cased=False),
-    Language("he", "Hebrew", "Hebrew", "he_IL", "heb_Hebr", "he", cased=False),
-    Language("fa", "Persian", "Arabic", "fa_IR", "pes_Arab", "fa", cased=False),
-    Language("hi", "Hindi", "Devanagari", "hi_IN", "hin_Deva", "hi", cased=False),
-    Language("bn", "Bengali", "Bengali", "bn_IN", "ben_Beng", "bn", cased=False),
-    Language("th", "Thai", "Thai", "th_TH", "tha_Thai", "th", spaced=False, cased=False),
-    Language("lo", "Lao", "Lao", None, "lao_Laoo", None, spaced=False, cased=False),
-    Language("km", "Khmer", "Khmer", "km_KH", "khm_Khmr", None, spaced=False, cased=False),
-    Language("my", "Burmese", "Myanmar", "my_MM", "mya_Mymr", None, spaced=False, cased=False),
-    Language("vi", "Vietnamese", "Latin", "vi_VN", "vie_Latn", "vi"),
-    Language("tr", "Turkish", "Latin", "tr_TR", "tur_Latn", "tr"),
-    Language("id", "Indonesian", "Latin", "id_ID", "ind_Latn", "id"),
-    Language("el", "Greek", "Greek", None, "ell_Grek", "el"),
-    Language("ro", "Romanian", "Latin", "ro_RO", "ron_Latn", "ro"),
-    Language("sw", "Swahili", "Latin", "sw_KE", "swh_Latn", "sw"),
-    Language("pt", "Portuguese", "Latin", "pt_XX", "por_Latn", "pt"),
-    Language("ur", "Urdu", "Arabic", "ur_PK", "urd_Arab", "ur", cased=False),
-    Language("ps", "Pashto", "Arabic", "ps_AF", "pbt_Arab", None, cased=False),
-    Language("mr", "Marathi", "Devanagari", "mr_IN", "mar_Deva", "mr", cased=False),
-    Language("ne", "Nepali", "Devanagari", "ne_NP", "npi_Deva", "ne", cased=False),
-    Language("gu", "Gujarati", "Gujarati", "gu_IN", "guj_Gujr", "gu", cased=False),
-    Language("pa", "Punjabi", "Gurmukhi", None, "pan_Guru", "pa", cased=False),
-    Language("ta", "Tamil", "Tamil", "ta_IN", "tam_Taml", "ta", cased=False),
-    Language("te", "Telugu", "Telugu", "te_IN", "tel_Telu", "te", cased=False),
-    Language("si", "Sinhala", "Sinhala", "si_LK", "sin_Sinh", None, cased=False),
-    Language("az", "Azerbaijani", "Latin", "az_AZ", "azj_Latn", None),
-    Language("ky", "Kyrgyz", "Cyrillic", None, "kir_Cyrl", None),
-    Language("sr", "Serbian", "Cyrillic", None, "srp_Cyrl", None),
-    Language("am", "Amharic", "Ethiopic", None, "amh_Ethi", None, cased=False),
-    Language("ti", "Tigrinya", "Ethiopic", None, "tir_Ethi", None, cased=False),
-    Language("om", "Oromo", "Latin", None, "gaz_Latn", None),
-    Language("so", "Somali", "Latin", None, "som_Latn", "so"),
-    Language("ha", "Hausa", "Latin", None, "hau_Latn", None),
-    Language("ig", "Igbo", "Latin", None, "ibo_Latn", None),
-    Language("yo", "Yoruba", "Latin", None, "yor_Latn", None),
-    Language("rn", "Kirundi", "Latin", None, "run_Latn", None),
-    Language("pcm", "Nigerian Pidgin", "Latin", None, None, None),
-    Language("cy", "Welsh", "Latin", None, "cym_Latn", "cy"),
-    Language("gd", "Scottish Gaelic", "Latin", None, "gla_Latn", None),
+    Language("en", "English", "Latin", "en_XX", "eng_Latn"),
+    Language("de", "German", "Latin", "de_DE", "deu_Latn"),
+    Language("es", "Spanish", "Latin", "es_XX", "spa_Latn"),
+    Language("fr", "French", "Latin", "fr_XX", "fra_Latn"),
+    Language("ru", "Russian", "Cyrillic", "ru_RU", "rus_Cyrl"),
+    Language("uk", "Ukrainian", "Cyrillic", "uk_UA", "ukr_Cyrl"),
+    Language("zh", "Chinese", "Han", "zh_CN", "zho_Hans", spaced=False, cased=False),
+    Language("ja", "Japanese", "Japanese", "ja_XX", "jpn_Jpan", spaced=False, cased=False),
+    Language("ko", "Korean", "Hangul", "ko_KR", "kor_Hang", cased=False),
+    Language("ar", "Arabic", "Arabic", "ar_AR", "arb_Arab", cased=False),
+    Language("he", "Hebrew", "Hebrew", "he_IL", "heb_Hebr", cased=False),
+    Language("fa", "Persian", "Arabic", "fa_IR", "pes_Arab", cased=False),
+    Language("hi", "Hindi", "Devanagari", "hi_IN", "hin_Deva", cased=False),
+    Language("bn", "Bengali", "Bengali", "bn_IN", "ben_Beng", cased=False),
+    Language("th", "Thai", "Thai", "th_TH", "tha_Thai", spaced=False, cased=False),
+    Language("lo", "Lao", "Lao", None, "lao_Laoo", spaced=False, cased=False),
+    Language("km", "Khmer", "Khmer", "km_KH", "khm_Khmr", spaced=False, cased=False),
+    Language("my", "Burmese", "Myanmar", "my_MM", "mya_Mymr", spaced=False, cased=False),
+    Language("vi", "Vietnamese", "Latin", "vi_VN", "vie_Latn"),
+    Language("tr", "Turkish", "Latin", "tr_TR", "tur_Latn"),
+    Language("id", "Indonesian", "Latin", "id_ID", "ind_Latn"),
+    Language("el", "Greek", "Greek", None, "ell_Grek"),
+    Language("ro", "Romanian", "Latin", "ro_RO", "ron_Latn"),
+    Language("sw", "Swahili", "Latin", "sw_KE", "swh_Latn"),
+    Language("pt", "Portuguese", "Latin", "pt_XX", "por_Latn"),
+    Language("ur", "Urdu", "Arabic", "ur_PK", "urd_Arab", cased=False),
+    Language("ps", "Pashto", "Arabic", "ps_AF", "pbt_Arab", cased=False),
+    Language("mr", "Marathi", "Devanagari", "mr_IN", "mar_Deva", cased=False),
+    Language("ne", "Nepali", "Devanagari", "ne_NP", "npi_Deva", cased=False),
+    Language("gu", "Gujarati", "Gujarati", "gu_IN", "guj_Gujr", cased=False),
+    Language("pa", "Punjabi", "Gurmukhi", None, "pan_Guru", cased=False),
+    Language("ta", "Tamil", "Tamil", "ta_IN", "tam_Taml", cased=False),
+    Language("te", "Telugu", "Telugu", "te_IN", "tel_Telu", cased=False),
+    Language("si", "Sinhala", "Sinhala", "si_LK", "sin_Sinh", cased=False),
+    Language("az", "Azerbaijani", "Latin", "az_AZ", "azj_Latn"),
+    Language("ky", "Kyrgyz", "Cyrillic", None, "kir_Cyrl"),
+    Language("sr", "Serbian", "Cyrillic", None, "srp_Cyrl"),
+    Language("am", "Amharic", "Ethiopic", None, "amh_Ethi", cased=False),
+    Language("ti", "Tigrinya", "Ethiopic", None, "tir_Ethi", cased=False),
+    Language("om", "Oromo", "Latin", None, "gaz_Latn"),
+    Language("so", "Somali", "Latin", None, "som_Latn"),
+    Language("ha", "Hausa", "Latin", None, "hau_Latn"),
+    Language("ig", "Igbo", "Latin", None, "ibo_Latn"),
+    Language("yo", "Yoruba", "Latin", None, "yor_Latn"),
+    Language("rn", "Kirundi", "Latin", None, "run_Latn"),
+    Language("pcm", "Nigerian Pidgin", "Latin", None, None),
+    Language("cy", "Welsh", "Latin", None, "cym_Latn"),
+    Language("gd", "Scottish Gaelic", "Latin", None, "gla_Latn"),
 ]
 
 LANGUAGES: dict[str, Language] = {row.code: row for row in _ROWS}
@@ -158,7 +155,7 @@ _CASED = ("Latin", "Cyrillic", "Greek", "Armenian")
 def describe_language(code: str) -> Language:
     """The registry row for `code`, or for any other ISO 639-1 code a row derived from
     Unicode CLDR data (the `langcodes` package: the language's likely script): no model
-    codes, no langdetect profile, `spaced`/`cased` from the script. This is what the
+    codes, `spaced`/`cased` from the script. This is what the
     metrics use, so `xlgen score` scores any language (issue 13); the workflow's config
     still needs registry languages (model codes). ValueError for a code that is neither ISO 639-1 nor ISO 639-3.
     """
@@ -172,7 +169,7 @@ def describe_language(code: str) -> Language:
                          f"ISO 639-3 codes such as 'ckb' work too)")
     iso_script = langcodes.Language.get(code).maximize().script
     script = ISO15924_SCRIPTS.get(iso_script, iso_script or "unknown")
-    return Language(code, code, script, None, None, None, spaced=script not in _UNSPACED, cased=script in _CASED)
+    return Language(code, code, script, None, None, spaced=script not in _UNSPACED, cased=script in _CASED)
 
 
 # Languages a detector may confuse with each other, or a model may write instead of the
