@@ -1,6 +1,7 @@
 # Two set-up commands for a fresh machine with Python 3.11 and pip:
 #   make demo   creates .venv if missing, installs xlgen, runs the offline demo study
 #   make test   creates .venv if missing, installs xlgen with test extras, runs the tests
+#   make lint   snakemake --lint and snakefmt --check (tests/test_lint.py; seconds)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo demo-translate test install clean demo-backbones
+.PHONY: demo demo-translate test lint install clean demo-backbones
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +33,10 @@ demo-translate: install
 
 test: install
 	$(BIN)/python -m pytest -q tests
+
+# `snakefmt Snakefile workflow/` fixes what the format check reports
+lint: install
+	$(BIN)/python -m pytest -q tests/test_lint.py
 
 # Rebuild the demo backbones from scratch and refresh the prebuilt copies that `make demo`
 # reuses (resources/demo_backbones/, matched by fingerprint).

@@ -69,6 +69,16 @@ BAD = [
      ["translate_train.languages[0]", "vi", "target_languages"]),
     ("translate_train", {"enabled": True, "backend": "google"}, ["translate_train.backend", "google"]),
     ("backbone_catalog.mbart-demo.path", "/models/mbart", ["backbone_catalog.mbart-demo", "exactly one"]),
+    # issue 16: numbers a schema's bounds let through or that make no sense
+    ("method_settings.full.lrs", [0], ["method_settings.full.lrs.0", "0"]),
+    ("method_settings.full.lrs", [-1e-4], ["method_settings.full.lrs.0", "-0.0001"]),
+    ("method_settings.full.lrs", [float("nan")], ["method_settings.full.lrs[0]", "nan", "finite"]),
+    ("method_settings.full.lrs", [float("inf")], ["method_settings.full.lrs[0]", "inf", "finite"]),
+    ("finetune.steps", -5, ["finetune.steps", "-5"]),
+    ("finetune.weight_decay", float("nan"), ["finetune.weight_decay", "finite"]),
+    ("method_settings.lora.r", "eight", ["method_settings.lora.r", "eight"]),
+    ("method_settings.lora.dropout", 1.5, ["method_settings.lora.dropout", "1.5"]),
+    ("method_settings.lora", {"lrs": [1e-3], "rank": 8}, ["method_settings.lora.rank", "unknown key"]),
 ]
 
 

@@ -126,3 +126,17 @@ def test_verdicts_identical_in_a_separate_process():
     out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(texts)], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) == here
+
+
+def test_xlgen_score_scores_georgian_and_names_the_judge(tmp_path):
+    path = tmp_path / "ka.test.jsonl"
+    lines = [{"id": "1", "lang": "ka", "prediction": "ყველა ადამიანი იბადება თავისუფალი და თანასწორი",
+              "reference": "ყველა ადამიანი იბადება თავისუფალი და თანასწორი თავისი ღირსებითა და უფლებებით"},
+             {"id": "2", "lang": "ka", "prediction": EN, "reference": "ყველა ადამიანი იბადება თავისუფალი"}]
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "xlgen.cli", "score", "--task", "summarization", "--lang", "ka",
+                           "--predictions", str(path), "--bootstrap-samples", "0"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["wrong_lang_rate"] == 0.5 and result["langid_judge"] == "fasttext+script"
+    assert result["detected_langs"] == {"en": 0.5, "ka": 0.5} and result["chrf"] > 0

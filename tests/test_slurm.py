@@ -70,8 +70,9 @@ def gpu_rules() -> set[str]:
     """Rules that ask for a GPU in workflow/rules/*.smk (`gpu=N` in their resources)."""
     rules = set()
     for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
-        for block in re.split(r"^(?=rule \w+:)", smk.read_text(), flags=re.M):
-            name = re.match(r"rule (\w+):", block)
+        # rules inside `if ...:` blocks (the translation baselines) are indented
+        for block in re.split(r"^(?=\s*rule \w+:)", smk.read_text(), flags=re.M):
+            name = re.match(r"\s*rule (\w+):", block)
             if name and re.search(r"^\s+gpu\s*=", block, flags=re.M):
                 rules.add(name.group(1))
     return rules
@@ -266,7 +267,7 @@ def test_profile_gives_every_gpu_rule_a_gpu_on_a_gpu_partition():
     profile = yaml.safe_load(PROFILE.read_text())
     assert profile["executor"] == "slurm" and profile["slurm-status-command"] == "squeue"
     assert {"slurm_partition", "slurm_account", "runtime", "mem_mb"} <= set(profile["default-resources"])
-    assert gpu_rules() >= {"finetune", "generate"}
+    assert gpu_rules() >= {"finetune", "generate", "generate_translate_train", "translate_test", "mt_quality"}
     for rule in gpu_rules():  # a GPU rule the profile forgets would queue on the CPU partition
         resources = profile["set-resources"].get(rule, {})
         assert resources.get("gpu", 0) >= 1 or "gpu" in resources.get("gres", ""), \

@@ -141,5 +141,23 @@ def test_gradient_accumulation_matches_one_big_batch_of_equal_micro_batches():
 
     whole = trained([examples], 1)
     halves = trained([examples[:4], examples[4:]], 2)
+    # Adam's first step is lr * sign(gradient) wherever |gradient| >> eps: an element whose
+    # true gradient is 0 (k_proj biases, unused embeddings) gets float noise of either sign in
+    # either run. Compare the elements with a real gradient, taken from the initial model.
+    from xlgen.training import collate
+
+    torch.manual_seed(0)
+    reference = _tiny_mbart()[0]
+    for module in reference.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    reference.train()
+    reference(**collate(examples, tokenizer.pad_token_id)).loss.backward()
+    grads = {name: p.grad for name, p in reference.named_parameters()}
+    compared = 0
     for (name, a), (_, b) in zip(whole.state_dict().items(), halves.state_dict().items()):
-        assert torch.allclose(a, b, atol=1e-5), name  # Adam amplifies float noise of ~0 gradients
+        grad = grads.get(name)
+        real = torch.ones_like(a, dtype=torch.bool) if grad is None else grad.abs() > 1e-6
+        assert torch.allclose(a[real], b[real], atol=1e-5), name
+        compared += int(real.sum())
+    assert compared > 0.5 * sum(a.numel() for a in whole.state_dict().values())

@@ -33,9 +33,11 @@ def tiny_run(tmp_path_factory):
     return workdir, elapsed
 
 
-def test_tiny_study_runs_within_three_minutes(tiny_run):
-    _, elapsed = tiny_run
-    assert elapsed < 180, f"end-to-end run took {elapsed:.0f} s"
+def test_tiny_study_completes(tiny_run):
+    # speed is measured in benchmarks/, never asserted here: a loaded CI machine is no bug
+    workdir, elapsed = tiny_run
+    assert (workdir / "results/tables/results_long.csv").exists()
+    print(f"tiny study: {elapsed:.0f} s")
 
 
 def test_long_table_has_a_row_per_run_language_and_split(tiny_run):

@@ -6,6 +6,7 @@ typo stops the DAG before any job starts.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ def validate_config(config: dict[str, Any], schema: dict | str | Path) -> list[s
     """
     if not isinstance(schema, dict):
         schema = load_schema(schema)
+    _check_finite(config)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), _key(e.absolute_path)))
     if errors:
@@ -67,6 +69,19 @@ def validate_config(config: dict[str, Any], schema: dict | str | Path) -> list[s
         raise ConfigError(_describe(deepest))
     _check_references(config)
     return backbone_language_notes(config)
+
+
+def _check_finite(value: Any, where: str = "") -> None:
+    """ConfigError naming the key of a NaN or infinite number (YAML `.nan`, `.inf`): a JSON
+    schema's bounds compare false against NaN and would let it through."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"'{where}' is {value!r}; expected a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{where}[{i}]")
 
 
 def _check_references(config: dict[str, Any]) -> None:

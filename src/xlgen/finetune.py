@@ -7,11 +7,11 @@ import json
 import time
 from pathlib import Path
 
-from xlgen.backbones import family_of, load_backbone, set_languages
+from xlgen.backbones import family_of, load_backbone, load_tokenizer, set_languages
 from xlgen.io import atomic_directory, atomic_path
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext, task_batches
-from xlgen.training import TrainSettings, mean_loss, train_steps
+from xlgen.training import WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, mean_loss, train_steps
 
 
 def encode(tokenizer, family: str, records: list[dict], lang: str, max_source_length: int,
@@ -30,10 +30,8 @@ def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg:
     Every LR, method and seed job then loads the ids instead of tokenizing again.
     """
     import torch
-    from transformers import AutoConfig, AutoTokenizer
 
-    family = family_of(AutoConfig.from_pretrained(backbone_path))
-    tokenizer = AutoTokenizer.from_pretrained(backbone_path)
+    tokenizer, family = load_tokenizer(backbone_path)  # a damaged backbone: one line naming the file
     examples = encode(tokenizer, family, records, lang, task_cfg["max_source_length"], task_cfg["max_target_length"])
     with atomic_path(out_path) as tmp:
         torch.save({"lang": lang, "family": family, "examples": examples}, tmp)
@@ -49,7 +47,8 @@ def load_tokenized(path: Path) -> list[dict]:
 def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path: Path | None,
                       combine: str = "sum") -> TrainSettings:
     """TrainSettings of a finetuning run: `batch_size` is the effective batch, reached by
-    accumulating micro-batches of `micro_batch_size` (default: the whole batch at once)."""
+    accumulating micro-batches of `micro_batch_size` (default: the whole batch at once).
+    Weight decay spares biases and normalization weights, as transformers.Trainer does."""
     batch = finetune_cfg["batch_size"]
     micro = finetune_cfg.get("micro_batch_size") or batch
     if batch % micro:
@@ -59,7 +58,7 @@ def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path:
         warmup_steps=finetune_cfg["warmup_steps"], weight_decay=finetune_cfg["weight_decay"],
         seed=seed, log_every=min(50, finetune_cfg["dev_every"]), combine=combine,
         checkpoint_every=finetune_cfg.get("checkpoint_every", 0), checkpoint_path=checkpoint_path,
-        compile=finetune_cfg.get("compile", False),
+        compile=finetune_cfg.get("compile", False), no_decay_bias_and_norm=True,
     )
 
 
@@ -71,8 +70,10 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
 
     Returns the run summary (the rule writes it to `run.json`): status (`ok` or
     `diverged`), trainable parameters, dev losses, and time. With `checkpoint_path` and
-    `finetune.checkpoint_every`, a killed run resumes where it stopped; the checkpoint is
-    removed once the run is saved.
+    `finetune.checkpoint_every`, a killed run resumes where it stopped; with
+    `checkpoint_path` alone, a SIGTERM-ed run (TrainingInterrupted, exit status 143) does;
+    the checkpoint is removed once the run is saved. Weight decay spares biases and
+    normalization weights (`weight_decay_excludes` and the tensor counts in the summary).
     """
     import torch
 
@@ -83,6 +84,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     method = get_method(method_name)
     model = method.prepare(model, method_settings)
     trainable, total = trainable_parameters(model)
+    decayed, undecayed = decay_split(model)
     log(f"{method_name} on {family}: {trainable:,} of {total:,} parameters train ({trainable / total:.2%})")
     dev_ex = dev_ex[: finetune_cfg["dev_examples"]]
     settings = finetune_settings(finetune_cfg, lr, seed, checkpoint_path, getattr(method, "combine", "sum"))
@@ -114,6 +116,8 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         "method": method_name, "family": family, "lr": lr, "seed": seed,
         "trainable_params": trainable, "total_params": total, "trainable_share": trainable / total,
         "dev_loss_initial": initial_dev, "dev_loss_final": dev_losses[-1] if dev_losses else None,
+        "weight_decay": settings.weight_decay, "weight_decay_excludes": WEIGHT_DECAY_EXCLUDES,
+        "decayed_tensors": len(decayed), "undecayed_tensors": len(undecayed),
         "steps": history[-1]["step"] if history else 0, "train_seconds": round(time.time() - started, 2),
         "history": history,
     }

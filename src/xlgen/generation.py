@@ -46,31 +46,24 @@ def _as_set(ids) -> set[int]:
     return set() if ids is None else {ids} if isinstance(ids, int) else set(ids)
 
 
-# Rows the encoder runs at once. A whole batch of long inputs pads every row to the longest
-# and builds (rows x heads x length x length) attention scores that leave the cache: on the
-# demo backbones, 60 length-sorted inputs encode 1.5-2.7x faster in slices of 8-16.
+# Rows the encoder runs at once. A whole batch of long inputs builds (rows x heads x length x
+# length) attention scores that leave the cache: on the demo backbones, 60 length-sorted
+# inputs encode 1.06-1.29x faster in slices of 16 rows.
 ENCODER_ROWS = 16
 
 
 def _encode(model, input_ids, attention_mask):
-    """Encoder states of a length-sorted batch, computed in slices of ENCODER_ROWS rows, each
-    cut to its own longest input; the states past a row's input are zeros (masked out)."""
+    """Encoder states of a batch, computed in slices of ENCODER_ROWS rows at the batch's full
+    padded width: bit for bit the states of the whole batch, as `model.generate` computes them.
+    (A slice cut to its own longest input is not: torch's fused attention sums over the padded
+    length in a different order, 1e-6 apart in fp32 and 1e-2 under bf16 autocast, where it
+    changed 1-3 of 100 greedy outputs of each demo backbone; issue 16.)"""
     import torch
 
     encoder = model.get_encoder()
-    lengths = attention_mask.sum(dim=1).tolist()
-    states = None
-    for start in range(0, input_ids.shape[0], ENCODER_ROWS):
-        rows = slice(start, start + ENCODER_ROWS)
-        width = max(lengths[rows])
-        if attention_mask[rows, width:].any():  # padded on the left: keep the whole width
-            width = input_ids.shape[1]
-        part = encoder(input_ids=input_ids[rows, :width], attention_mask=attention_mask[rows, :width],
-                       return_dict=True)[0]
-        if states is None:
-            states = torch.zeros(input_ids.shape + part.shape[2:], dtype=part.dtype, device=part.device)
-        states[rows, :width] = part
-    return states
+    return torch.cat([encoder(input_ids=input_ids[start:start + ENCODER_ROWS],
+                              attention_mask=attention_mask[start:start + ENCODER_ROWS], return_dict=True)[0]
+                      for start in range(0, input_ids.shape[0], ENCODER_ROWS)])
 
 
 def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos: int | None):
@@ -125,8 +118,8 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     decoded token, so a translation model reads `source_lang` and writes `lang`; mT5 gets no
     code. Inputs are sorted by length and batched (at most `batch_size` inputs and
     `max_batch_tokens` padded tokens) so batches carry little padding; outputs are put back
-    in input order. Greedy decoding of a plain model drops finished outputs from the batch
-    as it goes (the same tokens as `model.generate`, which does the rest). With
+    in input order. On CPU, greedy decoding of a plain model drops finished outputs from the
+    batch as it goes (the same tokens as `model.generate`, which does the rest). With
     `return_token_ids`, also the generated token ids (decoder start token first).
     """
     import torch
@@ -141,7 +134,9 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     encoded = tokenizer(sources, truncation=True, max_length=max_source_length)["input_ids"]
     texts: list[str | None] = [None] * len(sources)
     token_ids: list[list[int] | None] = [None] * len(sources)
-    compact = _greedy_applies(model, num_beams)
+    # fast loop on CPU only: there it gives generate's tokens (0 of 1,800 differ a demo backbone, fp32 or bf16);
+    # a GPU runs generate, as its matmuls may change with the rows the loop drops (unmeasured; issue 16)
+    compact = device.type == "cpu" and _greedy_applies(model, num_beams)
     with torch.inference_mode(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
         for idx in length_batches([len(e) for e in encoded], batch_size, max_batch_tokens):
             batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(device)

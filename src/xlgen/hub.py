@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from xlgen.demo_world import qa_source
-from xlgen.io import atomic_path, write_jsonl
+from xlgen.io import atomic_path, disk_full_error, is_disk_full, write_jsonl
 from xlgen.tasks import read_records
 
 log = logging.getLogger(__name__)
@@ -279,6 +279,10 @@ def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
         except OSError:  # another job saved it first: keep theirs
             if not (target / "dataset_info.json").exists():
                 raise
+    except Exception as err:
+        if is_disk_full(err, target.parent):  # one line naming the cache, the partial copy removed
+            raise disk_full_error(target) from err
+        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -484,14 +488,22 @@ def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = N
     """Copy a checkpoint's config, tokenizer and weights (backbone_patterns) into `out_dir`;
     return it. From the hub with `huggingface_hub.snapshot_download`, or from `source`, a
     local directory holding the same files (the file selection is the same code). The copy
-    goes to a temporary directory, is checked (config.json, weights, a supported family) and
-    renamed into place; an existing `out_dir` with a config.json is returned untouched.
+    goes to a temporary directory, is checked (config.json, weights, a supported family, no
+    missing or truncated file: xlgen.backbones.checkpoint_problem) and renamed into place;
+    an existing `out_dir` that passes the same file checks is returned untouched, a damaged
+    one is fetched again and replaced once the new copy is complete.
     Offline (or unreachable) and not there: NotDownloadedError, one line naming the model
     and the pre-fetch command.
     """
+    from xlgen.backbones import checkpoint_problem
+
     out = Path(out_dir)
-    if (out / "config.json").exists():
-        return out
+    damaged = None
+    if out.exists():
+        damaged = checkpoint_problem(out)
+        if damaged is None:
+            return out
+        log.warning("%s: %s; fetching %s again", damaged[0], damaged[1], hub_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".tmp-{out.name}-{uuid.uuid4().hex[:8]}"
     try:
@@ -520,11 +532,17 @@ def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = N
                 ) from None
             shutil.rmtree(tmp / ".cache", ignore_errors=True)  # snapshot_download's bookkeeping
         _check_checkpoint(hub_id, tmp)
+        if damaged is not None and out.exists():
+            shutil.rmtree(out)
         try:
             os.rename(tmp, out)
         except OSError:  # another job put it there first: keep theirs
             if not (out / "config.json").exists():
                 raise
+    except Exception as err:
+        if is_disk_full(err, out.parent):
+            raise disk_full_error(out) from err
+        raise
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -535,10 +553,13 @@ def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = N
 def _check_checkpoint(hub_id: str, path: Path) -> None:
     from transformers import AutoConfig
 
-    from xlgen.backbones import family_of
+    from xlgen.backbones import checkpoint_problem, family_of
 
     if not (path / "config.json").exists():
         raise ValueError(f"{hub_id}: no config.json in the checkpoint")
     if not any(_matches(p.name, ["*.safetensors", "pytorch_model*.bin"]) for p in path.iterdir()):
         raise ValueError(f"{hub_id}: no weights (*.safetensors or pytorch_model*.bin) in the checkpoint")
+    problem = checkpoint_problem(path)  # a truncated or unreadable file: never renamed into place
+    if problem:
+        raise ValueError(f"{hub_id}: {problem[0].relative_to(path)}: {problem[1]} in the fetched copy")
     family_of(AutoConfig.from_pretrained(path))  # ValueError for an unsupported model_type

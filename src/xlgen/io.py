@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
+import shutil
 import stat
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -67,17 +70,22 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
     A job killed mid-write leaves a `.tmp-*` file, never a truncated `path` that Snakemake
     would take as complete. `path` gets the mode a plain `open(path, "w")` gives
-    (0o666 & ~umask, or what a default ACL says), not mkstemp's 0o600.
+    (0o666 & ~umask, or what a default ACL says), not mkstemp's 0o600. A full disk (or
+    quota) is an OSError `<path>: no space left on device (...)`, the partial file removed.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp, mode = _create_beside(path, _create_file)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp, mode = _create_beside(path, _create_file)
         yield tmp
         _restore_mode(tmp, mode)
         os.replace(tmp, path)
+    except Exception as err:
+        _raise_if_disk_full(err, path, tmp)
+        raise
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -94,14 +102,33 @@ def write_jsonl(path: str | Path, records: Iterable[dict]) -> None:
     write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
 
 
+# A longer line is refused: an XL-Sum article is under 0.1 MB, and a runaway line (a file
+# with no newlines, a binary blob) would otherwise be read whole into memory.
+MAX_LINE_BYTES = 8 * 1024 * 1024
+_BOMS = ((b"\xef\xbb\xbf", "a UTF-8 byte-order mark"), (b"\xff\xfe", "a UTF-16 byte-order mark"),
+         (b"\xfe\xff", "a UTF-16 byte-order mark"))
+
+
 def text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline) for every non-blank line of a UTF-8 file.
 
     The file is read as bytes and decoded line by line, so a bad byte is a ValueError
-    naming `file:line`, not a bare UnicodeDecodeError.
+    naming `file:line`, not a bare UnicodeDecodeError; so are a byte-order mark (UTF-8 or
+    UTF-16: save as UTF-8 without BOM), a NUL byte (UTF-16 text, a binary file) and a line
+    longer than MAX_LINE_BYTES.
     """
     with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, 1):
+        for number, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise ValueError(f"{path}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MB; "
+                                 "is this a JSONL file with one record a line?")
+            if number == 1:
+                for bom, name in _BOMS:
+                    if raw.startswith(bom):
+                        raise ValueError(f"{path}:1: starts with {name}; save the file as UTF-8 without BOM")
+            if b"\x00" in raw:
+                raise ValueError(f"{path}:{number}: NUL byte at column {raw.index(0) + 1} (UTF-16 or binary?); "
+                                 "save the file as UTF-8")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
@@ -113,6 +140,10 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
                 yield number, line.rstrip("\r\n")
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON (write null, or a string)")
+
+
 def read_text_lines(path: str | Path) -> list[str]:
     """The non-blank lines of a UTF-8 text file (see text_lines for the errors)."""
     return [line for _, line in text_lines(path)]
@@ -121,14 +152,16 @@ def read_text_lines(path: str | Path) -> list[str]:
 def jsonl_lines(path: str | Path) -> Iterator[tuple[int, dict]]:
     """(line number, object) for every non-blank line of a JSONL file.
 
-    A line that is not UTF-8, not JSON or not a JSON object is a ValueError naming
-    `file:line`.
+    A line that is not UTF-8, not JSON (NaN and Infinity included) or not a JSON object is
+    a ValueError naming `file:line` (see text_lines for the rest).
     """
     for number, line in text_lines(path):
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_no_constant)  # Python's json takes NaN, Infinity
         except json.JSONDecodeError as err:
             raise ValueError(f"{path}:{number}: bad JSON: {err.msg} (column {err.colno})") from None
+        except ValueError as err:
+            raise ValueError(f"{path}:{number}: bad JSON: {err}") from None
         if not isinstance(record, dict):
             raise ValueError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
         yield number, record
@@ -173,17 +206,24 @@ def one_line_errors(log_path: str | Path | None = None) -> Iterator[None]:
 
     With `log_path`, stderr goes to that file first (the job's log). The line is
     `xlgen: <message>`, the message naming the culprit (`file:line: problem`); any
-    other exception keeps its traceback, and XLGEN_TRACEBACK=1 keeps it for input errors
-    too. Outputs are written atomically, so a failed job leaves none half-written.
+    other exception keeps its traceback (a full disk is one line too, whatever raised it),
+    and XLGEN_TRACEBACK=1 keeps it for input errors too. Outputs are written atomically, so
+    a failed job leaves none half-written.
     """
     if log_path is not None:
         sys.stderr = open(log_path, "w", encoding="utf-8", buffering=1)
     try:
         yield
-    except INPUT_ERRORS as err:
+    except Exception as err:
+        if not isinstance(err, INPUT_ERRORS) and not is_disk_full(err):
+            raise
         if os.environ.get("XLGEN_TRACEBACK"):
             raise
-        print(f"xlgen: {error_line(err)}", file=sys.stderr)
+        if isinstance(err, INPUT_ERRORS):
+            line = error_line(err)
+        else:  # a library's own type for ENOSPC, raised outside an atomic writer
+            line = "no space left on device: " + " ".join(str(err).split())
+        print(f"xlgen: {line}", file=sys.stderr)
         sys.stderr.flush()
         raise SystemExit(1) from None
 
@@ -195,19 +235,124 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     For `save_pretrained` outputs: a job killed mid-save leaves a `.tmp-*` directory, never
     a half-written model directory. `path` and every directory in it get the mode a plain
     `os.mkdir` gives (0o777 & ~umask), not mkdtemp's 0o700, and every file in it the mode a
-    plain `open(path, "w")` gives (0o666 & ~umask), whatever wrote it.
+    plain `open(path, "w")` gives (0o666 & ~umask), whatever wrote it. A full disk (or
+    quota) is an OSError `<path>: no space left on device (...)`, the partial copy removed,
+    whatever the writer raised (safetensors and tokenizers raise their own types).
     """
-    import shutil
-
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp, mode = _create_beside(path, _create_directory)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp, mode = _create_beside(path, _create_directory)
         yield tmp
         _plain_modes(tmp, mode)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
+    except Exception as err:
+        _raise_if_disk_full(err, path, tmp)
+        raise
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             shutil.rmtree(tmp)
+
+
+# ---------------------------------------------------------------------------------------
+# A full disk: one line naming the output, whatever library the write went through
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+# How libraries that bypass Python's OSError word ENOSPC/EDQUOT (safetensors, tokenizers:
+# Rust io::Error; pyarrow): a match names a full disk by itself.
+_DISK_FULL_WORDS = ("no space left on device", "os error 28", "disk quota exceeded", "os error 122",
+                    "storagefull", "quotaexceeded")
+# torch.save's stream writer loses the errno ("unexpected pos 576 vs 534", "file write
+# failed", cause "basic_ios::clear: iostream error"): a full disk only if the filesystem is.
+_WRITE_FAILED_WORDS = ("file write failed", "iostream error", "unexpected pos")
+LOW_SPACE_BYTES = 1 << 20
+
+
+def _chain(err: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        yield err
+        err = err.__cause__ or err.__context__
+
+
+def _space(directory: str | Path) -> tuple[int, bool] | None:
+    """(bytes available, no inode left) of the filesystem holding `directory`; None if unknown."""
+    try:
+        st = os.statvfs(directory)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize, st.f_files > 0 and st.f_favail == 0
+
+
+def is_disk_full(err: BaseException, directory: str | Path | None = None) -> bool:
+    """Whether `err` (or an exception in its chain) means the disk or quota is full.
+
+    An OSError with ENOSPC/EDQUOT or a library's wording of it counts; a write failure that
+    lost the errno (torch.save) counts when `directory`'s filesystem has under 1 MiB (or no
+    inode) left.
+    """
+    texts = []
+    for e in _chain(err):
+        if isinstance(e, OSError) and e.errno in DISK_FULL_ERRNOS:
+            return True
+        text = str(e).lower()
+        if any(word in text for word in _DISK_FULL_WORDS):
+            return True
+        texts.append(text)
+    if directory is not None and any(word in text for text in texts for word in _WRITE_FAILED_WORDS):
+        space = _space(directory)
+        return space is not None and (space[0] < LOW_SPACE_BYTES or space[1])
+    return False
+
+
+def _mount_point(path: Path) -> Path:
+    path = path.resolve()
+    while not os.path.ismount(path) and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def disk_full_error(path: str | Path) -> OSError:
+    """OSError(ENOSPC) for `path` whose one line (error_line) reads `<path>: no space left
+    on device (<free> free on <mount point>); free space there and rerun`."""
+    path = Path(path)
+    directory = next((p for p in (path.parent, *path.parents) if p.exists()), Path("."))
+    mount = _mount_point(directory)
+    space = _space(directory)
+    if space is None:
+        where = f"on {mount}"
+    elif space[1]:
+        where = f"no inode left on {mount}"
+    else:
+        where = f"{_size(space[0])} free on {mount}"
+    return OSError(errno.ENOSPC, f"no space left on device ({where}); free space there and rerun", str(path))
+
+
+def _raise_if_disk_full(err: Exception, path: Path, tmp: Path | None) -> None:
+    """Raise disk_full_error(path) from `err` if the write failed for want of space, after
+    removing the partial temporary (so the free space reported is what is really left)."""
+    if not is_disk_full(err, tmp.parent if tmp is not None else None):
+        return
+    for e in _chain(err):  # let go of the writers' open handles (torch.save keeps one in a
+        traceback.clear_frames(e.__traceback__)  # frame): an unlinked file frees no space while open
+    if tmp is not None:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif os.path.lexists(tmp):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    if isinstance(err, OSError) and err.errno in DISK_FULL_ERRNOS and err.filename == str(path):
+        raise err  # already ours (a nested atomic write)
+    raise disk_full_error(path) from err

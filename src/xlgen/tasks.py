@@ -41,9 +41,15 @@ def check_record(task: str, record: dict, lang: str | None = None) -> None:
         raise ValueError(f"'lang' is {record['lang']!r}, expected {lang!r}")
     if task == "qa":  # before `target`, which is derived from the answers
         answers = record["answers"]
+        hub_hint = "; the hub's {text, answer_start} answers become a list of their texts"
+        if isinstance(answers, dict):
+            raise ValueError(f"'answers' is a dict with keys {sorted(answers)}: expected a non-empty list of "
+                             f"strings{hub_hint}")
         if not isinstance(answers, list) or not answers:
             raise ValueError(f"'answers' is {answers!r}: expected a non-empty list of strings")
         for i, answer in enumerate(answers):
+            if isinstance(answer, dict):
+                raise ValueError(f"'answers[{i}]' is a dict with keys {sorted(answer)}: expected a string{hub_hint}")
             if not isinstance(answer, str) or not answer.strip():
                 raise ValueError(f"'answers[{i}]' is {answer!r}: expected a non-empty string")
     for field in TEXT_FIELDS[task]:

@@ -2,7 +2,9 @@
 
 A small loop of our own instead of `Seq2SeqTrainer`: the tiny demo jobs are dominated by
 start-up cost, and the loop keeps step order, seeds and precision explicit (bf16 autocast
-on GPU, fp32 on CPU, never fp16: mT5 overflows in fp16).
+on GPU, fp32 on CPU, never fp16: mT5 overflows in fp16). Faults: a killed run resumes from
+its last checkpoint, an unreadable checkpoint is one log line and a fresh start, a SIGTERM
+saves a checkpoint at the next step boundary and exits 143.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import hashlib
 import json
 import math
 import random
+import re
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,9 +34,68 @@ class TrainSettings:
     log_every: int = 50
     grad_accum: int = 1               # micro-batches per optimizer step (effective batch = batch x this)
     combine: str = "sum"              # how the named losses of a batch combine: sum | graddrop
-    checkpoint_every: int = 0         # save a resumable checkpoint every N steps (0: never)
-    checkpoint_path: Path | None = None
+    checkpoint_every: int = 0         # save a resumable checkpoint every N steps (0: only on SIGTERM)
+    checkpoint_path: Path | None = None  # also where a SIGTERM-ed run saves before it exits
     compile: bool = False             # torch.compile the model (GPU clusters; slow to start on CPU)
+    no_decay_bias_and_norm: bool = False  # weight decay spares biases and norm weights (as Trainer)
+
+
+# What `no_decay_bias_and_norm` spares, in words (run.json records it) and as rules: every
+# parameter of a LayerNorm/RMSNorm-type module (nn.LayerNorm, nn.RMSNorm, T5LayerNorm, any
+# class named *LayerNorm or *RMSNorm) and every parameter whose lower-cased name matches one
+# of transformers.Trainer.get_decay_parameter_names' patterns (transformers 5).
+WEIGHT_DECAY_EXCLUDES = "bias and normalization weights (as transformers.Trainer)"
+NO_DECAY_NAME_PATTERNS = (r"bias", r"layernorm", r"rmsnorm", r"(?:^|\.)norm(?:$|\.)", r"_norm(?:$|\.)")
+EXIT_ON_SIGTERM = 128 + signal.SIGTERM  # the status a shell reports for a SIGTERM-ed process
+
+
+class TrainingInterrupted(SystemExit):
+    """Raised at the step boundary after a SIGTERM, once the checkpoint is saved.
+
+    A SystemExit: uncaught, the process ends quietly with status 143 (128 + SIGTERM), so
+    Snakemake marks the job failed and a rerun resumes from the checkpoint."""
+
+    def __init__(self, step: int, checkpoint: Path):
+        super().__init__(EXIT_ON_SIGTERM)
+        self.step, self.checkpoint = step, checkpoint
+
+
+def _is_norm_module(module) -> bool:
+    import torch
+
+    return (isinstance(module, (torch.nn.LayerNorm, torch.nn.RMSNorm))
+            or type(module).__name__.endswith(("LayerNorm", "RMSNorm")))
+
+
+def decay_split(model) -> tuple[list[str], list[str]]:
+    """Names of the trainable parameters that get weight decay, and of those that do not.
+
+    Not decayed: the parameters of normalization modules and those whose name says bias or
+    norm (transformers.Trainer's rule, `NO_DECAY_NAME_PATTERNS`); everything else (weight
+    matrices, embeddings, LoRA matrices) decays.
+    """
+    spared = {id(p) for module in model.modules() if _is_norm_module(module) for p in module.parameters()}
+    patterns = [re.compile(pattern) for pattern in NO_DECAY_NAME_PATTERNS]
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            lowered = name.lower()
+            skip = id(p) in spared or any(pattern.search(lowered) for pattern in patterns)
+            (no_decay if skip else decay).append(name)
+    return decay, no_decay
+
+
+def param_groups(model, settings: TrainSettings) -> list[dict]:
+    """AdamW parameter groups: one (every trainable parameter decays), or, with
+    `settings.no_decay_bias_and_norm`, a decayed and an undecayed one (empty ones dropped)."""
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    if not settings.no_decay_bias_and_norm:
+        return [{"params": [p for _, p in named], "weight_decay": settings.weight_decay}]
+    decay, _ = decay_split(model)
+    decay = set(decay)
+    groups = [{"params": [p for n, p in named if n in decay], "weight_decay": settings.weight_decay},
+              {"params": [p for n, p in named if n not in decay], "weight_decay": 0.0}]
+    return [group for group in groups if group["params"]]
 
 
 def device_and_dtype():
@@ -141,6 +205,46 @@ def _save_checkpoint(path: Path, state: dict) -> None:
         torch.save(state, tmp)
 
 
+_CHECKPOINT_KEYS = ("fingerprint", "step", "params", "optimizer", "scheduler", "rng", "history",
+                    "running", "running_n", "elapsed_s")
+
+
+def _load_checkpoint(path: Path) -> dict:
+    """The state saved at `path`; a ValueError (or what torch.load raises) if it is none."""
+    import torch
+
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    if not isinstance(state, dict):
+        raise ValueError(f"holds a {type(state).__name__}, not a checkpoint")
+    missing = [key for key in _CHECKPOINT_KEYS if key not in state]
+    if missing:
+        raise ValueError(f"no {', '.join(missing)}")
+    return state
+
+
+def _check_fits(state: dict, named: list, optimizer) -> None:
+    """A ValueError unless a checkpoint of these very settings fits the model and optimizer:
+    checked before anything is restored, so a damaged one leaves the model untouched."""
+    import torch
+
+    params = state["params"]
+    if not isinstance(params, dict) or set(params) != {name for name, _ in named}:
+        raise ValueError("its parameter names differ from the model's")
+    for name, p in named:
+        if not isinstance(params[name], torch.Tensor) or params[name].shape != p.shape:
+            raise ValueError(f"parameter {name} has another shape")
+    saved_groups = state["optimizer"].get("param_groups", []) if isinstance(state["optimizer"], dict) else []
+    if [len(g.get("params", ())) for g in saved_groups] != [len(g["params"]) for g in optimizer.param_groups]:
+        raise ValueError("its optimizer state has other parameter groups")
+
+
+def _one_line(err: BaseException, limit: int = 120) -> str:
+    """`Type: first sentence` of an exception, on one line and at most `limit` characters."""
+    text = " ".join(str(err).split()).split(". ")[0] or "no detail"
+    text = f"{type(err).__name__}: {text}"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _rng_state() -> dict:
     import torch
 
@@ -176,7 +280,12 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     With `checkpoint_every` and `checkpoint_path`, the trainable parameters, optimizer,
     scheduler, RNG states and the data position are saved every N steps; a later call with
     the same settings, model and `run_key` continues from there and ends with the same
-    weights as an uninterrupted run (bitwise on CPU).
+    weights as an uninterrupted run (bitwise on CPU). A checkpoint that cannot be read
+    (truncated, garbage, not a checkpoint) is logged in one line and training starts over.
+
+    With `checkpoint_path` (whatever `checkpoint_every`), a SIGTERM lets the current step
+    finish, saves a checkpoint at that step boundary and raises TrainingInterrupted (a
+    SystemExit, status 143): nothing done before the signal is lost.
     """
     import torch
 
@@ -186,7 +295,7 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     model.train()
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     params = [p for _, p in named]
-    optimizer = torch.optim.AdamW(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    optimizer = torch.optim.AdamW(param_groups(model, settings), lr=settings.lr, weight_decay=settings.weight_decay)
 
     def schedule(step: int) -> float:
         if step < settings.warmup_steps:
@@ -200,86 +309,118 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     running: dict[str, float] = {}
     running_n, first_step, elapsed_before = 0, 1, 0.0
     fingerprint = _run_fingerprint(settings, model, run_key)
-    ckpt = Path(settings.checkpoint_path) if settings.checkpoint_every and settings.checkpoint_path else None
+    # a checkpoint path alone (checkpoint_every 0) still resumes what a SIGTERM-ed run saved
+    ckpt = Path(settings.checkpoint_path) if settings.checkpoint_path else None
     batch_iter = iter(batches)
+    state = None
     if ckpt is not None and ckpt.exists():
-        state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        if state["fingerprint"] != fingerprint:
+        try:
+            state = _load_checkpoint(ckpt)
+            if state["fingerprint"] == fingerprint:
+                _check_fits(state, named, optimizer)
+        except Exception as err:  # truncated, garbage, foreign: never worth a crash
+            size = ckpt.stat().st_size if ckpt.exists() else 0
+            log(f"{ckpt}: unreadable resume checkpoint ({_one_line(err)}; {size:,} bytes): starting over")
+            state = None
+        if state is not None and state["fingerprint"] != fingerprint:
             log(f"checkpoint {ckpt} is from other settings: starting over")
-        else:
-            with torch.no_grad():
-                for name, p in named:
-                    p.copy_(state["params"][name])
-            optimizer.load_state_dict(state["optimizer"])
-            scheduler.load_state_dict(state["scheduler"])
-            history, running, running_n = state["history"], state["running"], state["running_n"]
-            elapsed_before = state["elapsed_s"]
-            for _ in range(state["step"] * settings.grad_accum):  # the data position
-                next(batch_iter)
-            _set_rng_state(state["rng"])
-            first_step = state["step"] + 1
-            log(f"resumed from {ckpt} at step {state['step']}")
+            state = None
+    if state is not None:
+        with torch.no_grad():
+            for name, p in named:
+                p.copy_(state["params"][name])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        history, running, running_n = state["history"], state["running"], state["running_n"]
+        elapsed_before = state["elapsed_s"]
+        for _ in range(state["step"] * settings.grad_accum):  # the data position
+            next(batch_iter)
+        _set_rng_state(state["rng"])
+        first_step = state["step"] + 1
+        log(f"resumed from {ckpt} at step {state['step']}")
+    del state
     started = time.time() - elapsed_before
-    for step in range(first_step, settings.steps + 1):
-        step_losses: dict[str, float] = {}
-        per_loss_grads: dict[str, list] = {}
-        for _ in range(settings.grad_accum):
-            parts = next(batch_iter)
-            parts = parts if isinstance(parts, dict) else {"loss": parts}
-            total = None
-            for name, examples in parts.items():
-                batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
-                with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                    loss = forward(**batch).loss
-                value = float(loss.detach())
-                if not math.isfinite(value):
-                    history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
-                    log(f"step {step}: {name} loss {value}: diverged, training stopped")
-                    return history
-                step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
-                if settings.grad_accum > 1:
-                    loss = loss / settings.grad_accum
-                if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
-                    continue
-                if settings.combine == "graddrop":
-                    grads = torch.autograd.grad(loss, params, allow_unused=True)
-                    acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
-                    for a, g in zip(acc, grads):
-                        if g is not None:
-                            a += g
-                else:
-                    total = loss if total is None else total + loss
-            if total is not None:
-                total.backward()
-        if per_loss_grads:  # graddrop
-            grads_by_loss = list(per_loss_grads.values())
-            for i, p in enumerate(params):
-                parts_i = [g[i] for g in grads_by_loss]
-                p.grad = graddrop(parts_i, torch.rand(p.shape, device=p.device)) if len(parts_i) > 1 else parts_i[0]
-        torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        for name, value in step_losses.items():
-            running[name] = running.get(name, 0.0) + value
-        running_n += 1
-        is_eval = evaluate is not None and eval_every and (step % eval_every == 0 or step == settings.steps)
-        if step % settings.log_every == 0 or step == settings.steps or is_eval:
-            row = {"step": step, "loss": sum(running.values()) / running_n, "lr": scheduler.get_last_lr()[0],
-                   "elapsed_s": round(time.time() - started, 2)}
-            if len(running) > 1:
-                row.update({f"loss_{name}": value / running_n for name, value in running.items()})
-            running, running_n = {}, 0
-            if is_eval:
-                row.update(evaluate(step))
-            history.append(row)
-            log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
-        if ckpt is not None and step % settings.checkpoint_every == 0 and step < settings.steps:
-            _save_checkpoint(ckpt, {
-                "fingerprint": fingerprint, "step": step,
-                "params": {name: p.detach().to("cpu").clone() for name, p in named},
-                "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-                "rng": _rng_state(), "history": history, "running": running, "running_n": running_n,
-                "elapsed_s": time.time() - started,
-            })
+
+    def save(step: int) -> None:
+        _save_checkpoint(ckpt, {
+            "fingerprint": fingerprint, "step": step,
+            "params": {name: p.detach().to("cpu").clone() for name, p in named},
+            "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+            "rng": _rng_state(), "history": history, "running": running, "running_n": running_n,
+            "elapsed_s": time.time() - started,
+        })
+
+    # SIGTERM (SLURM's warning before preemption or the time limit): finish the step, save,
+    # exit 143. Only where a checkpoint can be saved, and only from the main thread (Python
+    # handles signals there); the previous handler comes back when training ends.
+    terminated: list[int] = []
+    catch_sigterm = ckpt is not None and threading.current_thread() is threading.main_thread()
+    if catch_sigterm:
+        previous_handler = signal.signal(signal.SIGTERM, lambda signum, frame: terminated.append(signum))
+    try:
+        for step in range(first_step, settings.steps + 1):
+            step_losses: dict[str, float] = {}
+            per_loss_grads: dict[str, list] = {}
+            for _ in range(settings.grad_accum):
+                parts = next(batch_iter)
+                parts = parts if isinstance(parts, dict) else {"loss": parts}
+                total = None
+                for name, examples in parts.items():
+                    batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
+                    with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                        loss = forward(**batch).loss
+                    value = float(loss.detach())
+                    if not math.isfinite(value):
+                        history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
+                        log(f"step {step}: {name} loss {value}: diverged, training stopped")
+                        return history
+                    step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
+                    if settings.grad_accum > 1:
+                        loss = loss / settings.grad_accum
+                    if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
+                        continue
+                    if settings.combine == "graddrop":
+                        grads = torch.autograd.grad(loss, params, allow_unused=True)
+                        acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
+                        for a, g in zip(acc, grads):
+                            if g is not None:
+                                a += g
+                    else:
+                        total = loss if total is None else total + loss
+                if total is not None:
+                    total.backward()
+            if per_loss_grads:  # graddrop
+                grads_by_loss = list(per_loss_grads.values())
+                for i, p in enumerate(params):
+                    parts_i = [g[i] for g in grads_by_loss]
+                    p.grad = graddrop(parts_i, torch.rand(p.shape, device=p.device)) if len(parts_i) > 1 else parts_i[0]
+            torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            for name, value in step_losses.items():
+                running[name] = running.get(name, 0.0) + value
+            running_n += 1
+            is_eval = evaluate is not None and eval_every and (step % eval_every == 0 or step == settings.steps)
+            if step % settings.log_every == 0 or step == settings.steps or is_eval:
+                row = {"step": step, "loss": sum(running.values()) / running_n, "lr": scheduler.get_last_lr()[0],
+                       "elapsed_s": round(time.time() - started, 2)}
+                if len(running) > 1:
+                    row.update({f"loss_{name}": value / running_n for name, value in running.items()})
+                running, running_n = {}, 0
+                if is_eval:
+                    row.update(evaluate(step))
+                history.append(row)
+                log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+            if terminated:
+                save(step)
+                log(f"SIGTERM: saved checkpoint {ckpt} at step {step}; exiting with status {EXIT_ON_SIGTERM} "
+                    "(rerun to resume)")
+                raise TrainingInterrupted(step, ckpt)
+            if ckpt is not None and settings.checkpoint_every and step % settings.checkpoint_every == 0 \
+                    and step < settings.steps:
+                save(step)
+    finally:
+        if catch_sigterm:  # None: a handler not set from Python, which cannot be put back; the default then
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous_handler is None else previous_handler)
     return history

@@ -32,13 +32,11 @@ rule aggregate:
             category="3. Learning-rate sweep",
             subcategory="tables",
         ),
+    log:
+        "results/logs/aggregate.log",
     params:
         tasks=TASKS,
         source_lang=SOURCE_LANG,
-    log:
-        "results/logs/aggregate.log",
-    conda:
-        "../../envs/xlgen.yaml"
     script:
         "../scripts/aggregate.py"
 
@@ -54,12 +52,10 @@ rule plot_lr_sweep:
             subcategory="plots",
             labels={"task": "{task}"},
         ),
-    params:
-        source_lang=SOURCE_LANG,
     log:
         "results/logs/plot_lr_sweep/{task}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        source_lang=SOURCE_LANG,
     script:
         "../scripts/plot_lr_sweep.py"
 
@@ -74,23 +70,25 @@ rule lr_selection:
             category="2. Learning-rate selection",
             labels={"task": "{task}"},
         ),
+    log:
+        "results/logs/lr_selection/{task}.log",
     params:
         source_lang=SOURCE_LANG,
         target_langs=TARGET_LANGS,
-    log:
-        "results/logs/lr_selection/{task}.log",
-    conda:
-        "../../envs/xlgen.yaml"
     script:
         "../scripts/lr_selection.py"
 
 
 rule main_table:
     input:
+        **(
+            {"mt_quality": "results/tables/mt_quality.csv"}
+            if TT_ON and get_parallel_task()
+            else {}
+        ),
         selection=rules.lr_selection.output[0],
         per_example=get_per_example_files,
         long=rules.aggregate.output.long,
-        **({"mt_quality": "results/tables/mt_quality.csv"} if TT_ON and get_parallel_task() else {}),
     output:
         csv=report(
             "results/tables/main_{task}.csv",
@@ -110,15 +108,13 @@ rule main_table:
             category="1. Main results",
             labels={"task": "{task}", "table": "paired tests against full finetuning"},
         ),
+    log:
+        "results/logs/main_table/{task}.log",
     params:
         source_lang=SOURCE_LANG,
         target_langs=TARGET_LANGS,
         bootstrap_samples=config["evaluate"]["bootstrap_samples"],
         seed=config["seed"],
-    log:
-        "results/logs/main_table/{task}.log",
-    conda:
-        "../../envs/xlgen.yaml"
     script:
         "../scripts/main_table.py"
 
@@ -133,11 +129,9 @@ rule plot_wrong_language:
             category="0. Learning rate and wrong-language answers",
             labels={"task": "{task}"},
         ),
-    params:
-        source_lang=SOURCE_LANG,
     log:
         "results/logs/plot_wrong_language/{task}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        source_lang=SOURCE_LANG,
     script:
         "../scripts/plot_wrong_language.py"

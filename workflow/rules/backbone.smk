@@ -2,24 +2,24 @@ rule demo_backbone:
     input:
         unlabeled=expand("results/data/unlabeled/{lang}.txt", lang=ALL_LANGS),
         parallel=expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS),
-        phrases=expand("results/data/parallel/en-{lang}.phrases.jsonl", lang=TARGET_LANGS),
+        phrases=expand(
+            "results/data/parallel/en-{lang}.phrases.jsonl", lang=TARGET_LANGS
+        ),
     output:
         directory("results/backbones/{backbone}"),
+    log:
+        "results/logs/demo_backbone/{backbone}.log",
     wildcard_constraints:
         backbone="[A-Za-z0-9][A-Za-z0-9._-]*",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
     params:
         spec=get_backbone_spec,
         prebuilt=get_prebuilt_backbone,
         languages=ALL_LANGS,
         seed=config["seed"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=60,
-    log:
-        "results/logs/demo_backbone/{backbone}.log",
-    conda:
-        "../../envs/xlgen.yaml"
     script:
         "../scripts/demo_backbone.py"
 
@@ -29,20 +29,18 @@ rule intermediate_tuning:
         unpack(get_intermediate_inputs),
     output:
         directory("results/backbones/{backbone}+it"),
+    log:
+        "results/logs/intermediate_tuning/{backbone}.log",
     wildcard_constraints:
         backbone="[A-Za-z0-9][A-Za-z0-9._-]*",
-    params:
-        settings=config.get("intermediate_tuning"),
-        seed=config["seed"],
     threads: 1
     resources:
         gpu=1,
         mem_mb=4000,
         runtime=240,
-    log:
-        "results/logs/intermediate_tuning/{backbone}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        settings=config.get("intermediate_tuning"),
+        seed=config["seed"],
     script:
         "../scripts/intermediate_tuning.py"
 
@@ -55,12 +53,10 @@ localrules:
 rule download_backbone:
     output:
         directory(HUB_MODEL_DIR),
-    params:
-        hub_id=get_hub_id,
     log:
         "results/logs/download_backbone/{hub_model}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        hub_id=get_hub_id,
     script:
         "../scripts/download_backbone.py"
 

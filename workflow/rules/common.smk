@@ -7,7 +7,6 @@ from xlgen.hub import model_cache_path, required_datasets, task_sources
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN, get_method, method_variant
 
-
 # A bad config stops here, before any job, with one line naming the key.
 try:
     validate_config(config, workflow.source_path("../../config/schema.yaml"))
@@ -20,6 +19,13 @@ DATA_SOURCE = config["data"]["source"]
 HUB = config["data"].get("hub", {})
 # where download_backbone snapshots a hub checkpoint ('google--mt5-base')
 HUB_MODEL_DIR = str(Path(HUB.get("models_dir", "resources/models")) / "{hub_model}")
+# where download_dataset saves a hub split ('google--xlsum/russian/test' under cache_dir)
+HUB_DATASET_DIR = str(
+    Path(HUB.get("cache_dir", "resources/datasets"))
+    / "{dataset}"
+    / "{dataset_config}"
+    / "{hub_split}"
+)
 SOURCE_LANG = config["source_language"]
 TARGET_LANGS = list(config["target_languages"])
 ALL_LANGS = [SOURCE_LANG] + TARGET_LANGS
@@ -56,7 +62,8 @@ def format_lr(lr):
 
 def get_runs(task):
     """Every (backbone, method, lr, seed) run of a task as wildcard dicts, the
-    translate-train ('full+tt-ru') and translate-test ('full+ttest') variants included."""
+    translate-train ('full+tt-ru') and translate-test ('full+ttest') variants included.
+    """
     runs = [
         dict(task=task, backbone=b, method=m, lr=format_lr(lr), seed=s)
         for b in BACKBONES
@@ -65,7 +72,9 @@ def get_runs(task):
         for s in SEEDS
     ]
     if TT_ON:
-        variants = [f"{m}{TRANSLATE_TRAIN}{lang}" for m in TT_METHODS for lang in TT_LANGS]
+        variants = [
+            f"{m}{TRANSLATE_TRAIN}{lang}" for m in TT_METHODS for lang in TT_LANGS
+        ]
         variants += [f"{m}{TRANSLATE_TEST}" for m in TT_METHODS] if TT_TEST else []
         runs += [
             dict(task=task, backbone=b, method=v, lr=format_lr(lr), seed=s)
@@ -79,7 +88,8 @@ def get_runs(task):
 
 def get_run_langs(method):
     """The languages a run is generated and scored in: a translate-train run only in the
-    language it was trained in, a translate-test run in the translated ones and English."""
+    language it was trained in, a translate-test run in the translated ones and English.
+    """
     _, variant, lang = method_variant(method)
     if variant == "translate_train":
         return [lang]
@@ -116,13 +126,18 @@ def get_trained_run(wildcards):
     of its own, it applies the English run of its base method."""
     base, variant, _ = method_variant(wildcards.method)
     method = base if variant == "translate_test" else wildcards.method
-    return "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
-        **{**dict(wildcards.items()), "method": method})
+    return (
+        "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
+            **{**dict(wildcards.items()), "method": method}
+        )
+    )
 
 
 def get_eval_files(wildcards=None):
     return [
-        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv".format(**run)
+        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv".format(
+            **run
+        )
         for task in TASKS
         for run in get_runs(task)
     ]
@@ -131,7 +146,9 @@ def get_eval_files(wildcards=None):
 def get_per_example_files(wildcards):
     """Per-example scores of every run of the task (the main table reads the selected ones)."""
     return [
-        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv".format(**run)
+        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv".format(
+            **run
+        )
         for run in get_runs(wildcards.task)
     ]
 
@@ -139,7 +156,9 @@ def get_per_example_files(wildcards):
 def get_run_files(wildcards=None):
     """run.json of every training run (translate-test variants train nothing)."""
     return [
-        "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(**run)
+        "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
+            **run
+        )
         for task in TASKS
         for run in get_runs(task)
         if method_variant(run["method"])[1] != "translate_test"
@@ -150,8 +169,10 @@ def get_tokenized(wildcards):
     """Tokenized train/dev of a run: English, or the translated set of a translate-train run."""
     _, variant, lang = method_variant(wildcards.method)
     sub = f"tt-{lang}/" if variant == "translate_train" else ""
-    return {split: f"results/tokenized/{wildcards.task}/{wildcards.backbone}/{sub}{split}.pt"
-            for split in ("train", "dev")}
+    return {
+        split: f"results/tokenized/{wildcards.task}/{wildcards.backbone}/{sub}{split}.pt"
+        for split in ("train", "dev")
+    }
 
 
 def get_mt_dir(wildcards=None):
@@ -191,11 +212,14 @@ def get_eval_data(wildcards):
 
 def get_baseline_train(wildcards):
     """Train files the QA majority-answer baseline reads: every language's in the demo; on
-    hub data only English has QA train data (XQuAD is evaluation-only: dev is used there)."""
+    hub data only English has QA train data (XQuAD is evaluation-only: dev is used there).
+    """
     if wildcards.task != "qa":
         return []
     langs = ALL_LANGS if DATA_SOURCE == "demo" else [SOURCE_LANG]
-    return expand("results/data/{task}/{lang}/train.jsonl", task=wildcards.task, lang=langs)
+    return expand(
+        "results/data/{task}/{lang}/train.jsonl", task=wildcards.task, lang=langs
+    )
 
 
 def get_backbone_spec(wildcards):
@@ -204,7 +228,8 @@ def get_backbone_spec(wildcards):
 
 def get_backbone_dir(wildcards):
     """The directory a backbone (variant) is loaded from: a hub snapshot under
-    `data.hub.models_dir`, a demo backbone or an intermediate-tuned variant under results/."""
+    `data.hub.models_dir`, a demo backbone or an intermediate-tuned variant under results/.
+    """
     spec = get_backbone_spec(wildcards)
     if "path" in spec and not wildcards.backbone.endswith(VARIANT_SUFFIX):
         return spec["path"]
@@ -239,9 +264,13 @@ def get_intermediate_inputs(wildcards):
     """The base backbone and the target-language text the intermediate stage trains on."""
     inputs = {"backbone": get_backbone_dir(wildcards)}
     if config["intermediate_tuning"]["objective"] == "translation":
-        inputs["parallel"] = expand("results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS)
+        inputs["parallel"] = expand(
+            "results/data/parallel/en-{lang}.jsonl", lang=TARGET_LANGS
+        )
     else:
-        inputs["unlabeled"] = expand("results/data/unlabeled/{lang}.txt", lang=TARGET_LANGS)
+        inputs["unlabeled"] = expand(
+            "results/data/unlabeled/{lang}.txt", lang=TARGET_LANGS
+        )
     return inputs
 
 
@@ -257,7 +286,9 @@ def get_final_output():
     outputs += expand("results/plots/lr_sweep_{task}.png", task=TASKS)
     outputs += expand("results/plots/wrong_language_{task}.png", task=TASKS)
     outputs += expand(
-        "results/tables/{name}_{task}.csv", name=["lr_selection", "main", "paired"], task=TASKS
+        "results/tables/{name}_{task}.csv",
+        name=["lr_selection", "main", "paired"],
+        task=TASKS,
     )
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
@@ -289,14 +320,28 @@ def needs_unlabeled_text():
     return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
 
 
+def get_dataset_cache_dir(wildcards, output):
+    """The cache_dir a download_dataset output lies in, read off the output path rather than
+    the config: it stays right where Snakemake maps outputs to other storage (--lint).
+    """
+    split_dir = Path(wildcards.dataset, wildcards.dataset_config, wildcards.hub_split)
+    return str(Path(output[0]).parents[len(split_dir.parts) - 1])
+
+
 def get_hub_sources(wildcards):
     """The cached hub split a (task, lang, split) record file is made from."""
-    return str(task_sources(wildcards.task, wildcards.lang)[wildcards.split].path(HUB["cache_dir"]))
+    return str(
+        task_sources(wildcards.task, wildcards.lang)[wildcards.split].path(
+            HUB["cache_dir"]
+        )
+    )
 
 
 def get_unlabeled_source(wildcards):
     """Target-language unlabeled text comes from the XL-Sum train articles of the language."""
-    return str(task_sources("summarization", wildcards.lang)["train"].path(HUB["cache_dir"]))
+    return str(
+        task_sources("summarization", wildcards.lang)["train"].path(HUB["cache_dir"])
+    )
 
 
 def get_hub_caps(wildcards):

@@ -3,13 +3,11 @@ if DATA_SOURCE == "demo":
     rule demo_world:
         output:
             get_demo_world_files(),
+        log:
+            "results/logs/demo_world.log",
         params:
             languages=ALL_LANGS,
             settings=config["data"].get("demo", {}),
-        log:
-            "results/logs/demo_world.log",
-        conda:
-            "../../envs/xlgen.yaml"
         script:
             "../scripts/demo_world.py"
 
@@ -22,13 +20,11 @@ else:
 
     rule download_dataset:
         output:
-            directory("resources/datasets/{dataset}/{dataset_config}/{hub_split}"),
-        params:
-            cache_dir=HUB["cache_dir"],
+            directory(HUB_DATASET_DIR),
         log:
             "results/logs/download_dataset/{dataset}/{dataset_config}/{hub_split}.log",
-        conda:
-            "../../envs/xlgen.yaml"
+        params:
+            cache_dir=get_dataset_cache_dir,
         script:
             "../scripts/download_dataset.py"
 
@@ -41,15 +37,13 @@ else:
             get_hub_sources,
         output:
             "results/data/{task}/{lang}/{split}.jsonl",
+        log:
+            "results/logs/prepare_data/{task}/{lang}/{split}.log",
         params:
             cache_dir=HUB["cache_dir"],
             caps=get_hub_caps,
             seed=HUB.get("seed", 0),
             dev_fraction=HUB.get("dev_fraction", 0.2),
-        log:
-            "results/logs/prepare_data/{task}/{lang}/{split}.log",
-        conda:
-            "../../envs/xlgen.yaml"
         script:
             "../scripts/prepare_data.py"
 
@@ -58,13 +52,11 @@ else:
             get_unlabeled_source,
         output:
             "results/data/unlabeled/{lang}.txt",
+        log:
+            "results/logs/unlabeled_text/{lang}.log",
         params:
             cache_dir=HUB["cache_dir"],
             max_lines=HUB.get("unlabeled_lines", 20000),
             seed=HUB.get("seed", 0),
-        log:
-            "results/logs/unlabeled_text/{lang}.log",
-        conda:
-            "../../envs/xlgen.yaml"
         script:
             "../scripts/unlabeled_text.py"

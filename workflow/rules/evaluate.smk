@@ -5,16 +5,14 @@ rule evaluate:
     output:
         scores="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
         per_example="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
-    params:
-        settings=config["evaluate"],
+    log:
+        "results/logs/evaluate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
     threads: 1
     resources:
         mem_mb=2000,
         runtime=30,
-    log:
-        "results/logs/evaluate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        settings=config["evaluate"],
     script:
         "../scripts/evaluate.py"
 
@@ -25,12 +23,10 @@ rule baselines:
         train=get_baseline_train,
     output:
         "results/eval/baselines/{task}.csv",
-    params:
-        settings=config["evaluate"],
-    threads: 1
     log:
         "results/logs/baselines/{task}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    threads: 1
+    params:
+        settings=config["evaluate"],
     script:
         "../scripts/baselines.py"

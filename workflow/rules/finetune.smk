@@ -5,46 +5,52 @@ rule tokenize:
     output:
         train="results/tokenized/{task}/{backbone}/train.pt",
         dev="results/tokenized/{task}/{backbone}/dev.pt",
-    params:
-        lang=SOURCE_LANG,
-        task_settings=lambda wc: config["task_settings"][wc.task],
+    log:
+        "results/logs/tokenize/{task}/{backbone}.log",
     threads: 1
     resources:
         mem_mb=4000,
         runtime=60,
-    log:
-        "results/logs/tokenize/{task}/{backbone}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        lang=SOURCE_LANG,
+        task_settings=lambda wc: config["task_settings"][wc.task],
     script:
         "../scripts/tokenize.py"
 
 
 rule finetune:
-    wildcard_constraints:
-        method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
     input:
         unpack(get_unlabeled_for_method),
         unpack(get_tokenized),
         backbone=get_backbone_dir,
     output:
-        model=directory("results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model"),
+        model=directory(
+            "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model"
+        ),
         run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
-    params:
-        method_settings=lambda wc: config["method_settings"][method_variant(wc.method)[0]],
-        # a task may train longer or shorter than finetune.steps (task_settings.<task>.steps)
-        finetune=lambda wc: {**config["finetune"], **{k: v for k, v in config["task_settings"][wc.task].items()
-                                                      if k == "steps"}},
-        # outside the outputs: Snakemake deletes the outputs of a failed job, not this
-        checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
+    log:
+        "results/logs/finetune/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+    wildcard_constraints:
+        method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
     threads: 1
     resources:
         gpu=1,
         mem_mb=4000,
         runtime=240,
-    log:
-        "results/logs/finetune/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
-    conda:
-        "../../envs/xlgen.yaml"
+    params:
+        method_settings=lambda wc: config["method_settings"][
+            method_variant(wc.method)[0]
+        ],
+        # a task may train longer or shorter than finetune.steps (task_settings.<task>.steps)
+        finetune=lambda wc: {
+            **config["finetune"],
+            **{
+                k: v
+                for k, v in config["task_settings"][wc.task].items()
+                if k == "steps"
+            },
+        },
+        # outside the outputs: Snakemake deletes the outputs of a failed job, not this
+        checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
     script:
         "../scripts/finetune.py"

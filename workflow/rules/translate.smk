@@ -12,18 +12,16 @@ if TT_ON:
             train="results/data/translated/{task}/{lang}/train.jsonl",
             dev="results/data/translated/{task}/{lang}/dev.jsonl",
             stats="results/data/translated/{task}/{lang}/stats.json",
-        params:
-            translate=TT,
-            source_lang=SOURCE_LANG,
+        log:
+            "results/logs/translate_train_data/{task}/{lang}.log",
         threads: 1
         resources:
             gpu=1,
             mem_mb=8000,
             runtime=240,
-        log:
-            "results/logs/translate_train_data/{task}/{lang}.log",
-        conda:
-            "../../envs/xlgen.yaml"
+        params:
+            translate=TT,
+            source_lang=SOURCE_LANG,
         script:
             "../scripts/translate_data.py"
 
@@ -36,45 +34,48 @@ if TT_ON:
         output:
             train="results/tokenized/{task}/{backbone}/tt-{lang}/train.pt",
             dev="results/tokenized/{task}/{backbone}/tt-{lang}/dev.pt",
-        params:
-            lang=lambda wc: wc.lang,
-            task_settings=lambda wc: config["task_settings"][wc.task],
+        log:
+            "results/logs/tokenize/{task}/{backbone}/tt-{lang}.log",
         threads: 1
         resources:
             mem_mb=4000,
             runtime=60,
-        log:
-            "results/logs/tokenize/{task}/{backbone}/tt-{lang}.log",
-        conda:
-            "../../envs/xlgen.yaml"
+        params:
+            lang=lambda wc: wc.lang,
+            task_settings=lambda wc: config["task_settings"][wc.task],
         script:
             "../scripts/tokenize.py"
 
     rule generate_translate_train:
         """A translate-train run writes only in the language it was trained in (same script as `generate`)."""
         input:
-            data=lambda wc: expand("results/data/{task}/{lang}/{split}.jsonl", task=wc.task, lang=wc.lang,
-                                   split=SPLITS),
+            data=lambda wc: expand(
+                "results/data/{task}/{lang}/{split}.jsonl",
+                task=wc.task,
+                lang=wc.lang,
+                split=SPLITS,
+            ),
             model="results/models/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/model",
             run="results/models/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/run.json",
             backbone=get_backbone_dir,
         output:
-            expand("results/generations/{{task}}/{{backbone}}/{{method}}+tt-{{lang}}/lr~{{lr}}/seed~{{seed}}/"
-                   "{{lang}}.{split}.jsonl", split=SPLITS),
+            expand(
+                "results/generations/{{task}}/{{backbone}}/{{method}}+tt-{{lang}}/lr~{{lr}}/seed~{{seed}}/"
+                "{{lang}}.{split}.jsonl",
+                split=SPLITS,
+            ),
+        log:
+            "results/logs/generate/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}.log",
         wildcard_constraints:
             method="[a-z_]+",
-        params:
-            settings=config["generate"],
-            task_settings=lambda wc: config["task_settings"][wc.task],
         threads: 1
         resources:
             gpu=1,
             mem_mb=4000,
             runtime=120,
-        log:
-            "results/logs/generate/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}.log",
-        conda:
-            "../../envs/xlgen.yaml"
+        params:
+            settings=config["generate"],
+            task_settings=lambda wc: config["task_settings"][wc.task],
         script:
             "../scripts/generate.py"
 
@@ -87,18 +88,16 @@ if TT_ON:
                 mt=get_mt_dir,
             output:
                 "results/data/translate_test/{task}/{lang}/{split}.jsonl",
-            params:
-                translate=TT,
-                source_lang=SOURCE_LANG,
+            log:
+                "results/logs/translate_test_inputs/{task}/{lang}/{split}.log",
             threads: 1
             resources:
                 gpu=1,
                 mem_mb=8000,
                 runtime=120,
-            log:
-                "results/logs/translate_test_inputs/{task}/{lang}/{split}.log",
-            conda:
-                "../../envs/xlgen.yaml"
+            params:
+                translate=TT,
+                source_lang=SOURCE_LANG,
             script:
                 "../scripts/translate_test_inputs.py"
 
@@ -106,33 +105,44 @@ if TT_ON:
             """The English run on translated inputs, its outputs translated back; its English
             outputs are the English run's own (nothing to translate)."""
             input:
-                translated=lambda wc: expand("results/data/translate_test/{task}/{lang}/{split}.jsonl",
-                                             task=wc.task, lang=TT_LANGS, split=SPLITS),
-                source=lambda wc: expand("results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/"
-                                         "{lang}.{split}.jsonl", **wc, lang=SOURCE_LANG, split=SPLITS),
+                translated=lambda wc: expand(
+                    "results/data/translate_test/{task}/{lang}/{split}.jsonl",
+                    task=wc.task,
+                    lang=TT_LANGS,
+                    split=SPLITS,
+                ),
+                source=lambda wc: expand(
+                    "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/"
+                    "{lang}.{split}.jsonl",
+                    **wc,
+                    lang=SOURCE_LANG,
+                    split=SPLITS,
+                ),
                 model="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model",
                 run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
                 backbone=get_backbone_dir,
                 mt=get_mt_dir,
             output:
-                expand("results/generations/{{task}}/{{backbone}}/{{method}}+ttest/lr~{{lr}}/seed~{{seed}}/"
-                       "{lang}.{split}.jsonl", lang=[SOURCE_LANG] + TT_LANGS, split=SPLITS),
+                expand(
+                    "results/generations/{{task}}/{{backbone}}/{{method}}+ttest/lr~{{lr}}/seed~{{seed}}/"
+                    "{lang}.{split}.jsonl",
+                    lang=[SOURCE_LANG] + TT_LANGS,
+                    split=SPLITS,
+                ),
+            log:
+                "results/logs/translate_test/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
             wildcard_constraints:
                 method="[a-z_]+",
-            params:
-                settings=config["generate"],
-                task_settings=lambda wc: config["task_settings"][wc.task],
-                translate=TT,
-                source_lang=SOURCE_LANG,
             threads: 1
             resources:
                 gpu=1,
                 mem_mb=8000,
                 runtime=120,
-            log:
-                "results/logs/translate_test/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
-            conda:
-                "../../envs/xlgen.yaml"
+            params:
+                settings=config["generate"],
+                task_settings=lambda wc: config["task_settings"][wc.task],
+                translate=TT,
+                source_lang=SOURCE_LANG,
             script:
                 "../scripts/translate_test.py"
 
@@ -140,11 +150,20 @@ if TT_ON:
 
         rule mt_quality:
             """chrF of the MT system on held-out parallel text, with what translating the
-            training data kept (QA: how often the translated answer is in the translated context)."""
+            training data kept (QA: how often the translated answer is in the translated context).
+            """
             input:
                 source=f"results/data/{get_parallel_task()}/{SOURCE_LANG}/test.jsonl",
-                targets=expand("results/data/{task}/{lang}/test.jsonl", task=get_parallel_task(), lang=TT_LANGS),
-                stats=expand("results/data/translated/{task}/{lang}/stats.json", task=TASKS, lang=TT_LANGS),
+                targets=expand(
+                    "results/data/{task}/{lang}/test.jsonl",
+                    task=get_parallel_task(),
+                    lang=TT_LANGS,
+                ),
+                stats=expand(
+                    "results/data/translated/{task}/{lang}/stats.json",
+                    task=TASKS,
+                    lang=TT_LANGS,
+                ),
                 mt=get_mt_dir,
             output:
                 report(
@@ -153,19 +172,17 @@ if TT_ON:
                     category="1. Main results",
                     labels={"table": "MT quality of the translation baselines"},
                 ),
-            params:
-                translate=TT,
-                source_lang=SOURCE_LANG,
-                task=get_parallel_task(),
-                translate_test=TT_TEST,
+            log:
+                "results/logs/mt_quality.log",
             threads: 1
             resources:
                 gpu=1,
                 mem_mb=8000,
                 runtime=60,
-            log:
-                "results/logs/mt_quality.log",
-            conda:
-                "../../envs/xlgen.yaml"
+            params:
+                translate=TT,
+                source_lang=SOURCE_LANG,
+                task=get_parallel_task(),
+                translate_test=TT_TEST,
             script:
                 "../scripts/mt_quality.py"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")  # what PeftModel.save_pretrained writes
+
 
 def save_peft(model, tokenizer, out_dir: Path) -> None:
     """Save the PEFT weights of `model` (a `PeftModel`) and the tokenizer to `out_dir`."""
@@ -17,14 +19,22 @@ def save_peft(model, tokenizer, out_dir: Path) -> None:
 
 
 def load_peft(backbone_path: Path, out_dir: Path):
-    """(model, tokenizer): the backbone at `backbone_path` with the PEFT weights in `out_dir`."""
+    """(model, tokenizer): the backbone at `backbone_path` with the PEFT weights in `out_dir`.
+
+    A missing, truncated or unreadable file of either is a one-line CheckpointError naming
+    it and the command that rebuilds it."""
     from peft import PeftModel
     from transformers import AutoTokenizer
 
-    from xlgen.backbones import load_backbone
+    from xlgen.backbones import check_files, load_backbone, load_errors, rebuild_hint
 
+    out_dir = Path(out_dir)
+    hint = rebuild_hint(out_dir)
+    check_files(out_dir, (("adapter_config.json",), ADAPTER_WEIGHTS), hint)
     backbone, _ = load_backbone(backbone_path)
-    model = PeftModel.from_pretrained(backbone, out_dir)
+    with load_errors(out_dir, hint):
+        model = PeftModel.from_pretrained(backbone, out_dir)
+        tokenizer = AutoTokenizer.from_pretrained(out_dir)
     model.eval()
-    return model, AutoTokenizer.from_pretrained(out_dir)
+    return model, tokenizer
 

@@ -233,7 +233,10 @@ def read_generations(
             raise ValueError(f"{where}: 'prediction' must be a string, not {type(record['prediction']).__name__}")
         if lang is not None and "lang" in record and record["lang"] != lang:
             raise ValueError(f"{where}: record lang {record['lang']!r}, expected {lang!r}")
-        key = str(record["id"])
+        raw_id = record["id"]
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
+            raise ValueError(f"{where}: 'id' is {raw_id!r}: expected a non-empty string or an integer")
+        key = str(raw_id)
         if key in first_line:
             raise ValueError(f"{where}: duplicate id {key!r} (first on line {first_line[key]})")
         first_line[key] = lineno
