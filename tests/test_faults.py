@@ -429,6 +429,21 @@ def test_a_damaged_backbone_is_one_line_naming_the_file_and_the_rebuild(tmp_path
         assert not (tmp_path / "results" / "backbones" / "mbart-demo").exists()
 
 
+def test_a_prebuilt_without_digests_is_loaded_before_it_is_reused(tmp_path):
+    """A tokenizer.json that is valid JSON but no tokenizer passes the file checks; the
+    prebuilt copies in the repository record no digests, so restoring one loads it first."""
+    from xlgen.backbones import CheckpointError, restore_prebuilt
+
+    copy, _ = damaged_copy(tmp_path, "demo", "empty-tokenizer")
+    (copy / "tokenizer.json").write_text("{}")
+    fingerprint = json.loads((copy / "xlgen_backbone.json").read_text())["fingerprint"]
+    with pytest.raises(CheckpointError) as caught:
+        restore_prebuilt(copy, fingerprint, tmp_path / "restored")
+    line = error_line(caught.value)
+    assert line.startswith(f"{copy}: cannot be loaded (") and line.endswith("rebuild_demo_backbones=True)"), line
+    assert not (tmp_path / "restored").exists()
+
+
 def test_a_damaged_hub_snapshot_is_fetched_again(tmp_path):
     """The rerun of a hub snapshot: snapshot_backbone replaces a damaged copy (here from a
     local source laid out like the hub repository) and the loaded model is the original."""
@@ -499,7 +514,7 @@ def test_a_damaged_prebuilt_stops_the_workflow_and_the_rerun_matches(study, tmp_
     assert lines == [f"xlgen: {prebuilt}/model.safetensors: truncated (100,000 of {len(intact):,} bytes); "
                      "restore it from git or rebuild it: make demo-backbones (or snakemake --forcerun "
                      "demo_backbone --config rebuild_demo_backbones=True)"], lines
-    assert not (workdir / BACKBONE).exists() and leftovers(workdir / "results") == []
+    assert not (workdir / BACKBONE).exists() and leftovers(workdir / "results" / "backbones") == []
 
     (prebuilt / "model.safetensors").write_bytes(intact)  # "restore it from git"
     ok(snakemake(workdir, *args, configs=configs))

@@ -87,8 +87,10 @@ class BottleneckAdapters:
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
-        from xlgen.backbones import load_backbone
+        from xlgen.backbones import check_files, load_backbone
         from xlgen.methods.bottleneck import ATTRIBUTE, add_adapters
+
+        check_files(out_dir, ((CONFIG_FILE,), (WEIGHTS_FILE,)))  # a damaged run: one line naming the file
 
         out_dir = Path(out_dir)
         config = json.loads((out_dir / CONFIG_FILE).read_text(encoding="utf-8"))
