@@ -430,13 +430,17 @@ def test_a_damaged_backbone_is_one_line_naming_the_file_and_the_rebuild(tmp_path
 
 
 def test_a_prebuilt_without_digests_is_loaded_before_it_is_reused(tmp_path):
-    """A tokenizer.json that is valid JSON but no tokenizer passes the file checks; the
-    prebuilt copies in the repository record no digests, so restoring one loads it first."""
+    """A tokenizer.json that is valid JSON but no tokenizer passes the file checks; a
+    prebuilt copy that records no digests (one made before they were recorded) is therefore
+    loaded before it is reused. (The shipped copies record digests: test above.)"""
     from xlgen.backbones import CheckpointError, restore_prebuilt
 
     copy, _ = damaged_copy(tmp_path, "demo", "empty-tokenizer")
     (copy / "tokenizer.json").write_text("{}")
-    fingerprint = json.loads((copy / "xlgen_backbone.json").read_text())["fingerprint"]
+    summary = json.loads((copy / "xlgen_backbone.json").read_text())
+    summary.pop("sha256", None)
+    (copy / "xlgen_backbone.json").write_text(json.dumps(summary, indent=2) + "\n")
+    fingerprint = summary["fingerprint"]
     with pytest.raises(CheckpointError) as caught:
         restore_prebuilt(copy, fingerprint, tmp_path / "restored")
     line = error_line(caught.value)
