@@ -1,6 +1,8 @@
 import os
 import subprocess
 
+import pytest
+
 # No hub here or in CI: fail fast instead of retrying downloads (must be set before imports).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -17,3 +19,15 @@ def apt_install(*packages: str) -> str:
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
         proc = subprocess.run(install, capture_output=True, text=True, env=env)
     return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One intra-op torch thread for a test module (the rules' `threads: 1`): tiny models run
+    many times faster so on a busy 2-core machine, where two threads wait on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

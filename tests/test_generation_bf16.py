@@ -37,13 +37,7 @@ def sources(tmp_path_factory) -> dict[str, list[str]]:
             for lang in LANGS}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The generate rule's `threads: 1` (two threads of a tiny model wait on each other)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module", params=BACKBONES)
