@@ -13,7 +13,7 @@ go through the same code.
 
 from __future__ import annotations
 
-import fnmatch
+import contextlib
 import hashlib
 import json
 import random
@@ -54,9 +54,7 @@ def load_backbone(path: str | Path, hint: str | None = None):
     """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    path = Path(path)
-    hint = hint or rebuild_hint(path)
-    check_checkpoint(path, hint)
+    path, hint = _checked(path, hint)
     with load_errors(path, hint):
         tokenizer = AutoTokenizer.from_pretrained(path)
         model = AutoModelForSeq2SeqLM.from_pretrained(path)
@@ -67,13 +65,19 @@ def load_tokenizer(path: str | Path, hint: str | None = None):
     """(tokenizer, family) of a saved checkpoint, its files checked as by load_backbone."""
     from transformers import AutoConfig, AutoTokenizer
 
-    path = Path(path)
-    hint = hint or rebuild_hint(path)
-    check_checkpoint(path, hint)
+    path, hint = _checked(path, hint)
     with load_errors(path, hint):
         config = AutoConfig.from_pretrained(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
     return tokenizer, family_of(config)
+
+
+def _checked(path: str | Path, hint: str | None) -> tuple[Path, str]:
+    """check_checkpoint(path): the directory and the rebuild hint its errors name."""
+    path = Path(path)
+    hint = hint or rebuild_hint(path)
+    check_checkpoint(path, hint)
+    return path, hint
 
 
 # ---------------------------------------------------------------------------------------
@@ -199,7 +203,7 @@ def _file_problem(path: Path) -> str | None:
         return _json_problem(path)
     if name.endswith(".safetensors"):
         return _safetensors_problem(path)
-    if fnmatch.fnmatch(name, "*.bin"):
+    if name.endswith(".bin"):
         return _torch_bin_problem(path)
     if name.endswith(".model"):
         return _sentencepiece_problem(path)
@@ -291,23 +295,17 @@ def check_checkpoint(path: str | Path, hint: str | None = None) -> None:
         raise CheckpointError(f"{file}: {what}; {hint or rebuild_hint(path)}")
 
 
-class load_errors:
+@contextlib.contextmanager
+def load_errors(path: Path, hint: str):
     """`with load_errors(path, hint):` turns a failure of from_pretrained on checked files
     into a one-line CheckpointError naming the directory (out of memory passes through)."""
-
-    def __init__(self, path: Path, hint: str):
-        self.path, self.hint = path, hint
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, err, tb):
-        if err is None or not isinstance(err, Exception) or isinstance(err, MemoryError) \
-                or "out of memory" in str(err).lower():
-            return False
+    try:
+        yield
+    except Exception as err:
+        if isinstance(err, MemoryError) or "out of memory" in str(err).lower():
+            raise
         first = next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
-        reason = f"{type(err).__name__}: {first}"
-        raise CheckpointError(f"{self.path}: cannot be loaded ({reason}); {self.hint}") from err
+        raise CheckpointError(f"{path}: cannot be loaded ({type(err).__name__}: {first}); {hint}") from err
 
 
 def set_languages(tokenizer, family: str, src_lang: str, tgt_lang: str | None = None) -> None:
@@ -574,11 +572,13 @@ def restore_prebuilt(prebuilt: Path, fingerprint: str, out_dir: Path) -> dict | 
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     if summary.get("fingerprint") != fingerprint:
         return None
-    check_files(prebuilt, hint=PREBUILT_HINT)  # present files whole, recorded digests equal
     if "family" in summary or (prebuilt / "config.json").exists():  # a backbone build_demo_backbone saved
-        check_checkpoint(prebuilt, PREBUILT_HINT)  # nothing it needs is missing
-        if not summary.get("sha256"):  # no digests to compare: loading is the check left
+        if summary.get("sha256"):  # files whole, none missing, recorded digests equal
+            check_checkpoint(prebuilt, PREBUILT_HINT)
+        else:  # no digests to compare: loading (after the same file checks) is the check left
             load_backbone(prebuilt, PREBUILT_HINT)
+    else:
+        check_files(prebuilt, hint=PREBUILT_HINT)  # present files whole, recorded digests equal
     with atomic_directory(out_dir) as tmp:
         shutil.copytree(prebuilt, tmp, dirs_exist_ok=True)
     return summary

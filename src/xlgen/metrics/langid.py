@@ -45,8 +45,8 @@ import regex
 
 from xlgen.languages import close_languages, describe_language
 from xlgen.metrics import fasttext_lid
-from xlgen.metrics.scripts import (DENSE_SCRIPTS, DENSE_WEIGHT, letter_scripts, normalize, target_scripts,
-                                   text_length)
+from xlgen.metrics.scripts import (DENSE_SCRIPTS, DENSE_WEIGHT, dominant_script, letter_scripts, normalize,
+                                   target_scripts, text_length)
 
 # The one judge today; the config key stays so that another judge can be added beside it.
 MODES = ("fasttext",)
@@ -114,17 +114,13 @@ def _weight(word: str) -> int:
     return sum(n * (DENSE_WEIGHT if name in DENSE_SCRIPTS else 1) for name, n in counts.items())
 
 
-def _script_of_language(code: str) -> tuple[str, ...]:
-    return target_scripts(code)
-
-
 @lru_cache(maxsize=1024)
 def candidates(lang: str, source: str = SOURCE_LANGUAGE) -> tuple[str, ...]:
     """lid.176 labels an output for target `lang` is compared among: the target first,
     then the source language and the close languages written in the target's script."""
     scripts = target_scripts(lang)
     others = [code for code in (source, *close_languages(lang))
-              if code != lang and code in LID176_LABELS and (not scripts or _script_of_language(code) == scripts)]
+              if code != lang and code in LID176_LABELS and (not scripts or target_scripts(code) == scripts)]
     return (lang, *dict.fromkeys(others))
 
 
@@ -155,15 +151,19 @@ def _judge_text(text: str, lang: str, min_chars: int, has_input: bool = False) -
     scripts = target_scripts(lang)
     kept = words
     if scripts:
-        weights: Counter = Counter()
-        has_target = any(_word_script(w) in scripts for w in words)
-        kept = [w for w in words if not (has_target and _word_script(w) not in scripts and _name_like(w))]
-        for word in kept:
-            weights[_word_script(word) in scripts] += _weight(word)
+        in_target = [_word_script(w) in scripts for w in words]
+        has_target = any(in_target)
+        kept, weights = [], Counter()
+        for word, native in zip(words, in_target):
+            if has_target and not native and _name_like(word):
+                continue
+            kept.append(word)
+            weights[native] += _weight(word)
         total = weights[True] + weights[False]
         if total and weights[True] / total < 0.5:
             label, prob = fasttext_lid.top_label(" ".join(kept))
-            return Verdict(WRONG, label if prob >= 0.5 else f"script:{_dominant(kept)}", "script")
+            dominant = dominant_script(" ".join(kept)) or "none"
+            return Verdict(WRONG, label if prob >= 0.5 else f"script:{dominant}", "script")
     if lang not in LID176_LABELS:
         return Verdict(CORRECT, f"script:{scripts[0]}", "script")
     pool = candidates(lang)
@@ -184,11 +184,6 @@ def _judge_text(text: str, lang: str, min_chars: int, has_input: bool = False) -
     if total <= 0.0 or scores[best] / total < SHORT_MARGIN:
         return Verdict(UNDETERMINED, None, "fasttext")
     return Verdict(CORRECT if best == lang else WRONG, best, "fasttext")
-
-
-def _dominant(words: list[str]) -> str:
-    counts = letter_scripts(" ".join(words))
-    return counts.most_common(1)[0][0] if counts else "none"
 
 
 def judge(text: str, lang: str, input_text: str | None = None, mode: str = DEFAULT_MODE,
