@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from xlgen.config import ConfigError, backbone_language_notes, validate_config
-from xlgen.hub import XLSUM_CONFIGS, XQUAD_LANGUAGES
+from xlgen.datasets.squad_xquad import XQUAD_LANGUAGES
+from xlgen.datasets.xlsum import CONFIGS as XLSUM_CONFIGS
 from xlgen.languages import (
     LANGUAGES,
     MBART50_CODES,

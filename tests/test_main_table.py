@@ -15,7 +15,7 @@ SELECTED = {("b", "full"): 1e-3, ("b", "adapters"): 3e-3}
 
 def selection(lrs=SELECTED):
     return pd.DataFrame([{"task": "qa", "backbone": b, "method": m, "protocol": "source_dev",
-                          "lang": "targets_mean", "lr": lr} for (b, m), lr in lrs.items()])
+                          "lang": "targets_mean", "lr": lr, "metric": "f1_unicode"} for (b, m), lr in lrs.items()])
 
 
 def write_run(root, method, lr, seed, values):
@@ -23,7 +23,8 @@ def write_run(root, method, lr, seed, values):
     rows = []
     for lang, (f1, wrong) in values.items():
         for i, (f, w) in enumerate(zip(f1, wrong)):
-            rows += [{"lang": lang, "split": split, "id": f"qa-{i:03d}", "em": 0.0, "f1": f, "em_unicode": 0.0,
+            rows += [{"task": "qa", "backbone": "b", "method": method, "lr": lr, "seed": seed,
+                      "lang": lang, "split": split, "id": f"qa-{i:03d}", "em": 0.0, "f1": f, "em_unicode": 0.0,
                       "f1_unicode": f, "wrong_lang": w} for split in ("dev", "test")]
     path = root / f"results/eval/qa/b/{method}/lr~{lr:g}/seed~{seed}/per_example.csv"
     path.parent.mkdir(parents=True)
@@ -111,7 +112,7 @@ def test_main_markdown_shows_intervals_and_percentages(runs):
     paths, _ = runs
     table = main_table(read_per_example(paths), selection(), "qa", "en", ["ru", "zh"], 200, seed=1)
     table["trainable_share"] = 1.0
-    text = main_markdown(table, "qa", "en", ["ru", "zh"])
+    text = main_markdown(table, "qa", "en", ["ru", "zh"], metric="f1_unicode")
     lines = text.splitlines()
     header = "| backbone | method | trained | LR | en (source) | ru | zh | mean of targets |"
     assert lines.count(header) == 2  # the metric table and the wrong-language table
@@ -138,7 +139,7 @@ def test_main_table_row_for_a_method_without_a_selected_lr(runs):
     paths, _ = runs
     table = main_table(read_per_example(paths), selection({("b", "full"): math.nan}), "qa", "en", ["ru"], 50, 1)
     assert table.iloc[0]["n_seeds"] == 0 and math.isnan(table.iloc[0]["f1_unicode_ru"])
-    assert "| b | full | n/a | n/a | n/a |" in main_markdown(table, "qa", "en", ["ru"])
+    assert "| b | full | n/a | n/a | n/a |" in main_markdown(table, "qa", "en", ["ru"], metric="f1_unicode")
 
 
 def test_translate_train_runs_of_each_language_form_one_row_at_their_own_lrs(runs, tmp_path):
@@ -164,6 +165,6 @@ def test_translate_train_runs_of_each_language_form_one_row_at_their_own_lrs(run
     assert shared.loc["full+tt", "trainable_share"] == 1.0
     quality = pd.DataFrame([{"mt": "nllb-mt-demo", "src": "en", "tgt": "ru", "n": 40, "chrf": 61.23,
                              "qa_answer_found_rate": 0.5}])
-    markdown = main_markdown(shared.reset_index(), "qa", "en", ["ru", "zh"], quality)
+    markdown = main_markdown(shared.reset_index(), "qa", "en", ["ru", "zh"], quality, metric="f1_unicode")
     assert "| b | full+tt | 100% | per language | n/a |" in markdown
     assert "| nllb-mt-demo | en->ru | 61.2 | 40 | 50% |" in markdown

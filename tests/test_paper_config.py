@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from xlgen.hub import required_datasets, task_sources
+from xlgen.datasets import get_adapter
+from xlgen.hub import required_datasets
+from xlgen.tasks.catalog import task_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,9 +24,9 @@ def expected_jobs(config: dict) -> dict[str, int]:
         * len(config["finetune"]["seeds"])
     unlabeled = any(m in ("mix_unsup", "graddrop") for m in config["methods"]) or any(
         b.endswith("+it") for b in backbones)
-    refs = {r for r in required_datasets(tasks, src, targets, config["generate"]["splits"])}
+    refs = {r for r in required_datasets(task_specs(config).values(), config["generate"]["splits"])}
     if unlabeled:
-        refs |= {task_sources("summarization", lang)["train"] for lang in targets}
+        refs |= {get_adapter("xlsum").unlabeled(lang)[0] for lang in targets}
     hub_models = {config["backbone_catalog"][b.removesuffix("+it")]["hub_id"] for b in backbones}
     tt = config.get("translate_train") or {"enabled": False}
     tt_langs = len(tt.get("languages") or targets) if tt["enabled"] else 0

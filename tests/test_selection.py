@@ -26,7 +26,8 @@ def long_rows(method="full", dev=DEV, test=TEST, backbone="b"):
         for lang in by_lang:
             for i, lr in enumerate(LRS):
                 for split, value in (("dev", by_lang[lang][i]), ("test", test[lang][i])):
-                    rows.append({"task": "qa", "backbone": backbone, "method": method, "lr": lr, "seed": seed,
+                    rows.append({"task": "qa", "main_metric": "f1_unicode", "backbone": backbone, "method": method,
+                                 "lr": lr, "seed": seed,
                                  "lang": lang, "split": split, "f1_unicode": value, "status": "ok",
                                  "wrong_lang_rate": WRONG[lang][i]})
     return rows
@@ -105,8 +106,8 @@ def test_a_language_the_backbone_has_no_code_for_is_left_out_of_its_target_mean(
     for lr in LRS:
         for seed in DEV:
             for split in ("dev", "test"):
-                rows.append({"task": "qa", "backbone": "b", "method": "full", "lr": lr, "seed": seed,
-                             "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
+                rows.append({"task": "qa", "main_metric": "f1_unicode", "backbone": "b", "method": "full", "lr": lr,
+                             "seed": seed, "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
                              "wrong_lang_rate": math.nan})
     with_el = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["el", "ru", "zh"])
     without = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])

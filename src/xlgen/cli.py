@@ -10,7 +10,9 @@ import argparse
 import json
 import sys
 
-TASKS = ("summarization", "qa")
+from xlgen.tasks import ALIASES, KINDS
+
+TASKS = (*KINDS, *ALIASES)  # task kinds (xlgen.tasks), and `qa` for extractive_qa
 LANGID_MODES = ("fasttext",)  # xlgen.metrics.langid.MODES, without importing it at startup
 
 
@@ -46,7 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xlgen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     score = commands.add_parser("score", help="print every metric of a generation file as JSON")
-    score.add_argument("--task", required=True, choices=TASKS)
+    score.add_argument("--task", required=True, choices=TASKS, help="task kind (qa: extractive_qa)")
+    score.add_argument("--flavour", default=None,
+                       help="a dataset's metric flavour scored beside the kind's metrics (mlqa: MLQA's "
+                            "official EM/F1)")
     score.add_argument("--lang", required=True, type=_language,
                        help="target language, any ISO 639-1 code (e.g. ru, ka)")
     score.add_argument("--predictions", required=True,
@@ -150,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             **langid_settings({k: v for k, v in (("langid_mode", args.langid_mode), ("min_chars", args.min_chars))
                                if v is not None}),
             bootstrap_samples=args.bootstrap_samples, seed=args.seed, references_path=args.references,
-            workers=args.workers or available_cores(),
+            workers=args.workers or available_cores(), flavour=args.flavour,
         )
     except INPUT_ERRORS as err:
         print(f"{prog}: {error_line(err)}", file=sys.stderr)

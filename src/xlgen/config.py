@@ -128,39 +128,29 @@ def _check_references(config: dict[str, Any]) -> None:
                 "choose another backbone or source language"
             )
     # after the backbones: a source language no backbone can encode is the more lasting problem
+    specs = _check_tasks(config)
     if config["data"]["source"] == "demo":
-        from xlgen.demo_world import DEMO_LANGUAGES
-
         if "demo" not in config["data"]:
             raise ConfigError("missing key 'data.demo' (required when data.source is demo)")
-        for i, code in enumerate(config["target_languages"]):
-            if code not in DEMO_LANGUAGES:
-                raise ConfigError(
-                    f"'target_languages[{i}]' is {code!r}: the demo world has only "
-                    f"{', '.join(DEMO_LANGUAGES)}"
-                )
     else:
-        from xlgen.hub import task_sources
-
         if "hub" not in config["data"]:
             raise ConfigError("missing key 'data.hub' (required when data.source is hub)")
-        for task in config["tasks"]:
-            for i, code in enumerate(config["target_languages"]):
-                try:
-                    task_sources(task, code)
-                except ValueError as err:
-                    raise ConfigError(f"'target_languages[{i}]' is {code!r}: {err}") from None
         objective = config.get("intermediate_tuning", {}).get("objective")
         if objective == "translation":
             raise ConfigError("'intermediate_tuning.objective' is 'translation': the hub data of "
                               "this version has no parallel text; use denoising")
+    for name, spec in specs.items():
+        if spec.adapter.generated != (config["data"]["source"] == "demo"):
+            raise ConfigError(f"'task_catalog.{name}.dataset' is {spec.adapter.name!r}, but data.source is "
+                              f"{config['data']['source']!r}: the demo world's dataset is 'demo', and only it "
+                              "runs with data.source demo")
     if "dev" not in config["generate"]["splits"] or "test" not in config["generate"]["splits"]:
         raise ConfigError("'generate.splits' must hold dev and test: learning rates are selected "
                           "on dev and reported on test")
     for i, method in enumerate(config["methods"]):
         if method not in config["method_settings"]:
             raise ConfigError(f"'methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
-    _check_translate_train(config)
+    _check_translate_train(config, specs)
     for i, task in enumerate(config["tasks"]):
         if task not in config["task_settings"]:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'task_settings.{task}'")
@@ -168,16 +158,46 @@ def _check_references(config: dict[str, Any]) -> None:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'generate.max_new_tokens.{task}'")
 
 
-def _check_translate_train(config: dict[str, Any]) -> None:
+def _check_tasks(config: dict[str, Any]) -> dict:
+    """Every selected task resolved (xlgen.tasks.catalog), its languages offered by its
+    dataset: task name -> TaskSpec. One line naming the key otherwise."""
+    from xlgen.tasks.catalog import task_spec
+
+    catalog = config.get("task_catalog") or {}
+    specs = {}
+    for i, name in enumerate(config["tasks"]):
+        if name not in catalog:
+            raise ConfigError(f"'tasks[{i}]' is {name!r}: not defined in task_catalog "
+                              f"(defined: {', '.join(sorted(catalog))})")
+        try:
+            spec = specs[name] = task_spec(config, name)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
+        offered = spec.adapter.languages()
+        where = f"task_catalog.{name}.target_languages" if "target_languages" in catalog[name] else "target_languages"
+        for j, code in enumerate(spec.languages):
+            key = "source_language" if j == 0 else f"{where}[{j - 1}]"
+            if code not in LANGUAGES:
+                raise ConfigError(f"'{key}' is {code!r}: unknown language (known: {', '.join(sorted(LANGUAGES))})")
+            if code not in offered:
+                raise ConfigError(f"'{key}' is {code!r}: task {name} ({spec.adapter.name}) has no data for it "
+                                  f"(languages: {', '.join(sorted(offered))})")
+        if spec.source_language in spec.target_languages:
+            raise ConfigError(f"'{where}' of task {name} contains the source language {spec.source_language!r}")
+    return specs
+
+
+def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
     """The translate-train section names configured backbones, languages and methods, and an
     MT model of family nllb (the only family here that is trained to translate)."""
     section = config.get("translate_train")
     if not section or not section["enabled"]:
         return
     catalog = config["backbone_catalog"]
-    if config["data"]["source"] != "demo" and "qa" not in config["tasks"]:
-        raise ConfigError("'translate_train.enabled' needs the qa task on hub data: its XQuAD test "
-                          "contexts are the held-out parallel text of the MT-quality figure")
+    if not any(spec.adapter.parallel for spec in specs.values()):
+        raise ConfigError("'translate_train.enabled' needs a task whose test sets translate each other "
+                          "(e.g. SQuAD -> XQuAD, dataset squad_xquad): they are the held-out parallel text "
+                          "of the MT-quality figure")
     if section["backend"] == "model":
         mt = section.get("mt_backbone")
         if mt is None:
@@ -194,6 +214,10 @@ def _check_translate_train(config: dict[str, Any]) -> None:
     for i, code in enumerate(section.get("languages") or []):
         if code not in config["target_languages"]:
             raise ConfigError(f"'translate_train.languages[{i}]' is {code!r}: not in 'target_languages'")
+        for name, spec in specs.items():
+            if code not in spec.target_languages:
+                raise ConfigError(f"'translate_train.languages[{i}]' is {code!r}: not a target language of "
+                                  f"task {name}")
     for i, method in enumerate(section.get("methods", ["full"])):
         if method not in config["method_settings"]:
             raise ConfigError(f"'translate_train.methods[{i}]' is {method!r}: missing 'method_settings.{method}'")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
 from xlgen.metrics import read_generations, score_and_examples, score_predictions
-from xlgen.tables import run_keys_from_path
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
-from xlgen.tasks import input_text, read_records, references
+from xlgen.tasks import TaskKind, get_kind, read_records
 
 GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\.jsonl$")
 DEFAULT_BOOTSTRAP_SAMPLES = 1000
@@ -41,7 +39,7 @@ def _as_list(ref: str | list[str]) -> list[str]:
 
 
 def score_with_intervals(
-    task: str,
+    task: str | TaskKind,
     lang: str,
     path: str | Path,
     *,
@@ -51,9 +49,11 @@ def score_with_intervals(
     seed: int = DEFAULT_BOOTSTRAP_SEED,
     references_path: str | Path | None = None,
     workers: int = 1,
+    flavour: str | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """Every metric of one generation file with its bootstrap interval, and the per-example
-    values: the one code path of the evaluate rule and `xlgen score`.
+    values: the one code path of the evaluate rule and `xlgen score`. `task`: the task kind
+    (xlgen.tasks); `flavour`: the dataset's metric flavour (xlgen.metrics.flavours), if any.
 
     The dict is score_predictions' (xlgen.metrics), with `<metric>_ci_low` and
     `<metric>_ci_high` after each example-level metric (rouge1/2/L or em, f1, em_unicode,
@@ -73,15 +73,16 @@ def score_with_intervals(
     `workers` > 1 scores a large file in that many processes, with bitwise the same result
     (xlgen.metrics.score_and_examples).
     """
+    kind = get_kind(task)
     gold = gold_inputs = None
     if references_path is not None:
-        records = read_records(task, references_path, lang)
-        gold = {str(r["id"]): _as_list(references(task, r)) for r in records}
-        gold_inputs = {str(r["id"]): input_text(task, r) for r in records}
+        records = read_records(kind, references_path, lang)
+        gold = {str(r["id"]): _as_list(kind.references(r)) for r in records}
+        gold_inputs = {str(r["id"]): kind.input_text(r) for r in records}
     ids, predictions, refs, inputs = read_generations(Path(path), lang, gold, str(references_path), gold_inputs)
-    scores, per_example = score_and_examples(task, lang, predictions, refs, inputs=inputs, langid_mode=langid_mode,
+    scores, per_example = score_and_examples(kind, lang, predictions, refs, inputs=inputs, langid_mode=langid_mode,
                                              min_chars=min_chars, workers=workers,
-                                             bootstrap_samples=bootstrap_samples)
+                                             bootstrap_samples=bootstrap_samples, flavour=flavour)
     intervals = bootstrap_intervals(per_example, bootstrap_samples, seed)
     bounds = {SCORE_OF_EXAMPLE_METRIC.get(name, name): (low, high) for name, (_, low, high) in intervals.items()}
     result: dict = {}
@@ -93,11 +94,13 @@ def score_with_intervals(
     return result, pd.DataFrame({"id": ids, **per_example})
 
 
-def score_run(task: str, generation_files: list[str | Path], status: str, langid_mode: str = DEFAULT_MODE,
+def score_run(run: dict, generation_files: list[str | Path], status: str, langid_mode: str = DEFAULT_MODE,
               min_chars: int = DEFAULT_MIN_CHARS, *, bootstrap_samples: int = DEFAULT_BOOTSTRAP_SAMPLES,
               seed: int = DEFAULT_BOOTSTRAP_SEED, family: str | None = None,
-              workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scores of a run's generation files (see score_with_intervals).
+              workers: int = 1, flavour: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores of a run's generation files (see score_with_intervals). `run`: the run's
+    identity record (xlgen.runs.run_record): its `kind` scores, and every row (and
+    per-example row) carries its fields: the run keys first, its other fields last.
 
     Returns one row per (language, split) with every metric and its interval, or NaN
     metrics with the run's status when training diverged and there is nothing to score, or
@@ -105,62 +108,47 @@ def score_run(task: str, generation_files: list[str | Path], status: str, langid
     and the per-example values, one row per (language, split, id).
     """
     from xlgen.languages import missing_code_choice
+    from xlgen.runs import RUN_KEYS
 
+    head = {key: run[key] for key in RUN_KEYS}
+    tail = {key: value for key, value in run.items() if key not in RUN_KEYS}
     rows, examples = [], []
     for path in generation_files:
         match = GENERATION_NAME.match(Path(path).name)
         if not match:
             raise ValueError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
-        keys = {**run_keys_from_path(path), **match.groupdict(), "status": status}
+        keys = {**head, **match.groupdict(), "status": status}
         if status == "ok" and family and missing_code_choice(keys["lang"], family) == "skip":
             keys["status"] = "no_code"
         if keys["status"] != "ok":
-            rows.append(keys)
+            rows.append({**keys, **tail})
             continue
         scores, per_example = score_with_intervals(
-            task, keys["lang"], path, langid_mode=langid_mode, min_chars=min_chars,
-            bootstrap_samples=bootstrap_samples, seed=seed, workers=workers,
+            run["kind"], keys["lang"], path, langid_mode=langid_mode, min_chars=min_chars,
+            bootstrap_samples=bootstrap_samples, seed=seed, workers=workers, flavour=flavour,
         )
         scores.pop("task", None)
         scores.pop("lang", None)
-        rows.append({**keys, **_flatten(scores)})
+        rows.append({**keys, **_flatten(scores), **tail})
         examples.append(per_example.assign(lang=keys["lang"], split=keys["split"]))
     per_example = pd.concat(examples, ignore_index=True) if examples else pd.DataFrame(columns=["id"])
-    front = ["lang", "split", "id"]
+    per_example = per_example.assign(**head)
+    front = RUN_KEYS + ["lang", "split", "id"]
     per_example = per_example.reindex(columns=front + [c for c in per_example.columns if c not in front])
     return pd.DataFrame(rows), per_example
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？؟])\s*")
-
-
-def lead_sentence(text: str, lang: str) -> str:
-    """The first sentence of an article (the lead baseline of summarization).
-
-    Sentences end with . ! ? 。 ！ ？ ؟; Thai marks no sentence end but a space, so its
-    lead is the text up to the first space.
-    """
-    text = text.strip()
-    if lang == "th":
-        return text.split(" ", 1)[0]
-    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
-    return parts[0].strip() if parts else text
-
-
-def baseline_scores(task: str, lang: str, records: list[dict], train: list[dict],
-                    langid_mode: str = DEFAULT_MODE, min_chars: int = DEFAULT_MIN_CHARS) -> dict:
-    """Scores of the task's trivial baseline on `records`: the lead sentence for
-    summarization, the most frequent training answer of the language for QA."""
-    if task == "summarization":
-        name = "lead"
-        predictions = [lead_sentence(r["source"], lang) for r in records]
-    else:
-        name = "majority_answer"
-        (answer, _), = Counter(r["target"] for r in train).most_common(1)
-        predictions = [answer] * len(records)
-    refs = [_as_list(references(task, r)) for r in records]
-    scores = score_predictions(task, lang, predictions, refs, inputs=[input_text(task, r) for r in records],
-                               langid_mode=langid_mode, min_chars=min_chars)
+def baseline_scores(task: str | TaskKind, lang: str, records: list[dict], train: list[dict],
+                    langid_mode: str = DEFAULT_MODE, min_chars: int = DEFAULT_MIN_CHARS,
+                    flavour: str | None = None) -> dict:
+    """Scores of the kind's trivial baseline on `records` (TaskKind.baseline: the lead
+    sentence for summarization, the most frequent training answer of the language for QA).
+    The row's `task` is the kind's name unless the caller overwrites it."""
+    kind = get_kind(task)
+    predictions = kind.baseline(lang, records, train)
+    refs = [_as_list(kind.references(r)) for r in records]
+    scores = score_predictions(kind, lang, predictions, refs, inputs=[kind.input_text(r) for r in records],
+                               langid_mode=langid_mode, min_chars=min_chars, flavour=flavour)
     scores.pop("task", None)
     scores.pop("lang", None)
-    return {"task": task, "baseline": name, "lang": lang, **_flatten(scores)}
+    return {"task": kind.name, "baseline": kind.baseline_name, "lang": lang, **_flatten(scores)}

@@ -4,31 +4,28 @@ Two steps per dataset, so that only the first needs the network:
   download_dataset   (a localrule): one (dataset, config, split) of the hub, loaded with
                      `datasets.load_dataset` and saved with `save_to_disk` under
                      `<cache_dir>/<org>--<name>/<config>/<split>` (resources/datasets/...).
-  prepare_task_data  (a job): reads that cache only and writes the record schema of
-                     xlgen.tasks to `<out_dir>/<task>/<lang>/<split>.jsonl` (results/data/...).
+  prepare_task_data  (a job): reads that cache only and writes the record schema of the
+                     task's kind (xlgen.tasks) to `<out_dir>/<task>/<lang>/<split>.jsonl`.
 Backbones: snapshot_backbone copies a hub checkpoint's config, tokenizer and weights into
 `resources/models/<org>--<name>`, so GPU jobs load it with `HF_HUB_OFFLINE=1`.
 
-Sources (see `task_sources`):
-  summarization  XL-Sum (`csebuetnlp/xlsum`, one config per language, XLSUM_CONFIGS):
-                 train <- train, dev <- validation, test <- test.
-  qa, English    SQuAD v1.1 (`rajpurkar/squad`, config plain_text): train <- train;
-                 dev and test <- validation, split by article `title`.
-  qa, others     XQuAD (`google/xquad`, config `xquad.<lang>`): its only split, validation
-                 (1,190 questions a language), is split into dev and test by paragraph.
-The dev/test split (`dev_test_split`) is deterministic: groups of questions (a SQuAD article;
-an XQuAD paragraph, i.e. the questions sharing a context, named by the smallest id among
-them) are ranked by sha256 of (seed, group key), and the first round(dev_fraction x groups)
-go to dev. No context is shared between dev and test. XQuAD's ids are the same in every
-language, so every language gets the same questions in dev and in test.
+Which hub split feeds which record split, and how a row becomes a record, is the task's
+dataset adapter's (xlgen.datasets: XL-Sum, SQuAD -> XQuAD, MLQA, TyDi QA GoldP, ...); this
+module is the same code for all of them.
+The dev/test split (`dev_test_split`) is deterministic: where dev and test come from one
+hub split, groups of rows (the adapter's group_keys: a SQuAD article; an XQuAD paragraph,
+i.e. the questions sharing a context, named by the smallest id among them) are ranked by
+sha256 of (seed, group key), and the first round(dev_fraction x groups) go to dev. No
+context is shared between dev and test. Where ids are shared across languages (XQuAD,
+MLQA), every language gets the same questions in dev and in test.
 Caps (`caps`: split -> maximum number of records, None for all; train's is the train
 subsample) keep the usable records whose ids rank lowest by sha256 of (seed, split, id), in
-the hub's order: the same seed gives the same bytes, and parallel data (XQuAD) keeps the same
+the hub's order: the same seed gives the same bytes, and parallel data keeps the same
 questions in every language.
 
 Only the location differs between the hub and a local copy (`source=`, a directory laid out
-as the hub repository: parquet files and, for SQuAD/XQuAD, the README's `configs`): the
-`load_dataset` call and everything after it are the same code.
+as the hub repository: parquet files and, where the hub has one, the README's `configs`):
+the `load_dataset` call and everything after it are the same code.
 """
 
 from __future__ import annotations
@@ -39,11 +36,10 @@ import logging
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
-from xlgen.demo_world import qa_source
+from xlgen.datasets import SPLITS, DatasetAdapter, DatasetRef, HubLayout, dataset_cache_path, get_adapter
 from xlgen.io import atomic_path, disk_full_error, is_disk_full, write_jsonl
 from xlgen.tasks import read_records
 
@@ -51,50 +47,9 @@ log = logging.getLogger(__name__)
 
 PREFETCH_DATA = "snakemake --until download_data --configfile config/paper.yaml"
 PREFETCH_BACKBONES = "snakemake --until download_backbones --configfile config/paper.yaml"
-
-XLSUM = "csebuetnlp/xlsum"
-SQUAD = "rajpurkar/squad"
-XQUAD = "google/xquad"
-SQUAD_CONFIG = "plain_text"
-SPLITS = ("train", "dev", "test")
 DEFAULT_DEV_FRACTION = 0.2
 
-# The columns (and their types, checked at download) of each hub dataset.
-HUB_COLUMNS = {
-    XLSUM: {"id": "string", "url": "string", "title": "string", "summary": "string", "text": "string"},
-    SQUAD: {"id": "string", "title": "string", "context": "string", "question": "string",
-            "answers": {"text": ["string"], "answer_start": ["int32"]}},
-    XQUAD: {"id": "string", "context": "string", "question": "string",
-            "answers": {"text": ["string"], "answer_start": ["int32"]}},
-}
-
-
-@dataclass(frozen=True)
-class HubLayout:
-    """How a hub dataset is read: at which revision, and whether a config is a folder."""
-
-    revision: str | None = None
-    config_is_folder: bool = False
-
-
-# XL-Sum's main branch still holds a loading script, which datasets>=4 refuses to run; its
-# parquet export (refs/convert/parquet) has one folder per config: `russian/test/0000.parquet`.
-HUB_LAYOUTS = {XLSUM: HubLayout(revision="refs/convert/parquet", config_is_folder=True)}
-
-# Registry language -> XL-Sum config. Not listed: chinese_traditional, serbian_latin, uzbek
-# (see xlgen.languages).
-XLSUM_CONFIGS = {
-    "am": "amharic", "ar": "arabic", "az": "azerbaijani", "bn": "bengali", "my": "burmese",
-    "zh": "chinese_simplified", "en": "english", "fr": "french", "gu": "gujarati",
-    "ha": "hausa", "hi": "hindi", "ig": "igbo", "id": "indonesian", "ja": "japanese",
-    "rn": "kirundi", "ko": "korean", "ky": "kyrgyz", "mr": "marathi", "ne": "nepali",
-    "om": "oromo", "ps": "pashto", "fa": "persian", "pcm": "pidgin", "pt": "portuguese",
-    "pa": "punjabi", "ru": "russian", "gd": "scottish_gaelic", "sr": "serbian_cyrillic",
-    "si": "sinhala", "so": "somali", "es": "spanish", "sw": "swahili", "ta": "tamil",
-    "te": "telugu", "th": "thai", "ti": "tigrinya", "tr": "turkish", "uk": "ukrainian",
-    "ur": "urdu", "vi": "vietnamese", "cy": "welsh", "yo": "yoruba",
-}
-XQUAD_LANGUAGES = ("ar", "de", "el", "en", "es", "hi", "ro", "ru", "th", "tr", "vi", "zh")
+__all__ = ["DatasetRef", "dataset_cache_path", "HubLayout"]
 
 
 class NotDownloadedError(RuntimeError):
@@ -107,74 +62,29 @@ class NotDownloadedError(RuntimeError):
 # Which hub data feeds which record file
 
 
-@dataclass(frozen=True)
-class DatasetRef:
-    """One split of one config of a hub dataset."""
-
-    name: str
-    config: str
-    split: str
-
-    def path(self, cache_dir: str | Path) -> Path:
-        return dataset_cache_path(cache_dir, self.name, self.config, self.split)
-
-
-def dataset_cache_path(cache_dir: str | Path, name: str, config: str, split: str) -> Path:
-    """Where download_dataset saves a split: <cache_dir>/<org>--<name>/<config>/<split>."""
-    return Path(cache_dir) / name.replace("/", "--") / config / split
-
-
-def task_sources(task: str, lang: str) -> dict[str, DatasetRef]:
-    """The hub split each record split of (task, lang) is made from, for every split the
-    sources have (QA outside English has no train split: XQuAD is evaluation data).
-
-    A ValueError names the dataset and the languages it has when `lang` is not among them.
-    """
-    if task == "summarization":
-        if lang not in XLSUM_CONFIGS:
-            raise ValueError(
-                f"summarization: {XLSUM} has no config for {lang!r} "
-                f"(languages: {', '.join(sorted(XLSUM_CONFIGS))})"
-            )
-        config = XLSUM_CONFIGS[lang]
-        return {"train": DatasetRef(XLSUM, config, "train"),
-                "dev": DatasetRef(XLSUM, config, "validation"),
-                "test": DatasetRef(XLSUM, config, "test")}
-    if task == "qa":
-        if lang == "en":
-            return {"train": DatasetRef(SQUAD, SQUAD_CONFIG, "train"),
-                    "dev": DatasetRef(SQUAD, SQUAD_CONFIG, "validation"),
-                    "test": DatasetRef(SQUAD, SQUAD_CONFIG, "validation")}
-        if lang not in XQUAD_LANGUAGES:
-            raise ValueError(
-                f"qa: {XQUAD} has no config for {lang!r} (languages: {', '.join(XQUAD_LANGUAGES)})"
-            )
-        ref = DatasetRef(XQUAD, f"xquad.{lang}", "validation")
-        return {"dev": ref, "test": ref}
-    raise ValueError(f"unknown task {task!r}; known: summarization, qa")
-
-
-def _sources_for(task: str, lang: str, splits: Iterable[str]) -> dict[str, DatasetRef]:
-    sources = task_sources(task, lang)
+def _sources_for(adapter: DatasetAdapter, task: str, lang: str, splits: Iterable[str]) -> dict[str, DatasetRef]:
+    sources = adapter.sources(lang)
     missing = [split for split in splits if split not in sources]
     if missing:
         raise ValueError(
-            f"{task}/{lang}: no {', '.join(missing)} data (the hub sources give "
-            f"{', '.join(sources)})"
+            f"{task}/{lang}: no {', '.join(missing)} data ({adapter.name} gives {', '.join(sources)})"
         )
     return {split: sources[split] for split in splits}
 
 
-def required_datasets(tasks: Iterable[str], source_language: str,
-                      target_languages: Iterable[str],
-                      target_splits: Iterable[str] = ("dev", "test")) -> list[DatasetRef]:
-    """Every hub split the study needs (sorted, unique): train/dev/test of the source
-    language and `target_splits` of every target language, for every task."""
+def required_datasets(tasks: Iterable, target_splits: Iterable[str] = ("dev", "test")) -> list[DatasetRef]:
+    """Every hub split the study needs (sorted, unique): for every task (a TaskSpec of
+    xlgen.tasks.catalog), train/dev/test of its source language and `target_splits` of
+    each of its target languages. Generated datasets (the demo) need none."""
     refs: set[DatasetRef] = set()
+    target_splits = tuple(target_splits)
     for task in tasks:
-        refs.update(_sources_for(task, source_language, SPLITS).values())
-        for lang in target_languages:
-            refs.update(_sources_for(task, lang, target_splits).values())
+        adapter = task.adapter
+        if adapter.generated:
+            continue
+        refs.update(_sources_for(adapter, task.name, task.source_language, SPLITS).values())
+        for lang in task.target_languages:
+            refs.update(_sources_for(adapter, task.name, lang, target_splits).values())
     return sorted(refs, key=lambda r: (r.name, r.config, r.split))
 
 
@@ -204,7 +114,7 @@ def _unreachable_errors() -> tuple[type[BaseException], ...]:
 
 
 def _describe_types(features) -> object:
-    """Features as plain types ({"text": ["string"]}) to compare with HUB_COLUMNS."""
+    """Features as plain types ({"text": ["string"]}) to compare with an adapter's columns."""
     from datasets import LargeList, List, Sequence, Value
 
     if isinstance(features, Value):
@@ -219,10 +129,9 @@ def _describe_types(features) -> object:
     return type(features).__name__
 
 
-def check_columns(name: str, features) -> None:
-    """Raise ValueError (one line) unless a loaded dataset has the hub dataset's columns and
-    types (HUB_COLUMNS); unknown datasets pass."""
-    expected = HUB_COLUMNS.get(name)
+def check_columns(name: str, features, expected: Mapping | None) -> None:
+    """Raise ValueError (one line) unless a loaded dataset has the columns and types its
+    adapter declares (`expected`, DatasetAdapter.columns[name]); None passes."""
     if expected is None:
         return
     got = {k: _describe_types(v) for k, v in features.items()}
@@ -235,12 +144,13 @@ def check_columns(name: str, features) -> None:
 
 
 def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
-                     source: str | Path | None = None, revision: str | None = None) -> Path:
+                     source: str | Path | None = None, revision: str | None = None,
+                     adapter: DatasetAdapter | str | None = None) -> Path:
     """Save one split of a hub dataset under `dataset_cache_path(cache_dir, ...)`; return it.
 
     Loads with `datasets.load_dataset` from the hub id, or from `source`, a local directory
     laid out as the hub repository (the call is the same, only the location differs), checks
-    the columns (check_columns) and saves with `save_to_disk` into a temporary directory
+    the columns `adapter` declares (check_columns; its layout: revision, config folders) and saves with `save_to_disk` into a temporary directory
     renamed into place, so an interrupted download leaves no partial cache. An existing
     cache is returned untouched. The hub's own download cache is `<cache_dir>/.hf-cache`
     (shared by the splits of a config, which `load_dataset` prepares together).
@@ -252,7 +162,8 @@ def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
     target = dataset_cache_path(cache_dir, name, config, split)
     if (target / "dataset_info.json").exists():
         return target
-    layout = HUB_LAYOUTS.get(name, HubLayout())
+    adapter = get_adapter(adapter) if isinstance(adapter, str) else adapter
+    layout = adapter.layout(name) if adapter is not None else HubLayout()
     location = name if source is None else str(source)
     if source is not None and not Path(source).is_dir():
         raise FileNotFoundError(f"{name}: local source {source} is not a directory")
@@ -269,7 +180,7 @@ def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
             f"{name} (config {config}, split {split}) is not in {cache_dir} and the hub "
             f"cannot be reached ({reason}); pre-fetch it on a machine with internet: {PREFETCH_DATA}"
         ) from None
-    check_columns(name, dataset.features)
+    check_columns(name, dataset.features, adapter.columns.get(name) if adapter is not None else None)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".tmp-{split}-{uuid.uuid4().hex[:8]}"
     try:
@@ -304,55 +215,11 @@ def load_cached(ref: DatasetRef, cache_dir: str | Path):
 
 
 # ---------------------------------------------------------------------------------------
-# Normalization: hub rows -> records
-
-
-def xlsum_record(row: Mapping, lang: str) -> dict | None:
-    """An XL-Sum row (id, url, title, summary, text) as a summarization record: the article
-    is the source, the summary the target; None if either is empty."""
-    source, target = row["text"].strip(), row["summary"].strip()
-    if not source or not target:
-        return None
-    return {"id": row["id"], "lang": lang, "source": source, "target": target}
-
-
-def squad_record(row: Mapping, lang: str) -> dict | None:
-    """A SQuAD/XQuAD row (id, [title,] context, question, answers{text, answer_start}) as a
-    QA record: every non-empty answer text in order, the first one the target, the source
-    built by xlgen.demo_world.qa_source; None without a question, context or answer."""
-    context, question = row["context"].strip(), row["question"].strip()
-    answers = [text.strip() for text in row["answers"]["text"] if text.strip()]
-    if not context or not question or not answers:
-        return None
-    return {"id": row["id"], "lang": lang, "context": context, "question": question,
-            "answers": answers, "source": qa_source(question, context), "target": answers[0]}
-
-
-NORMALIZERS: dict[str, Callable[[Mapping, str], dict | None]] = {
-    "summarization": xlsum_record,
-    "qa": squad_record,
-}
-
-
-# ---------------------------------------------------------------------------------------
 # Deterministic selection
 
 
 def _rank(seed: int, *parts: str) -> str:
     return hashlib.sha256("\x1f".join([str(seed), *parts]).encode("utf-8")).hexdigest()
-
-
-def group_keys(rows: list[Mapping]) -> list[str]:
-    """The dev/test group of each QA row: its article `title` where the rows have one
-    (SQuAD), else its paragraph, named by the smallest id among the rows sharing its
-    context (XQuAD: the same key in every language)."""
-    if rows and "title" in rows[0]:
-        return [str(row["title"]) for row in rows]
-    first: dict[str, str] = {}
-    for row in rows:
-        context = row["context"]
-        first[context] = min(first.get(context, row["id"]), row["id"])
-    return [first[row["context"]] for row in rows]
 
 
 def dev_test_split(keys: list[str], dev_fraction: float, seed: int) -> list[str]:
@@ -369,7 +236,7 @@ def dev_test_split(keys: list[str], dev_fraction: float, seed: int) -> list[str]
     return ["dev" if key in dev else "test" for key in keys]
 
 
-def select_records(dataset, indices: list[int], normalize: Callable[[Mapping, str], dict | None],
+def select_records(dataset, indices: list[int], normalize,
                    lang: str, limit: int | None, seed: int, split: str) -> tuple[list[dict], int, int]:
     """The records of `dataset` rows `indices` (in that order), with unusable rows and
     repeated ids (all but the first) left out, and at most `limit` of them (all if None):
@@ -409,43 +276,48 @@ def select_records(dataset, indices: list[int], normalize: Callable[[Mapping, st
 # Prepare: cache -> record files
 
 
-def prepare_task_data(task: str, lang: str, cache_dir: str | Path, out_dir: str | Path,
-                      caps: Mapping[str, int | None] | None = None, seed: int = 0, *,
+def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache_dir: str | Path,
+                      out_dir: str | Path, caps: Mapping[str, int | None] | None = None, seed: int = 0, *,
                       splits: Iterable[str] | None = None,
                       dev_fraction: float = DEFAULT_DEV_FRACTION) -> dict[str, Path]:
     """Write `<out_dir>/<task>/<lang>/<split>.jsonl` for `splits` (default: every split the
-    sources have, see task_sources) from the download cache; return split -> path.
+    adapter's sources have) from the download cache; return split -> path.
 
-    Rows are split into dev and test where both come from one hub split (dev_test_split),
-    normalized (NORMALIZERS), capped (`caps[split]`; select_records: unusable rows and
-    repeated ids left out and logged), written atomically and read back through
-    xlgen.tasks.read_records. Reads no network: a missing cache is a NotDownloadedError.
+    Where dev and test come from one hub split, its rows are split (dev_test_split over the
+    adapter's group_keys); rows become records (adapter.record), are capped (`caps[split]`;
+    select_records: unusable rows and repeated ids left out and logged), written atomically
+    and read back through xlgen.tasks.read_records with the adapter's kind. Reads no
+    network: a missing cache is a NotDownloadedError.
     """
+    adapter = get_adapter(adapter) if isinstance(adapter, str) else adapter
     caps = dict(caps or {})
     unknown = set(caps) - set(SPLITS)
     if unknown:
         raise ValueError(f"caps: unknown split(s) {', '.join(sorted(unknown))}; known: {', '.join(SPLITS)}")
-    sources = _sources_for(task, lang, splits if splits is not None else task_sources(task, lang))
+    every = adapter.sources(lang)
+    shared = {ref for split, ref in every.items() if list(every.values()).count(ref) > 1}
+    sources = _sources_for(adapter, task, lang, splits if splits is not None else every)
     loaded: dict[DatasetRef, tuple] = {}
     written: dict[str, Path] = {}
     for split, ref in sources.items():
         if ref not in loaded:
             dataset = load_cached(ref, cache_dir)
             sides = None
-            if task == "qa" and ref.split == "validation":  # dev and test share this hub split
-                columns = [c for c in ("id", "title", "context") if c in dataset.column_names]
-                sides = dev_test_split(group_keys(dataset.select_columns(columns).to_list()), dev_fraction, seed)
+            if ref in shared:  # dev and test share this hub split
+                columns = [c for c in adapter.group_columns if c in dataset.column_names]
+                keys = adapter.group_keys(dataset.select_columns(columns).to_list())
+                sides = dev_test_split(keys, dev_fraction, seed)
             loaded[ref] = (dataset, sides)
         dataset, sides = loaded[ref]
         indices = [i for i in range(len(dataset)) if sides is None or sides[i] == split]
-        records, unusable, repeated = select_records(dataset, indices, NORMALIZERS[task], lang,
+        records, unusable, repeated = select_records(dataset, indices, adapter.record, lang,
                                                      caps.get(split), seed, split)
         if not records:
             raise ValueError(f"{task}/{lang}/{split}: no usable rows in {ref.name} ({ref.config}, {ref.split})")
         path = Path(out_dir) / task / lang / f"{split}.jsonl"
         with atomic_path(path) as tmp:
             write_jsonl(tmp, records)
-            read_records(task, tmp)  # the schema every later stage relies on
+            read_records(adapter.kind, tmp)  # the schema every later stage relies on
         log.info("%s/%s/%s: %d hub rows, %d unusable and %d repeated ids seen, %d written -> %s",
                  task, lang, split, len(indices), unusable, repeated, len(records), path)
         written[split] = path

@@ -14,13 +14,14 @@ the workflow does instead, and config validation reports it (xlgen.config):
 mT5 has no codes at all and runs every language.
 
 The table covers the languages of the study's data: XL-Sum (45 BBC languages, one config
-each; see xlgen.hub.XLSUM_CONFIGS) and XQuAD (ar de el en es hi ro ru th tr vi zh). Left out:
+each; see xlgen.datasets.xlsum.CONFIGS) and XQuAD (ar de el en es hi ro ru th tr vi zh). Left out:
 XL-Sum's chinese_traditional and serbian_latin (`zh` and `sr` here are the Simplified and
 Cyrillic variants) and uzbek (its script in XL-Sum, and so its NLLB code, is unchecked).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -232,3 +233,38 @@ def missing_code_choice(code: str, family: str) -> str | None:
 def languages_for_family(codes: list[str], family: str) -> list[str]:
     """`codes` in order, without those `family` skips for want of a language code."""
     return [code for code in codes if missing_code_choice(code, family) != "skip"]
+
+
+# ---------------------------------------------------------------------------------------
+# Words and sentences in text
+
+# Sentences are joined without a space in Chinese; Thai separates sentences (not words)
+# with a space, like the spaced scripts.
+SENTENCE_JOINER = {"zh": ""}
+# Scripts in which a span is matched as a substring (no word boundaries to check).
+_SUBSTRING_LANGS = ("zh", "th")
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char).startswith("M")
+
+
+def word_position(lang: str, span: str, text: str) -> int:
+    """Where `span` first occurs in `text` as whole words (as a substring for zh and th), or -1.
+
+    Why hand-written: `re` word boundaries treat combining marks (Thai, Devanagari vowel
+    signs) as non-word characters; this is three lines of str.find."""
+    start = text.find(span)
+    if lang in _SUBSTRING_LANGS:
+        return start
+    while start != -1:
+        end = start + len(span)
+        if (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            return start
+        start = text.find(span, start + 1)
+    return -1
+
+
+def occurs_as_words(lang: str, span: str, text: str) -> bool:
+    """Whether `span` occurs in `text` as whole words (see word_position)."""
+    return word_position(lang, span, text) != -1

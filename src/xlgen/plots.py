@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.languages import get_language
-from xlgen.tasks import MAIN_METRIC
+from xlgen.selection import task_metric
 
 
 def language_groups(langs: list[str], source_lang: str) -> dict[str, list[str]]:
@@ -32,7 +32,7 @@ def plot_lr_sweep(long: pd.DataFrame, task: str, source_lang: str, path: str | P
 
     from xlgen.io import atomic_path
 
-    metric = MAIN_METRIC[task]
+    metric = task_metric(long, task)
     rows = long[(long["task"] == task) & (long["split"] == split) & (long["method"] == "full")]
     groups = language_groups(sorted(rows["lang"].unique()), source_lang)
     fig, axes = plt.subplots(2, len(groups), figsize=(4.2 * len(groups), 6.4), sharex=True, squeeze=False)
@@ -70,7 +70,7 @@ def plot_wrong_language_story(long: pd.DataFrame, task: str, source_lang: str, p
 
     from xlgen.io import atomic_path
 
-    metric = MAIN_METRIC[task]
+    metric = task_metric(long, task)
     rows = long[(long["task"] == task) & (long["split"] == split) & (long["method"] == method)]
     backbones = sorted(rows["backbone"].unique())
     fig, axes = plt.subplots(1, len(backbones), figsize=(4.3 * len(backbones), 3.8), sharey=True, squeeze=False)

@@ -1,6 +1,6 @@
 """Learning-rate selection under three protocols, side by side.
 
-* `source_dev`: the LR with the best main metric (xlgen.tasks.MAIN_METRIC) on the source
+* `source_dev`: the LR with the best main metric (the task's, task_metric) on the source
   language's dev set; strict zero-shot: no target-language data is looked at. A
   translate-train run ('full+tt-ru') is selected the same way on the dev set of the language
   it was trained in (ru): for it, that language is the source.
@@ -20,7 +20,6 @@ import math
 import pandas as pd
 
 from xlgen.methods import method_variant
-from xlgen.tasks import MAIN_METRIC
 
 PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
 TARGETS_MEAN = "targets_mean"
@@ -28,11 +27,22 @@ SELECTION_COLUMNS = ["task", "backbone", "method", "protocol", "lang", "lr", "se
                      "selection_score", "metric", "test_score", "test_wrong_lang_rate"]
 
 
+def task_metric(table: pd.DataFrame, task: str) -> str:
+    """The main metric of `task` as a table states it: the `main_metric` column of the long
+    table (the run's identity, xlgen.runs) or the `metric` column of an LR-selection table."""
+    rows = table[table["task"] == task]
+    column = "main_metric" if "main_metric" in table.columns else "metric"
+    values = set(rows[column].dropna())
+    if len(values) != 1:
+        raise ValueError(f"{task}: expected one main metric in the table's {column!r} column, found {sorted(values)}")
+    return values.pop()
+
+
 def seed_means(long: pd.DataFrame, task: str) -> pd.DataFrame:
     """The main metric and wrong-language rate of `task` per (backbone, method, lr, lang,
     split), averaged over seeds: NaN where any seed has no score (diverged), while the
     wrong-language rate averages the seeds where it could be measured."""
-    metric = MAIN_METRIC[task]
+    metric = task_metric(long, task)
     rows = long[long["task"] == task]
     keys = ["backbone", "method", "lr", "lang", "split"]
     grouped = rows.groupby(keys, sort=True)
@@ -67,7 +77,7 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     wrong-language rate it gives. Under `target_dev` each language has its own LR and the
     mean row (lr NaN) averages the per-language dev and test scores at those LRs.
     """
-    metric = MAIN_METRIC[task]
+    metric = task_metric(long, task)
     means = seed_means(long, task)
     splits = set(means["split"])
     if not {"dev", "test"} <= splits:

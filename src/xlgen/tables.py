@@ -6,46 +6,38 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
-from xlgen.methods import TRANSLATE_TEST, method_variant
-from xlgen.selection import TARGETS_MEAN, selected_lrs
-from xlgen.tasks import MAIN_METRIC
+from xlgen.methods import method_variant
+from xlgen.runs import RUN_KEYS
+from xlgen.selection import TARGETS_MEAN, selected_lrs, task_metric
 
-RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
 ROW_KEYS = RUN_KEYS + ["lang", "split"]
-RUN_PATH = re.compile(r"(?P<task>[^/]+)/(?P<backbone>[^/]+)/(?P<method>[^/]+)/lr~(?P<lr>[^/]+)/seed~(?P<seed>[^/]+)/")
-
-
-def run_keys_from_path(path: str | Path) -> dict:
-    """The run's wildcards from a path `.../<task>/<backbone>/<method>/lr~<lr>/seed~<seed>/...`."""
-    match = RUN_PATH.search(str(path))
-    if not match:
-        raise ValueError(f"{path}: not a run path (<task>/<backbone>/<method>/lr~<lr>/seed~<seed>/)")
-    keys = match.groupdict()
-    return {**keys, "lr": float(keys["lr"]), "seed": int(keys["seed"])}
 
 
 def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd.DataFrame:
-    """Every (run, language, split) row with its metrics and the run's training facts."""
+    """Every (run, language, split) row with its metrics, the run's identity (xlgen.runs: its
+    keys first, its other fields after the metrics) and the training facts of its run.json."""
     scores = pd.concat([pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in score_files], ignore_index=True)
     runs = []
     for path in run_files:
         summary = json.loads(Path(path).read_text(encoding="utf-8"))
+        if "run" not in summary:
+            raise ValueError(f"{path}: no 'run' identity record (written by an older xlgen: rerun its finetune job)")
         runs.append({
-            **run_keys_from_path(path),
+            **{key: summary["run"][key] for key in RUN_KEYS},
             "trainable_params": summary["trainable_params"],
             "trainable_share": summary["trainable_share"],
             "dev_loss_final": summary["dev_loss_final"],
             "train_steps": summary["steps"],
         })
     runs = pd.DataFrame(runs).rename(columns={"method": "trained_method"})
-    # a translate-test variant ('full+ttest') applies its base method's run: its facts are those
-    trained = [m[: -len(TRANSLATE_TEST)] if m.endswith(TRANSLATE_TEST) else m for m in scores["method"]]
+    # a translate-test variant applies its base method's run: its facts are those
+    trained = [base if variant == "translate_test" else method
+               for method, base, variant in zip(scores["method"], scores["base_method"], scores["variant"])]
     keys = [k if k != "method" else "trained_method" for k in RUN_KEYS]
     table = scores.assign(trained_method=trained).merge(runs, on=keys, how="left", validate="many_to_one")
     table = table.drop(columns="trained_method")
@@ -55,7 +47,7 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
 def lr_sweep_table(long: pd.DataFrame, task: str, source_lang: str, split: str = "test") -> pd.DataFrame:
     """Wide table of one task: a row per (backbone, method, lr, seed), per language the main
     metric and the wrong-language rate, plus their means over the target languages."""
-    metric = MAIN_METRIC[task]
+    metric = task_metric(long, task)
     rows = long[(long["task"] == task) & (long["split"] == split)]
     index = ["backbone", "method", "lr", "seed"]
     quality = rows.pivot_table(index=index, columns="lang", values=metric, aggfunc="first", dropna=False)
@@ -92,15 +84,18 @@ PAIRED_COLUMNS = ["task", "backbone", "method", "lr", "reference_method", "refer
 
 
 def read_per_example(paths: list[str | Path], keep=None) -> pd.DataFrame:
-    """The per-example files of the evaluate rule (`.../<run>/per_example.csv`) as one frame
-    with the run's keys; only runs whose keys dict passes `keep`, when given."""
+    """The per-example files of the evaluate rule (`.../<run>/per_example.csv`, each row
+    with its run's keys) as one frame; only runs whose keys dict passes `keep`, when given."""
     frames = []
     for path in paths:
-        keys = run_keys_from_path(path)
-        if keep is not None and not keep(keys):
+        read = dict(dtype={"id": str, "task": str, "backbone": str, "method": str}, keep_default_na=False,
+                    na_values=[""])
+        first = pd.read_csv(path, nrows=1, **read)  # the run's keys: a sweep has many runs not kept
+        if not len(first):
             continue
-        frame = pd.read_csv(path, dtype={"id": str}, keep_default_na=False, na_values=[""])
-        frames.append(frame.assign(**keys))
+        if keep is not None and not keep({key: first[key].iloc[0] for key in RUN_KEYS}):
+            continue
+        frames.append(pd.read_csv(path, **read))
     if not frames:
         return pd.DataFrame(columns=RUN_KEYS + ["lang", "split", "id"])
     return pd.concat(frames, ignore_index=True)
@@ -174,7 +169,7 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     Values come from the per-example scores, averaged over seeds example by example; the
     targets mean is the mean of the language means, resampled within each language.
     """
-    metric = MAIN_METRIC[task]
+    metric = task_metric(selection, task)
     columns = [metric, "wrong_lang"]
     groups = _language_groups(source_lang, target_langs)
     rows = []
@@ -203,7 +198,7 @@ def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, 
     both at their `source_dev` LRs, on the examples both scored (columns PAIRED_COLUMNS):
     per language and for the targets mean (resampled within each language), for the main
     metric and the wrong-language rate. Empty when no other method is configured."""
-    metric = MAIN_METRIC[task]
+    metric = task_metric(selection, task)
     columns = [metric, "wrong_lang"]
     groups = _language_groups(source_lang, target_langs)
     lrs = selected_lrs(selection, MAIN_PROTOCOL)
@@ -241,11 +236,10 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs: list[str],
-                  mt_quality: pd.DataFrame | None = None) -> str:
+                  mt_quality: pd.DataFrame | None = None, *, metric: str) -> str:
     """The main table for humans: the metric with its 95% interval, then the wrong-language
     rate in percent, a row per (backbone, method), a column per language and the mean; with
     translation baselines, a legend of their rows and the MT quality behind them."""
-    metric = MAIN_METRIC[task]
     langs = [source_lang, *target_langs, TARGETS_MEAN]
     names = [f"{source_lang} (source)", *target_langs, "mean of targets"]
 

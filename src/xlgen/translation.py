@@ -21,7 +21,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from xlgen.demo_world import _SENTENCE_JOINER, _occurs, qa_source
+from xlgen.languages import SENTENCE_JOINER
+from xlgen.tasks import TaskKind, get_kind
 
 # ---------------------------------------------------------------------------------------
 # Sentences
@@ -74,7 +75,7 @@ def split_sentences(text: str, lang: str) -> list[str]:
 def join_sentences(sentences: list[str], lang: str) -> str:
     """Sentences joined the way the language writes them: no space in Chinese, one space
     otherwise (the demo world's convention, so join(split(x)) == x on its articles)."""
-    return _SENTENCE_JOINER.get(lang, " ").join(sentences)
+    return SENTENCE_JOINER.get(lang, " ").join(sentences)
 
 
 # ---------------------------------------------------------------------------------------
@@ -232,93 +233,14 @@ class ApertiumTranslator(Translator):
 # Task records
 
 
-# Why hand-written: demo_world._occurs only answers yes/no; the marker needs the position.
-def _answer_position(lang: str, answer: str, context: str) -> int:
-    """Where `answer` first occurs in `context` as whole words (see demo_world._occurs), or -1."""
-    start = context.find(answer)
-    while start != -1:
-        # _occurs on a window of one character either side judges this occurrence (when the
-        # window's first occurrence is this one, i.e. no overlapping repeat precedes it)
-        left = max(0, start - 1)
-        window = context[left:start + len(answer) + 1]
-        if window.find(answer) == start - left and _occurs(lang, answer, window):
-            return start
-        start = context.find(answer, start + 1)
-    return -1
-
-
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
-
-
-# Why hand-written: no allowed library translates QA records keeping the answer inside the
-# context (the marker technique of translate-train QA baselines is a few lines of string work).
-def translate_records(task: str, records: list[dict], translator: Translator, src: str, tgt: str,
-                      *, markers: tuple[str, str] = ("«", "»")) -> tuple[list[dict], dict]:
-    """`records` of `task` (xlgen.tasks schema, language `src`) translated into `tgt`.
-
-    Returns (records, stats). Ids become "<id>@<tgt>", `lang` is tgt. Summarization:
-    `source` and `target` are translated. QA: `question`, `context` and the first answer
-    are translated consistently: the answer's first whole-word occurrence in the context is
-    wrapped in `markers` and the marked context translated; if each marker comes back
-    exactly once around a non-empty span, that span is the answer. Otherwise context and
-    answer are translated separately. A record is kept only if its translated answer occurs
-    in its translated context (a translate-train example whose answer is not in its context
-    teaches the wrong thing) and no translated text is empty. Each field goes to the
-    translator in one call.
-
-    stats: n_in, n_out, dropped_empty (records dropped for an empty translation), and for
-    QA marker_kept, answer_found (records whose translated answer occurs in the translated
-    context, by either route) and answer_found_rate = answer_found / n_in.
-    """
-    n_in = len(records)
-    if task == "summarization":
-        sources = translator.translate([r["source"] for r in records], src, tgt)
-        targets = translator.translate([r["target"] for r in records], src, tgt)
-        out = [{"id": f"{r['id']}@{tgt}", "lang": tgt, "source": s, "target": t}
-               for r, s, t in zip(records, sources, targets) if s.strip() and t.strip()]
-        return out, {"n_in": n_in, "n_out": len(out), "dropped_empty": n_in - len(out)}
-    if task != "qa":
-        raise ValueError(f"unknown task {task!r}")
-
-    open_mark, close_mark = markers
-    questions = translator.translate([r["question"] for r in records], src, tgt)
-    marked_idx, marked = [], []
-    for i, r in enumerate(records):
-        answer, context = r["answers"][0], r["context"]
-        start = -1 if open_mark in context or close_mark in context else _answer_position(src, answer, context)
-        if start != -1:
-            end = start + len(answer)
-            marked_idx.append(i)
-            marked.append(f"{context[:start]}{open_mark}{answer}{close_mark}{context[end:]}")
-    contexts: list[str | None] = [None] * n_in
-    answers: list[str | None] = [None] * n_in
-    for i, text in zip(marked_idx, translator.translate(marked, src, tgt)):
-        once = text.count(open_mark) == 1 and text.count(close_mark) == 1
-        if once and text.index(open_mark) < text.index(close_mark):
-            before, rest = text.split(open_mark)
-            inside, after = rest.split(close_mark)
-            if inside.strip():
-                answers[i] = _squeeze(inside)
-                contexts[i] = _squeeze(f"{before}{inside}{after}")
-    marker_kept = sum(a is not None for a in answers)
-    rest = [i for i in range(n_in) if answers[i] is None]
-    for i, c, a in zip(rest, translator.translate([records[i]["context"] for i in rest], src, tgt),
-                       translator.translate([records[i]["answers"][0] for i in rest], src, tgt)):
-        contexts[i], answers[i] = c, _squeeze(a)
-
-    out, found = [], 0
-    for r, q, c, a in zip(records, questions, contexts, answers):
-        if not (a and c and _occurs(tgt, a, c)):
-            continue
-        found += 1
-        if not q.strip():
-            continue
-        out.append({"id": f"{r['id']}@{tgt}", "lang": tgt, "context": c, "question": q, "answers": [a],
-                    "source": qa_source(q, c), "target": a})
-    stats = {"n_in": n_in, "n_out": len(out), "dropped_empty": found - len(out), "marker_kept": marker_kept,
-             "answer_found": found, "answer_found_rate": found / n_in if n_in else 0.0}
-    return out, stats
+def translate_records(task: str | TaskKind, records: list[dict], translator: Translator, src: str, tgt: str
+                      ) -> tuple[list[dict], dict]:
+    """`records` of the task kind `task` (language `src`) translated into `tgt` by the kind's
+    rules (TaskKind.translate_records: summarization translates `source` and `target`;
+    extractive QA keeps the answer inside the context with markers). Returns (records,
+    stats); ids become "<id>@<tgt>", `lang` is tgt. Each field goes to the translator in
+    one call."""
+    return get_kind(task).translate_records(records, lambda texts: translator.translate(texts, src, tgt), src, tgt)
 
 
 # ---------------------------------------------------------------------------------------
@@ -357,16 +279,12 @@ def make_translator(settings: dict, mt_dir=None) -> Translator:
         num_beams=settings.get("num_beams", 1))
 
 
-def translate_inputs(task: str, records: list[dict], translator: Translator, src: str, tgt: str) -> list[dict]:
+def translate_inputs(task: str | TaskKind, records: list[dict], translator: Translator, src: str,
+                     tgt: str) -> list[dict]:
     """Translate-test inputs: `records` (language `src`) with the model input rebuilt from
-    fields translated into `tgt`; ids, `lang` and the references stay, since outputs
-    translated back are scored against them."""
-    if task == "summarization":
-        sources = translator.translate([r["source"] for r in records], src, tgt)
-        return [{**r, "source": s} for r, s in zip(records, sources)]
-    questions = translator.translate([r["question"] for r in records], src, tgt)
-    contexts = translator.translate([r["context"] for r in records], src, tgt)
-    return [{**r, "source": qa_source(q, c)} for r, q, c in zip(records, questions, contexts)]
+    fields translated into `tgt` (TaskKind.translate_inputs); ids, `lang` and the
+    references stay, since outputs translated back are scored against them."""
+    return get_kind(task).translate_inputs(records, lambda texts: translator.translate(texts, src, tgt))
 
 
 def parallel_key(record: dict) -> str:
@@ -375,11 +293,12 @@ def parallel_key(record: dict) -> str:
     return str(record["id"]).replace(f"-{record['lang']}-", "-", 1)
 
 
-def parallel_texts(task: str, source: list[dict], target: list[dict]) -> tuple[list[str], list[str]]:
+def parallel_texts(task: str | TaskKind, source: list[dict], target: list[dict]) -> tuple[list[str], list[str]]:
     """(source texts, their reference translations) from two test sets that translate each
-    other (XQuAD, the demo world): each distinct document (QA context, summarization input)
-    once, matched by `parallel_key`."""
-    field = "context" if task == "qa" else "source"
+    other (XQuAD, the demo world): each distinct document (the kind's input: QA context,
+    summarization input) once, matched by `parallel_key`."""
+    kind = get_kind(task)
+    field = kind.input_field
     by_key = {parallel_key(r): r[field] for r in target}
     pairs = {}
     for record in source:
@@ -387,5 +306,5 @@ def parallel_texts(task: str, source: list[dict], target: list[dict]) -> tuple[l
         if key in by_key:
             pairs.setdefault(record[field], by_key[key])
     if not pairs:
-        raise ValueError(f"no {task} example of the source language has a translation in the target test set")
+        raise ValueError(f"no {kind.name} example of the source language has a translation in the target test set")
     return list(pairs), list(pairs.values())

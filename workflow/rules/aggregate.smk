@@ -74,7 +74,7 @@ rule lr_selection:
         "results/logs/lr_selection/{task}.log",
     params:
         source_lang=SOURCE_LANG,
-        target_langs=TARGET_LANGS,
+        target_langs=lambda wc: TASK_SPECS[wc.task].target_languages,
     script:
         "../scripts/lr_selection.py"
 
@@ -112,7 +112,7 @@ rule main_table:
         "results/logs/main_table/{task}.log",
     params:
         source_lang=SOURCE_LANG,
-        target_langs=TARGET_LANGS,
+        target_langs=lambda wc: TASK_SPECS[wc.task].target_languages,
         bootstrap_samples=config["evaluate"]["bootstrap_samples"],
         seed=config["seed"],
     script:

@@ -3,7 +3,10 @@ from types import SimpleNamespace
 from pathlib import Path
 
 from xlgen.config import ConfigError, validate_config
-from xlgen.hub import model_cache_path, required_datasets, task_sources
+from xlgen.datasets import get_adapter
+from xlgen.hub import model_cache_path, required_datasets
+from xlgen.runs import path_keys, run_path, run_record
+from xlgen.tasks.catalog import task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN, get_method, method_variant
 
@@ -30,6 +33,8 @@ SOURCE_LANG = config["source_language"]
 TARGET_LANGS = list(config["target_languages"])
 ALL_LANGS = [SOURCE_LANG] + TARGET_LANGS
 TASKS = list(config["tasks"])
+# each task resolved once: its kind, dataset adapter, languages (xlgen.tasks.catalog)
+TASK_SPECS = task_specs(config)
 BACKBONES = list(config["backbones"])
 METHODS = list(config["methods"])
 SEEDS = list(config["finetune"]["seeds"])
@@ -44,7 +49,7 @@ TT_TEST = TT_ON and TT.get("translate_test", True)
 
 
 wildcard_constraints:
-    task="|".join(TASKS),
+    task="|".join(TASKS) or "-",
     backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
     method="[a-z_]+([+](tt-[a-z]{2,3}|ttest))?",  # translate-train/test variants: full+tt-ru, full+ttest
     lr="[0-9][0-9.e+-]*",
@@ -55,38 +60,68 @@ wildcard_constraints:
     hub_split="train|validation|test",
 
 
-def format_lr(lr):
-    """The path form of a learning rate: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
-    return f"{float(lr):g}"
-
-
-def get_runs(task):
-    """Every (backbone, method, lr, seed) run of a task as wildcard dicts, the
-    translate-train ('full+tt-ru') and translate-test ('full+ttest') variants included.
-    """
+def build_runs(task):
+    """Every run of a task as its identity record (xlgen.runs.run_record), built once here:
+    each (backbone, method, lr, seed), and the translate-train ('full+tt-ru' in paths) and
+    translate-test ('full+ttest') variants where enabled."""
+    spec = TASK_SPECS[task]
     runs = [
-        dict(task=task, backbone=b, method=m, lr=format_lr(lr), seed=s)
+        run_record(
+            spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX)
+        )
         for b in BACKBONES
         for m in METHODS
         for lr in config["method_settings"][m]["lrs"]
         for s in SEEDS
     ]
     if TT_ON:
-        variants = [
-            f"{m}{TRANSLATE_TRAIN}{lang}" for m in TT_METHODS for lang in TT_LANGS
-        ]
-        variants += [f"{m}{TRANSLATE_TEST}" for m in TT_METHODS] if TT_TEST else []
+        variants = [("translate_train", lang) for lang in TT_LANGS]
+        variants += [("translate_test", "")] if TT_TEST else []
         runs += [
-            dict(task=task, backbone=b, method=v, lr=format_lr(lr), seed=s)
+            run_record(
+                spec,
+                base_backbone(b),
+                m,
+                lr,
+                s,
+                intermediate=b.endswith(VARIANT_SUFFIX),
+                variant=variant,
+                variant_lang=lang,
+            )
             for b in TT_BACKBONES
-            for v in variants
-            for lr in config["method_settings"][method_variant(v)[0]]["lrs"]
+            for m in TT_METHODS
+            for variant, lang in variants
+            for lr in config["method_settings"][m]["lrs"]
             for s in SEEDS
         ]
     return runs
 
 
-def get_run_langs(method):
+RUNS = {task: build_runs(task) for task in TASKS}
+# a run's record by its path wildcards (task, backbone, method, lr, seed)
+RUN_INDEX = {
+    tuple(path_keys(run).values()): run for runs in RUNS.values() for run in runs
+}
+
+
+def get_runs(task):
+    """Every run of a task as path wildcard dicts (see build_runs)."""
+    return [path_keys(run) for run in RUNS[task]]
+
+
+def get_run_identity(wildcards):
+    """The identity record of the wildcards' run (passed to the scripts, written into
+    run.json and the score files)."""
+    key = tuple(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed"))
+    return RUN_INDEX[key]
+
+
+def task_langs(task):
+    """The source language, then the task's target languages."""
+    return TASK_SPECS[task].languages
+
+
+def get_run_langs(task, method):
     """The languages a run is generated and scored in: a translate-train run only in the
     language it was trained in, a translate-test run in the translated ones and English.
     """
@@ -95,14 +130,28 @@ def get_run_langs(method):
         return [lang]
     if variant == "translate_test":
         return [SOURCE_LANG] + TT_LANGS
-    return ALL_LANGS
+    return task_langs(task)
+
+
+def get_task_param(name):
+    """A rule parameter of the wildcards' task: its kind's name, its dataset's metric
+    flavour, its main metric, its dataset adapter's name."""
+    attribute = {
+        "kind": lambda spec: spec.kind.name,
+        "flavour": lambda spec: spec.metric_flavour,
+        "main_metric": lambda spec: spec.main_metric,
+        "dataset": lambda spec: spec.adapter.name,
+    }[name]
+    return lambda wildcards: attribute(TASK_SPECS[wildcards.task])
 
 
 def get_demo_world_files():
-    """Every file the demo world rule writes."""
+    """Every file the demo world rule writes (both of its tasks, whichever run)."""
+    from xlgen_demo.dataset import TASK_DIRS
+
     files = expand(
         "results/data/{task}/{lang}/{split}.jsonl",
-        task=["summarization", "qa"],
+        task=list(TASK_DIRS.values()),
         lang=ALL_LANGS,
         split=["train", "dev", "test"],
     )
@@ -116,7 +165,7 @@ def get_generation_files(wildcards):
     return expand(
         "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
         **wildcards,
-        lang=get_run_langs(wildcards.method),
+        lang=get_run_langs(wildcards.task, wildcards.method),
         split=SPLITS,
     )
 
@@ -134,34 +183,21 @@ def get_trained_run(wildcards):
 
 
 def get_eval_files(wildcards=None):
-    return [
-        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv".format(
-            **run
-        )
-        for task in TASKS
-        for run in get_runs(task)
-    ]
+    return [run_path("scores", run) for task in TASKS for run in RUNS[task]]
 
 
 def get_per_example_files(wildcards):
     """Per-example scores of every run of the task (the main table reads the selected ones)."""
-    return [
-        "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv".format(
-            **run
-        )
-        for run in get_runs(wildcards.task)
-    ]
+    return [run_path("per_example", run) for run in RUNS[wildcards.task]]
 
 
 def get_run_files(wildcards=None):
     """run.json of every training run (translate-test variants train nothing)."""
     return [
-        "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
-            **run
-        )
+        run_path("run", run)
         for task in TASKS
-        for run in get_runs(task)
-        if method_variant(run["method"])[1] != "translate_test"
+        for run in RUNS[task]
+        if run["variant"] != "translate_test"
     ]
 
 
@@ -183,13 +219,9 @@ def get_mt_dir(wildcards=None):
 
 
 def get_parallel_task():
-    """Held-out parallel text for the MT-quality figure: the QA test contexts (XQuAD and the
-    demo world's test sets are translations across languages; XL-Sum is not)."""
-    if "qa" in TASKS:
-        return "qa"
-    if DATA_SOURCE == "demo":
-        return "summarization"
-    return None
+    """Held-out parallel text for the MT-quality figure: the test sets of the first task
+    whose dataset's test sets translate each other (XQuAD, the demo world; not XL-Sum)."""
+    return next((t for t in TASKS if TASK_SPECS[t].adapter.parallel), None)
 
 
 def get_task_data(wildcards):
@@ -205,18 +237,23 @@ def get_eval_data(wildcards):
     return expand(
         "results/data/{task}/{lang}/{split}.jsonl",
         task=wildcards.task,
-        lang=ALL_LANGS,
+        lang=task_langs(wildcards.task),
         split=SPLITS,
     )
 
 
 def get_baseline_train(wildcards):
-    """Train files the QA majority-answer baseline reads: every language's in the demo; on
-    hub data only English has QA train data (XQuAD is evaluation-only: dev is used there).
-    """
-    if wildcards.task != "qa":
+    """Train files a baseline that learns from them reads (the QA majority answer): every
+    language's with train data (the demo world: all; XQuAD is evaluation-only, there the
+    baseline takes its answer from the language's dev split)."""
+    spec = TASK_SPECS[wildcards.task]
+    if not spec.kind.baseline_uses_train:
         return []
-    langs = ALL_LANGS if DATA_SOURCE == "demo" else [SOURCE_LANG]
+    langs = [
+        lang
+        for lang in spec.languages
+        if spec.adapter.generated or "train" in spec.adapter.sources(lang)
+    ]
     return expand(
         "results/data/{task}/{lang}/train.jsonl", task=wildcards.task, lang=langs
     )
@@ -293,24 +330,52 @@ def get_final_output():
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
         outputs.append("results/tables/mt_quality.csv")
+    if HUMAN_ON:
+        outputs += HUMAN.final_outputs()
     return outputs
 
 
-def get_generation_files_pattern():
+def language_groups():
+    """Tasks grouped by their languages, the group of the config's own languages first
+    (each group is one generate rule: a rule's outputs list the languages of its runs)."""
+    groups = {tuple(ALL_LANGS): []}
+    for task in TASKS:
+        groups.setdefault(tuple(task_langs(task)), []).append(task)
+    return [(list(langs), tasks) for langs, tasks in groups.items() if tasks]
+
+
+def get_generation_files_pattern(langs):
     """Output patterns of one generate job: every language and split of the run."""
     return expand(
         "results/generations/{{task}}/{{backbone}}/{{method}}/lr~{{lr}}/seed~{{seed}}/{lang}.{split}.jsonl",
-        lang=ALL_LANGS,
+        lang=langs,
         split=SPLITS,
     )
 
 
+def unlabeled_adapter():
+    """The dataset whose target-language running text the unlabeled-text methods read
+    (`data.hub.unlabeled_dataset`, default XL-Sum's articles)."""
+    return get_adapter(HUB.get("unlabeled_dataset", "xlsum"))
+
+
 def get_hub_dataset_dirs():
     """Every hub dataset split the study reads (the `download_data` target)."""
-    refs = required_datasets(TASKS, SOURCE_LANG, TARGET_LANGS, SPLITS)
+    refs = required_datasets(TASK_SPECS.values(), SPLITS)
     if needs_unlabeled_text():
-        refs += [task_sources("summarization", lang)["train"] for lang in TARGET_LANGS]
+        refs += [unlabeled_adapter().unlabeled(lang)[0] for lang in TARGET_LANGS]
     return sorted({str(ref.path(HUB["cache_dir"])) for ref in refs})
+
+
+def get_dataset_adapter(wildcards):
+    """The adapter that reads a hub dataset (its columns and layout), by the dataset's id."""
+    hub_id = wildcards.dataset.replace("--", "/", 1)
+    adapters = [spec.adapter for spec in TASK_SPECS.values()]
+    adapters += [unlabeled_adapter()] if needs_unlabeled_text() else []
+    for adapter in adapters:
+        if hub_id in adapter.columns:
+            return adapter.name
+    return None
 
 
 def needs_unlabeled_text():
@@ -330,19 +395,62 @@ def get_dataset_cache_dir(wildcards, output):
 
 def get_hub_sources(wildcards):
     """The cached hub split a (task, lang, split) record file is made from."""
-    return str(
-        task_sources(wildcards.task, wildcards.lang)[wildcards.split].path(
-            HUB["cache_dir"]
-        )
-    )
+    adapter = TASK_SPECS[wildcards.task].adapter
+    return str(adapter.sources(wildcards.lang)[wildcards.split].path(HUB["cache_dir"]))
 
 
 def get_unlabeled_source(wildcards):
-    """Target-language unlabeled text comes from the XL-Sum train articles of the language."""
-    return str(
-        task_sources("summarization", wildcards.lang)["train"].path(HUB["cache_dir"])
-    )
+    """Target-language unlabeled text: by default the XL-Sum train articles of the language."""
+    return str(unlabeled_adapter().unlabeled(wildcards.lang)[0].path(HUB["cache_dir"]))
+
+
+def get_local_copy(wildcards):
+    """A local directory laid out as the hub repository of the dataset
+    (`data.hub.local_copies`, by hub id), or None to download from the hub."""
+    hub_id = wildcards.dataset.replace("--", "/", 1)
+    return (HUB.get("local_copies") or {}).get(hub_id)
 
 
 def get_hub_caps(wildcards):
     return {"train": HUB.get("train_examples"), **HUB.get("max_examples", {})}
+
+
+# --- human evaluation (config `human_eval`, off unless enabled; workflow/rules/human.smk) ---
+HUMAN_ON = bool((config.get("human_eval") or {}).get("enabled"))
+HUMAN = None
+if HUMAN_ON:
+    from xlgen.human.plan import human_plan
+
+    try:
+        HUMAN = human_plan(
+            config,
+            {t: [lang for lang in task_langs(t) if lang != SOURCE_LANG] for t in TASKS},
+        )
+    except ValueError as err:
+        sys.stderr.write(f"xlgen: invalid config: {err}\n")
+        sys.exit(1)
+
+
+def get_human_generation_files(wildcards):
+    """Generation files of the compared systems at every LR they may be selected at."""
+    return HUMAN.generation_files(wildcards.task)
+
+
+def get_human_records(wildcards):
+    """The rated split's task records of each rated language (questions, contexts)."""
+    return HUMAN.record_files(wildcards.task)
+
+
+def get_human_vocabulary_records(wildcards):
+    """Every language's dev and test records: what the simulated annotators know."""
+    return HUMAN.record_files(wildcards.task, task_langs(wildcards.task), SPLITS)
+
+
+def get_human_simulated(wildcards):
+    """The simulated annotators' rating files, where simulation is on."""
+    return [f"results/human/{wildcards.task}/simulated"] if HUMAN.simulated else []
+
+
+def get_human_returned(wildcards):
+    """Returned rating files the config lists under `human_eval.ratings`."""
+    return HUMAN.rating_files(wildcards.task)

@@ -25,6 +25,8 @@ else:
             "results/logs/download_dataset/{dataset}/{dataset_config}/{hub_split}.log",
         params:
             cache_dir=get_dataset_cache_dir,
+            adapter=get_dataset_adapter,
+            source=get_local_copy,
         script:
             "../scripts/download_dataset.py"
 
@@ -44,6 +46,7 @@ else:
             caps=get_hub_caps,
             seed=HUB.get("seed", 0),
             dev_fraction=HUB.get("dev_fraction", 0.2),
+            dataset=get_task_param("dataset"),
         script:
             "../scripts/prepare_data.py"
 
@@ -57,6 +60,7 @@ else:
         params:
             cache_dir=HUB["cache_dir"],
             max_lines=HUB.get("unlabeled_lines", 20000),
+            column=unlabeled_adapter().unlabeled(TARGET_LANGS[0])[1],
             seed=HUB.get("seed", 0),
         script:
             "../scripts/unlabeled_text.py"

@@ -13,6 +13,8 @@ rule evaluate:
         runtime=30,
     params:
         settings=config["evaluate"],
+        run=get_run_identity,
+        flavour=get_task_param("flavour"),
     script:
         "../scripts/evaluate.py"
 
@@ -28,5 +30,7 @@ rule baselines:
     threads: 1
     params:
         settings=config["evaluate"],
+        kind=get_task_param("kind"),
+        flavour=get_task_param("flavour"),
     script:
         "../scripts/baselines.py"

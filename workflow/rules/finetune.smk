@@ -14,6 +14,7 @@ rule tokenize:
     params:
         lang=SOURCE_LANG,
         task_settings=lambda wc: config["task_settings"][wc.task],
+        kind=get_task_param("kind"),
     script:
         "../scripts/tokenize.py"
 
@@ -52,5 +53,6 @@ rule finetune:
         },
         # outside the outputs: Snakemake deletes the outputs of a failed job, not this
         checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
+        run=get_run_identity,
     script:
         "../scripts/finetune.py"

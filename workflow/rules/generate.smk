@@ -1,22 +1,31 @@
-rule generate:
-    input:
-        data=get_eval_data,
-        model=rules.finetune.output.model,
-        run=rules.finetune.output.run,
-        backbone=get_backbone_dir,
-    output:
-        get_generation_files_pattern(),
-    log:
-        "results/logs/generate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
-    wildcard_constraints:
-        method="[a-z_]+",  # variants: generate_translate_train and translate_test (translate.smk)
-    threads: 1
-    resources:
-        gpu=1,
-        mem_mb=4000,
-        runtime=120,
-    params:
-        settings=config["generate"],
-        task_settings=lambda wc: config["task_settings"][wc.task],
-    script:
-        "../scripts/generate.py"
+# One generate rule per set of languages: a rule's outputs list every language of its runs,
+# so tasks with their own target languages (task_catalog.<task>.target_languages) get their
+# own rule, `generate_<task>`; the tasks in the config's languages share `generate`.
+for _langs, _tasks in language_groups():
+
+    rule:
+        name:
+            "generate" if _langs == ALL_LANGS else f"generate_{_tasks[0]}"
+        input:
+            data=get_eval_data,
+            model=rules.finetune.output.model,
+            run=rules.finetune.output.run,
+            backbone=get_backbone_dir,
+        output:
+            get_generation_files_pattern(_langs),
+        log:
+            "results/logs/generate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+        wildcard_constraints:
+            task="|".join(_tasks),
+            method="[a-z_]+",  # variants: generate_translate_train and translate_test (translate.smk)
+        threads: 1
+        resources:
+            gpu=1,
+            mem_mb=4000,
+            runtime=120,
+        params:
+            settings=config["generate"],
+            task_settings=lambda wc: config["task_settings"][wc.task],
+            kind=get_task_param("kind"),
+        script:
+            "../scripts/generate.py"

@@ -22,6 +22,7 @@ if TT_ON:
         params:
             translate=TT,
             source_lang=SOURCE_LANG,
+            kind=get_task_param("kind"),
         script:
             "../scripts/translate_data.py"
 
@@ -43,6 +44,7 @@ if TT_ON:
         params:
             lang=lambda wc: wc.lang,
             task_settings=lambda wc: config["task_settings"][wc.task],
+            kind=get_task_param("kind"),
         script:
             "../scripts/tokenize.py"
 
@@ -76,6 +78,7 @@ if TT_ON:
         params:
             settings=config["generate"],
             task_settings=lambda wc: config["task_settings"][wc.task],
+            kind=get_task_param("kind"),
         script:
             "../scripts/generate.py"
 
@@ -98,6 +101,7 @@ if TT_ON:
             params:
                 translate=TT,
                 source_lang=SOURCE_LANG,
+                kind=get_task_param("kind"),
             script:
                 "../scripts/translate_test_inputs.py"
 
@@ -143,6 +147,7 @@ if TT_ON:
                 task_settings=lambda wc: config["task_settings"][wc.task],
                 translate=TT,
                 source_lang=SOURCE_LANG,
+                kind=get_task_param("kind"),
             script:
                 "../scripts/translate_test.py"
 
@@ -183,6 +188,7 @@ if TT_ON:
                 translate=TT,
                 source_lang=SOURCE_LANG,
                 task=get_parallel_task(),
+                kind=TASK_SPECS[get_parallel_task()].kind.name,
                 translate_test=TT_TEST,
             script:
                 "../scripts/mt_quality.py"

@@ -11,4 +11,5 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO)
     w = snakemake.wildcards
-    download_dataset(w.dataset.replace("--", "/", 1), w.dataset_config, w.hub_split, snakemake.params.cache_dir)
+    download_dataset(w.dataset.replace("--", "/", 1), w.dataset_config, w.hub_split, snakemake.params.cache_dir,
+                     source=snakemake.params.source, adapter=snakemake.params.adapter)

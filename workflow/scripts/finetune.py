@@ -31,4 +31,4 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         checkpoint_path=Path(snakemake.params.checkpoint),
         unlabeled=unlabeled,
     )
-    write_json(snakemake.output.run, summary)
+    write_json(snakemake.output.run, {**summary, "run": snakemake.params.run})

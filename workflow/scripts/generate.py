@@ -20,7 +20,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     settings = snakemake.params.settings
     status = read_json(snakemake.input.run)["status"]
     # every input is checked before the model loads: bad data fails in seconds
-    data = {path: read_records(w.task, path, path.parent.name)[: settings.get("max_examples") or None]
+    data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
             for path in map(Path, snakemake.input.data)}  # results/data/<task>/<lang>/<split>.jsonl
     if status == "ok":
         model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
@@ -42,6 +42,6 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
         )
         write_jsonl(path, [
-            generation_record(w.task, r, lang, p) for r, p in zip(records, predictions)
+            generation_record(snakemake.params.kind, r, lang, p) for r, p in zip(records, predictions)
         ])
         print(f"{lang}.{split}: {len(records)} outputs", file=sys.stderr)

@@ -10,7 +10,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     import pandas as pd
 
     from xlgen.io import write_text
-    from xlgen.selection import selected_lrs
+    from xlgen.selection import selected_lrs, task_metric
     from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, with_trainable_share, write_csv
 
     task = snakemake.wildcards.task
@@ -29,7 +29,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     write_csv(main, snakemake.output.csv)
     mt = (pd.read_csv(snakemake.input.mt_quality, keep_default_na=False, na_values=[""])
           if "mt_quality" in snakemake.input.keys() else None)
-    write_text(snakemake.output.md, main_markdown(main, task, p.source_lang, p.target_langs, mt))
+    write_text(snakemake.output.md, main_markdown(main, task, p.source_lang, p.target_langs, mt,
+                                                  metric=task_metric(selection, task)))
     paired = paired_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)
     write_csv(paired, snakemake.output.paired)
     print(f"{len(main)} main rows, {len(paired)} paired-test rows", file=sys.stderr)

@@ -15,8 +15,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.translation import make_translator, mt_quality, parallel_texts
 
     p = snakemake.params
-    source = read_records(p.task, snakemake.input.source, p.source_lang)
-    targets = {Path(path).parent.name: read_records(p.task, path, Path(path).parent.name)
+    source = read_records(p.kind, snakemake.input.source, p.source_lang)
+    targets = {Path(path).parent.name: read_records(p.kind, path, Path(path).parent.name)
                for path in snakemake.input.targets}
     kept = {}
     for path in snakemake.input.stats:  # results/data/translated/<task>/<lang>/stats.json
@@ -28,7 +28,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     translator = make_translator(p.translate, snakemake.input.mt)
     rows = []
     for lang, records in targets.items():
-        src_texts, ref_texts = parallel_texts(p.task, source, records)
+        src_texts, ref_texts = parallel_texts(p.kind, source, records)
         row = mt_quality(translator, src_texts, ref_texts, p.source_lang, lang)
         rows.append({"mt": translator.name, **row, "parallel_text": f"{p.task} test inputs",
                      **kept.get(lang, {})})

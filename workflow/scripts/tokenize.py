@@ -12,6 +12,6 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     task = snakemake.wildcards.task
     for split in ("train", "dev"):
-        n = tokenize_task(Path(snakemake.input.backbone), read_records(task, snakemake.input[split]),
+        n = tokenize_task(Path(snakemake.input.backbone), read_records(snakemake.params.kind, snakemake.input[split]),
                           snakemake.params.lang, snakemake.params.task_settings, Path(snakemake.output[split]))
         print(f"{split}: {n} examples tokenized", file=sys.stderr)

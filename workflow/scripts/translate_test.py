@@ -22,7 +22,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     source_lang = snakemake.params.source_lang
     out_dir = Path(snakemake.output[0]).parent
     status = read_json(snakemake.input.run)["status"]
-    data = {path: read_records(w.task, path, path.parent.name)[: settings.get("max_examples") or None]
+    data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
             for path in map(Path, snakemake.input.translated)}  # .../translate_test/<task>/<lang>/<split>.jsonl
     for path in map(Path, snakemake.input.source):  # source-language outputs: the run's own
         write_text(out_dir / path.name, path.read_text(encoding="utf-8"))
@@ -43,7 +43,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         )
         predictions = translator.translate(outputs, source_lang, lang)
         write_jsonl(path, [
-            generation_record(w.task, r, lang, p, prediction_source_lang=o)
+            generation_record(snakemake.params.kind, r, lang, p, prediction_source_lang=o)
             for r, p, o in zip(records, predictions, outputs)
         ])
         print(f"{lang}.{split}: {len(records)} outputs via {translator.name}", file=sys.stderr)

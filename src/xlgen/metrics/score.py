@@ -19,17 +19,15 @@ from xlgen.io import jsonl_lines
 from xlgen.languages import describe_language
 from xlgen.metrics import confusion, fasttext_lid, langid
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
-from xlgen.metrics.qa import qa_per_example
-from xlgen.metrics.summarization import corpus_bleu_chrf, rouge_per_example
-from xlgen.metrics.tokenize import rouge_tokenization
+from xlgen.metrics.flavours import flavour_per_example
+from xlgen.tasks import KINDS, TaskKind, get_kind
 
-TASKS = ("summarization", "qa")
+TASKS = tuple(KINDS)  # what `task` may name: a task kind (xlgen.tasks)
 _FIELDS = ("id", "lang", "prediction", "reference")
 
 
-def _check_inputs(task: str, lang: str, predictions, references, inputs=None) -> list[list[str]]:
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
+def _check_inputs(task: str | TaskKind, lang: str, predictions, references, inputs=None) -> list[list[str]]:
+    get_kind(task)  # ValueError naming the known kinds
     describe_language(lang)  # ValueError for a code that is not ISO 639
     if len(predictions) != len(references):
         raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
@@ -63,24 +61,25 @@ PER_EXAMPLE_RATES = ("wrong_lang", "line_pass", "word_pass")
 PARALLEL_MIN_EXAMPLES = 1000
 
 
-def _score_chunk(task: str, lang: str, predictions: list[str], refs: list[list[str]],
-                 inputs: list[str | None] | None, langid_mode: str, min_chars: int) -> dict:
+def _score_chunk(task: str | TaskKind, lang: str, predictions: list[str], refs: list[list[str]],
+                 inputs: list[str | None] | None, langid_mode: str, min_chars: int,
+                 flavour: str | None = None) -> dict:
     """Everything that is computed example by example, for one contiguous chunk: the
-    example-level metrics, the language verdicts and the Language Confusion Benchmark's
-    line/word passes. A chunk's values do not depend on the other chunks."""
-    if task == "summarization":
-        scores = rouge_per_example(lang, predictions, refs)
-    else:
-        scores = qa_per_example(lang, predictions, refs)
+    kind's example-level metrics (and the dataset's metric flavour, if any), the language
+    verdicts and the Language Confusion Benchmark's line/word passes. A chunk's values do
+    not depend on the other chunks."""
+    scores = get_kind(task).per_example(lang, predictions, refs)
+    if flavour:
+        scores.update(flavour_per_example(flavour, lang, predictions, refs))
     verdicts = langid.language_verdicts(predictions, lang, langid_mode, min_chars, inputs)
     return {"scores": scores, "verdicts": verdicts, "confusion": confusion.confusion_per_example(predictions, lang)}
 
 
-def _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers) -> list[dict]:
+def _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers, flavour=None) -> list[dict]:
     n = len(predictions)
     workers = max(1, min(int(workers), n // (PARALLEL_MIN_EXAMPLES // 2) or 1))
     if workers == 1 or n < PARALLEL_MIN_EXAMPLES:
-        return [_score_chunk(task, lang, predictions, refs, inputs, langid_mode, min_chars)]
+        return [_score_chunk(task, lang, predictions, refs, inputs, langid_mode, min_chars, flavour)]
     bounds = [n * k // workers for k in range(workers + 1)]
     chunks = [(predictions[a:b], refs[a:b], None if inputs is None else inputs[a:b])
               for a, b in zip(bounds, bounds[1:])]
@@ -88,12 +87,13 @@ def _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, w
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_score_chunk, task, lang, p, r, i, langid_mode, min_chars) for p, r, i in chunks]
+        futures = [pool.submit(_score_chunk, task, lang, p, r, i, langid_mode, min_chars, flavour)
+                   for p, r, i in chunks]
         return [future.result() for future in futures]
 
 
-def _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers):
-    chunks = _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers)
+def _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers, flavour=None):
+    chunks = _map_chunks(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers, flavour)
     per_example: dict[str, list[float]] = {name: [] for name in chunks[0]["scores"]}
     for chunk in chunks:
         for name, values in chunk["scores"].items():
@@ -115,11 +115,13 @@ def per_example_scores(
     langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
+    flavour: str | None = None,
 ) -> dict[str, list[float]]:
     """Per-example values of the example-level metrics, aligned with `predictions`.
 
-    summarization: rouge1, rouge2, rougeL; qa: em, f1, em_unicode, f1_unicode (all 0-100);
-    both: wrong_lang (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
+    `task`: a task kind (xlgen.tasks): its metrics (summarization: rouge1, rouge2, rougeL;
+    extractive_qa: em, f1, em_unicode, f1_unicode; all 0-100), and `flavour`'s (a dataset's
+    metric flavour, xlgen.metrics.flavours: MLQA's mlqa_em, mlqa_f1); every kind: wrong_lang (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
     wrong_lang_rate, and line_pass / word_pass (xlgen.metrics.confusion: 1 pass, 0 fail,
     NaN skipped), whose nanmeans are lpr / wpr. `inputs`: the target-language text each
     prediction was made from (QA context, article), for the language judge's span rule.
@@ -129,7 +131,8 @@ def per_example_scores(
     """
     langid._check_mode(langid_mode, min_chars)
     refs = _check_inputs(task, lang, predictions, references, inputs)
-    return _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers)[0]
+    return _per_example_and_verdicts(task, lang, predictions, refs, inputs, langid_mode, min_chars, workers,
+                                     flavour)[0]
 
 
 def score_and_examples(
@@ -143,6 +146,7 @@ def score_and_examples(
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
     bootstrap_samples: int = 0,
+    flavour: str | None = None,
 ) -> tuple[dict, dict[str, list[float]]]:
     """score_predictions' dict and the per-example values behind it, each computed once.
 
@@ -154,17 +158,16 @@ def score_and_examples(
     """
     langid._check_mode(langid_mode, min_chars)  # before any slow scoring
     refs = _check_inputs(task, lang, predictions, references, inputs)
+    kind = get_kind(task)
     per_example, verdicts = _per_example_and_verdicts(
-        task, lang, predictions, refs, inputs, langid_mode, min_chars, workers
+        kind, lang, predictions, refs, inputs, langid_mode, min_chars, workers, flavour
     )
     n = len(predictions)
-    result: dict = {"task": task, "lang": lang, "n": n}
+    result: dict = {"task": kind.name, "lang": lang, "n": n}
     for name, values in per_example.items():
         if name not in PER_EXAMPLE_RATES:
             result[name] = math.fsum(values) / n
-    if task == "summarization":
-        result["rouge_tokenization"] = rouge_tokenization(lang)
-        result.update(corpus_bleu_chrf(lang, predictions, refs, bootstrap_samples))
+    result.update(kind.corpus(lang, predictions, refs, bootstrap_samples))
     result.update(langid.verdict_stats(verdicts, lang, langid_mode, min_chars))
     for rate, name in (("lpr", "line_pass"), ("wpr", "word_pass")):  # LCB's rates over the counted responses
         counted = [value for value in per_example[name] if not math.isnan(value)]
@@ -183,21 +186,24 @@ def score_predictions(
     langid_mode: str = DEFAULT_MODE,
     min_chars: int = DEFAULT_MIN_CHARS,
     workers: int = 1,
+    flavour: str | None = None,
 ) -> dict:
     """Every metric of `predictions` against `references` (one list of golds per example).
 
-    Returns a flat JSON-serializable dict: task, lang, n; summarization: rouge1, rouge2,
+    `task`: a task kind (xlgen.tasks). Returns a flat JSON-serializable dict: task (the kind),
+    lang, n; summarization: rouge1, rouge2,
     rougeL (mean F-measure), bleu, chrf (with NaN intervals here; see
-    xlgen.evaluation.score_with_intervals), rouge_tokenization, bleu_tokenize; qa: em, f1
+    xlgen.evaluation.score_with_intervals), rouge_tokenization, bleu_tokenize; extractive_qa: em, f1
     (SQuAD v1.1 official), em_unicode, f1_unicode; both: the wrong-language statistics of
     langid.verdict_stats (wrong_lang_rate, undetermined_rate, english_rate, detected_langs,
     judges, langid_judge, ...) and the Language Confusion Benchmark's lpr, wpr (with lpr_n,
-    wpr_n, lid_note). `inputs`: see per_example_scores. ValueError for an unknown task, a
+    wpr_n, lid_note); `flavour`: see per_example_scores. `inputs`: see per_example_scores.
+    ValueError for an unknown kind, a
     language code that is not ISO 639, an unknown langid_mode, n=0, and malformed inputs.
     """
     return score_and_examples(
         task, lang, predictions, references, inputs=inputs, langid_mode=langid_mode, min_chars=min_chars,
-        workers=workers,
+        workers=workers, flavour=flavour,
     )[0]
 
 

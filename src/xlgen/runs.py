@@ -1,0 +1,80 @@
+"""A run's identity as data, and the one table of results paths.
+
+The workflow builds one record per run, once (workflow/rules/common.smk, from the config),
+passes it to the scripts, and they write it into `run.json` and every score file; the
+tables read these columns instead of parsing paths. The paths themselves keep the layout
+users know (PATHS): a variant is a suffix of the path's method or backbone there
+('full+tt-ru', 'full+ttest', 'mt5-base+it'), made here from the record's fields.
+"""
+
+from __future__ import annotations
+
+from xlgen.intermediate import VARIANT_SUFFIX
+from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
+
+# `{task}`: a task_catalog name; `{method}` and `{backbone}`: the path forms below
+PATHS = {
+    "data": "results/data/{task}/{lang}/{split}.jsonl",
+    "tokenized": "results/tokenized/{task}/{backbone}/{sub}{split}.pt",
+    "model": "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model",
+    "run": "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
+    "checkpoint": "results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
+    "generation": "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
+    "scores": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
+    "per_example": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
+}
+# the identity columns every score row starts with (results_long.csv's first columns)
+RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
+# what a run record adds to them (at the end of the score files and of results_long.csv)
+EXTRA_KEYS = ["kind", "dataset", "main_metric", "base_backbone", "intermediate", "base_method", "variant",
+              "variant_lang"]
+VARIANTS = ("zero_shot", "translate_train", "translate_test")
+
+
+def format_lr(lr) -> str:
+    """The path form of a learning rate: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
+    return f"{float(lr):g}"
+
+
+def method_path(method: str, variant: str = "zero_shot", variant_lang: str = "") -> str:
+    """The path form of a (method, variant): 'full', 'full+tt-ru', 'full+ttest'."""
+    if variant == "translate_train":
+        return f"{method}{TRANSLATE_TRAIN}{variant_lang}"
+    if variant == "translate_test":
+        return f"{method}{TRANSLATE_TEST}"
+    return method
+
+
+def run_record(spec, backbone: str, method: str, lr, seed: int, *, intermediate: bool = False,
+               variant: str = "zero_shot", variant_lang: str = "") -> dict:
+    """One run's identity: task (its catalogue name) and backbone, method, lr, seed in their
+    path forms' meaning, then the task's kind, dataset and main metric, and the variant
+    fields. `spec`: the task's xlgen.tasks.catalog.TaskSpec; `backbone`: a catalogue name."""
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown run variant {variant!r}; known: {', '.join(VARIANTS)}")
+    return {
+        "task": spec.name,
+        "backbone": backbone + (VARIANT_SUFFIX if intermediate else ""),
+        "method": method_path(method, variant, variant_lang),
+        "lr": float(lr),
+        "seed": int(seed),
+        "kind": spec.kind.name,
+        "dataset": spec.adapter.name,
+        "main_metric": spec.main_metric,
+        "base_backbone": backbone,
+        "intermediate": bool(intermediate),
+        "base_method": method,
+        "variant": variant,
+        "variant_lang": variant_lang,
+    }
+
+
+def path_keys(record: dict) -> dict:
+    """The wildcards of a run's paths (PATHS) from its record."""
+    return {"task": record["task"], "backbone": record["backbone"], "method": record["method"],
+            "lr": format_lr(record["lr"]), "seed": str(record["seed"])}
+
+
+def run_path(kind: str, record: dict, **extra) -> str:
+    """PATHS[kind] filled in for the run `record` (and `extra` wildcards: lang, split)."""
+    return PATHS[kind].format(**path_keys(record), **extra)
