@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from datasets import Dataset, Features, List, Value, disable_progress_bars, load_from_disk
 
-from xlgen.demo_world import qa_source
+from xlgen.datasets.squad_xquad import ADAPTER as SQUAD_XQUAD
+from xlgen.datasets.squad_xquad import SQUAD, XQUAD
+from xlgen.datasets.xlsum import ADAPTER as XLSUM_ADAPTER
+from xlgen.datasets.xlsum import HUB_ID as XLSUM
 from xlgen.hub import (
     PREFETCH_BACKBONES,
     PREFETCH_DATA,
-    SQUAD,
-    XLSUM,
-    XQUAD,
     DatasetRef,
     NotDownloadedError,
     backbone_patterns,
@@ -29,10 +29,10 @@ from xlgen.hub import (
     required_datasets,
     select_records,
     snapshot_backbone,
-    task_sources,
-    xlsum_record,
 )
 from xlgen.tasks import read_records
+from xlgen.tasks.catalog import task_specs
+from xlgen.tasks.extractive_qa import qa_source
 
 disable_progress_bars()
 
@@ -301,10 +301,11 @@ SOURCES = {XLSUM: "csebuetnlp--xlsum", SQUAD: "rajpurkar--squad", XQUAD: "google
 def cache(hub, tmp_path_factory) -> Path:
     """The download cache of every split the tests read, filled from the local copies."""
     cache_dir = tmp_path_factory.mktemp("datasets")
-    refs = {ref for lang in ("en", "ru", "th", "zh", "ar") for ref in task_sources("summarization", lang).values()}
-    refs |= {ref for lang in ("en", *XQUAD_LANGS) for ref in task_sources("qa", lang).values()}
-    for ref in refs:
-        download_dataset(ref.name, ref.config, ref.split, cache_dir, source=hub / SOURCES[ref.name])
+    refs = {(ref, XLSUM_ADAPTER) for lang in ("en", "ru", "th", "zh", "ar")
+            for ref in XLSUM_ADAPTER.sources(lang).values()}
+    refs |= {(ref, SQUAD_XQUAD) for lang in ("en", *XQUAD_LANGS) for ref in SQUAD_XQUAD.sources(lang).values()}
+    for ref, adapter in refs:
+        download_dataset(ref.name, ref.config, ref.split, cache_dir, source=hub / SOURCES[ref.name], adapter=adapter)
     return cache_dir
 
 
@@ -337,18 +338,19 @@ def test_a_cached_split_is_not_loaded_again(cache, tmp_path):
 
 
 def test_columns_are_checked_with_their_types():
-    check_columns(SQUAD, SQUAD_FEATURES)
+    check_columns(SQUAD, SQUAD_FEATURES, SQUAD_XQUAD.columns[SQUAD])
     wrong = Features({**SQUAD_FEATURES, "answers": {"text": List(Value("string")),
                                                     "answer_start": List(Value("int64"))}})
     with pytest.raises(ValueError, match="answers.*int64"):
-        check_columns(SQUAD, wrong)
+        check_columns(SQUAD, wrong, SQUAD_XQUAD.columns[SQUAD])
     with pytest.raises(ValueError, match="missing column.*summary"):
-        check_columns(XLSUM, Features({k: Value("string") for k in ("id", "url", "title", "text")}))
+        check_columns(XLSUM, Features({k: Value("string") for k in ("id", "url", "title", "text")}),
+                      XLSUM_ADAPTER.columns[XLSUM])
 
 
 def test_summarization_records_come_from_text_and_summary(cache, tmp_path):
     out = tmp_path / "data"
-    paths = prepare_task_data("summarization", "ru", cache, out, seed=1)
+    paths = prepare_task_data(XLSUM_ADAPTER, "summarization", "ru", cache, out, seed=1)
     assert paths == {s: out / "summarization" / "ru" / f"{s}.jsonl" for s in ("train", "dev", "test")}
     hub_rows = {"train": xlsum_rows("russian", "train"), "dev": xlsum_rows("russian", "validation"),
                 "test": xlsum_rows("russian", "test")}
@@ -364,7 +366,7 @@ def test_summarization_records_come_from_text_and_summary(cache, tmp_path):
 
 
 def test_english_qa_trains_on_squad_train_and_splits_validation_by_article(cache, tmp_path):
-    paths = prepare_task_data("qa", "en", cache, tmp_path, seed=3, dev_fraction=0.4)
+    paths = prepare_task_data(SQUAD_XQUAD, "qa", "en", cache, tmp_path, seed=3, dev_fraction=0.4)
     train = read_records("qa", paths["train"])
     assert [r["id"] for r in train] == [r["id"] for r in squad_rows(SQUAD_TRAIN)]
     by_id = {row["id"]: row for row in squad_rows(SQUAD_VALIDATION)}
@@ -386,7 +388,7 @@ def test_english_qa_trains_on_squad_train_and_splits_validation_by_article(cache
 def test_xquad_splits_by_paragraph_with_the_same_questions_in_every_language(cache, tmp_path):
     dev_ids = {}
     for lang in XQUAD_LANGS:
-        paths = prepare_task_data("qa", lang, cache, tmp_path, seed=7, dev_fraction=0.4)
+        paths = prepare_task_data(SQUAD_XQUAD, "qa", lang, cache, tmp_path, seed=7, dev_fraction=0.4)
         assert set(paths) == {"dev", "test"}  # XQuAD is evaluation data: no train split
         dev, test = read_records("qa", paths["dev"]), read_records("qa", paths["test"])
         assert len(dev) + len(test) == 10
@@ -403,14 +405,14 @@ def test_xquad_splits_by_paragraph_with_the_same_questions_in_every_language(cac
     zh_dev = lines(tmp_path / "qa" / "zh" / "dev.jsonl")
     assert all(r["source"].startswith("question: ") and "？ context: " in r["source"] for r in zh_dev)
     with pytest.raises(ValueError, match="no train data"):
-        prepare_task_data("qa", "ru", cache, tmp_path, splits=["train"])
+        prepare_task_data(SQUAD_XQUAD, "qa", "ru", cache, tmp_path, splits=["train"])
 
 
 def test_caps_subsample_deterministically(cache, tmp_path):
     caps = {"train": 4, "dev": None, "test": 3}
-    a = prepare_task_data("summarization", "en", cache, tmp_path / "a", caps, seed=11)
-    b = prepare_task_data("summarization", "en", cache, tmp_path / "b", caps, seed=11)
-    c = prepare_task_data("summarization", "en", cache, tmp_path / "c", caps, seed=12)
+    a = prepare_task_data(XLSUM_ADAPTER, "summarization", "en", cache, tmp_path / "a", caps, seed=11)
+    b = prepare_task_data(XLSUM_ADAPTER, "summarization", "en", cache, tmp_path / "b", caps, seed=11)
+    c = prepare_task_data(XLSUM_ADAPTER, "summarization", "en", cache, tmp_path / "c", caps, seed=12)
     for split in a:
         assert a[split].read_bytes() == b[split].read_bytes()  # same seed, same bytes
     assert len(lines(a["train"])) == 4 and len(lines(a["test"])) == 3
@@ -420,12 +422,12 @@ def test_caps_subsample_deterministically(cache, tmp_path):
     assert kept == sorted(kept, key=order.index)  # the hub's order is kept
     assert any(a[s].read_bytes() != c[s].read_bytes() for s in ("train", "test"))
     # parallel data: a cap keeps the same questions in every language
-    ids = {lang: [r["id"] for r in lines(prepare_task_data("qa", lang, cache, tmp_path / "q", {"test": 3},
+    ids = {lang: [r["id"] for r in lines(prepare_task_data(SQUAD_XQUAD, "qa", lang, cache, tmp_path / "q", {"test": 3},
                                                            seed=5, splits=["test"])["test"])]
            for lang in ("ru", "ar")}
     assert len(ids["ru"]) == 3 and ids["ru"] == ids["ar"]
     with pytest.raises(ValueError, match="unknown split"):
-        prepare_task_data("qa", "ru", cache, tmp_path, {"validation": 3})
+        prepare_task_data(SQUAD_XQUAD, "qa", "ru", cache, tmp_path, {"validation": 3})
 
 
 def test_selection_drops_unusable_rows_and_repeated_ids_with_or_without_a_cap():
@@ -433,26 +435,28 @@ def test_selection_drops_unusable_rows_and_repeated_ids_with_or_without_a_cap():
     rows[2]["text"] = ""  # unusable
     rows[5] = {**rows[5], "id": rows[1]["id"]}  # a repeated id: the first one stays
     dataset = Dataset.from_list(rows, features=XLSUM_FEATURES)
-    everything, unusable, repeated = select_records(dataset, list(range(9)), xlsum_record, "ar", None, 0, "train")
+    everything, unusable, repeated = select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", None, 0, "train")
     assert [r["id"] for r in everything] == [rows[i]["id"] for i in (0, 1, 3, 4, 6, 7, 8)]
     assert (unusable, repeated) == (1, 1)
-    assert select_records(dataset, list(range(9)), xlsum_record, "ar", 7, 0, "train")[0] == everything
+    assert select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", 7, 0, "train")[0] == everything
     for seed in range(5):  # a capped selection is the capped subset of the uncapped one, in order
-        capped = select_records(dataset, list(range(9)), xlsum_record, "ar", 3, seed, "train")[0]
+        capped = select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", 3, seed, "train")[0]
         assert len(capped) == 3 and [r for r in everything if r in capped] == capped
     with pytest.raises(ValueError, match="positive integer"):
-        select_records(dataset, [0], xlsum_record, "ar", 0, 0, "train")
+        select_records(dataset, [0], XLSUM_ADAPTER.record, "ar", 0, 0, "train")
 
 
 def test_sources_and_required_downloads():
-    assert task_sources("summarization", "zh")["dev"] == DatasetRef(XLSUM, "chinese_simplified", "validation")
-    assert task_sources("qa", "el") == {"dev": DatasetRef(XQUAD, "xquad.el", "validation"),
-                                        "test": DatasetRef(XQUAD, "xquad.el", "validation")}
-    with pytest.raises(ValueError, match="csebuetnlp/xlsum has no config for 'de'"):
-        task_sources("summarization", "de")
-    with pytest.raises(ValueError, match="google/xquad has no config for 'fr'"):
-        task_sources("qa", "fr")
-    refs = required_datasets(["summarization", "qa"], "en", ["ru", "th"])
+    assert XLSUM_ADAPTER.sources("zh")["dev"] == DatasetRef(XLSUM, "chinese_simplified", "validation")
+    assert SQUAD_XQUAD.sources("el") == {"dev": DatasetRef(XQUAD, "xquad.el", "validation"),
+                                         "test": DatasetRef(XQUAD, "xquad.el", "validation")}
+    with pytest.raises(ValueError, match="xlsum: no data for 'de'"):
+        XLSUM_ADAPTER.sources("de")
+    with pytest.raises(ValueError, match="squad_xquad: no data for 'fr'"):
+        SQUAD_XQUAD.sources("fr")
+    config = {"source_language": "en", "target_languages": ["ru", "th"], "tasks": ["summarization", "qa"],
+              "task_catalog": {"summarization": {"dataset": "xlsum"}, "qa": {"dataset": "squad_xquad"}}}
+    refs = required_datasets(task_specs(config).values())
     assert [(r.name, r.config, r.split) for r in refs] == [
         (XLSUM, "english", "test"), (XLSUM, "english", "train"), (XLSUM, "english", "validation"),
         (XLSUM, "russian", "test"), (XLSUM, "russian", "validation"),
@@ -473,7 +477,7 @@ def test_offline_and_not_cached_is_one_line_naming_dataset_and_command(tmp_path)
     assert message.endswith(PREFETCH_DATA)
     assert PREFETCH_DATA == "snakemake --until download_data --configfile config/paper.yaml"
     with pytest.raises(NotDownloadedError) as err:
-        prepare_task_data("qa", "th", tmp_path, tmp_path / "out")
+        prepare_task_data(SQUAD_XQUAD, "qa", "th", tmp_path, tmp_path / "out")
     assert "\n" not in str(err.value) and "google/xquad" in str(err.value) and PREFETCH_DATA in str(err.value)
     assert not (tmp_path / "out").exists()
 
@@ -492,7 +496,8 @@ def test_backbone_patterns_prefer_safetensors():
 
 
 def test_snapshot_from_a_local_copy_loads_like_a_checkpoint(tmp_path):
-    from xlgen.backbones import DemoDims, build_model, family_of, load_backbone, train_tokenizer
+    from xlgen.backbones import family_of, load_backbone
+    from xlgen_demo.backbone import DemoDims, build_model, train_tokenizer
 
     corpus = ["Победителем марафона в Москве стал Иван Петров.", "The company opened a new factory.",
               "张伟在北京马拉松比赛中获得冠军。"] * 40

@@ -59,6 +59,7 @@ _ROWS = [
     Language("my", "Burmese", "Myanmar", "my_MM", "mya_Mymr", spaced=False, cased=False),
     Language("vi", "Vietnamese", "Latin", "vi_VN", "vie_Latn"),
     Language("tr", "Turkish", "Latin", "tr_TR", "tur_Latn"),
+    Language("fi", "Finnish", "Latin", "fi_FI", "fin_Latn"),
     Language("id", "Indonesian", "Latin", "id_ID", "ind_Latn"),
     Language("el", "Greek", "Greek", None, "ell_Grek"),
     Language("ro", "Romanian", "Latin", "ro_RO", "ron_Latn"),

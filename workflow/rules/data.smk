@@ -60,7 +60,7 @@ else:
         params:
             cache_dir=HUB["cache_dir"],
             max_lines=HUB.get("unlabeled_lines", 20000),
-            column=unlabeled_adapter().unlabeled(TARGET_LANGS[0])[1],
+            column=lambda wc: unlabeled_adapter().unlabeled(wc.lang)[1],
             seed=HUB.get("seed", 0),
         script:
             "../scripts/unlabeled_text.py"
