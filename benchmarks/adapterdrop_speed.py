@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def demo_sources(n: int, lang: str) -> list[str]:
     """`n` demo-world summarization articles in `lang` (same seed, same texts)."""
-    from xlgen.demo_world import write_demo_world
+    from xlgen_demo.world import write_demo_world
 
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_world(tmp, sorted({"en", lang}), 13, n_train=1, n_dev=1, n_test=n, n_unlabeled=1, n_parallel=1)

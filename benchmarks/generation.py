@@ -41,7 +41,7 @@ BACKBONES = ("mbart-demo", "mt5-demo", "nllb-demo")
 
 def demo_inputs(task: str, langs: list[str], per_lang: int) -> dict[str, list[str]]:
     """`per_lang` demo-world model inputs (`source`) of `task` per language, test split."""
-    from xlgen.demo_world import write_demo_world
+    from xlgen_demo.world import write_demo_world
 
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_world(tmp, sorted({"en", *langs}), 13, n_train=1, n_dev=1, n_test=per_lang, n_unlabeled=1,

@@ -1,7 +1,7 @@
 """Throughput of `xlgen score` on 10,000 predictions, against a naive scorer in the same run.
 
 The predictions are what a zero-shot model writes, built deterministically from the demo
-world (xlgen.demo_world): the target-language reference with words dropped, the English
+world (xlgen_demo.world): the target-language reference with words dropped, the English
 reference (wrong language), the lead sentence of the article, a truncated or mixed-language
 output, and some empty or digit-only ones. Every case is one JSONL file of N predictions in
 one language, scored by the real command (`xlgen score`, a fresh process: startup, imports,
@@ -67,7 +67,7 @@ def perturb(rng: random.Random, target: str, english: str, source: str) -> str:
 
 def build_predictions(task: str, lang: str, n: int, workdir: Path) -> Path:
     """A generation file of `n` predictions for `task` in `lang` (same seed, same bytes)."""
-    from xlgen.demo_world import write_demo_world
+    from xlgen_demo.world import write_demo_world
     from xlgen.tasks import input_text, references
 
     n_records = max(1, n // 5)  # ~5 distinct outputs per record: caches get few repeats

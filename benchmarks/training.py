@@ -41,7 +41,7 @@ CONFIGS = {  # name: (group_by_length, micro-batch, accumulation)
 
 
 def english_records(n_train: int, seed: int) -> list[dict]:
-    from xlgen.demo_world import write_demo_world
+    from xlgen_demo.world import write_demo_world
 
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_world(tmp, ["en"], seed, n_train=n_train, n_dev=1, n_test=1, n_unlabeled=1, n_parallel=1)

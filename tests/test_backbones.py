@@ -7,17 +7,10 @@ import pytest
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-from xlgen.backbones import (
-    DemoDims,
-    build_model,
-    family_of,
-    forced_bos_token_id,
-    set_languages,
-    span_corruption,
-    text_infilling,
-    train_tokenizer,
-)
+from xlgen.backbones import family_of, forced_bos_token_id, set_languages
 from xlgen.generation import generate
+from xlgen.objectives import span_corruption, text_infilling
+from xlgen_demo.backbone import DemoDims, build_model, train_tokenizer
 
 LANGS = ["en", "ru", "zh", "ar"]
 CORPUS = {

@@ -1,14 +1,17 @@
 """Demo backbones: built from the demo world, reproducible, reused only when nothing changed."""
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
+import yaml
 from transformers import AutoModelForSeq2SeqLM
 
-from xlgen.backbones import build_demo_backbone, demo_fingerprint, demo_inputs, restore_prebuilt
-from xlgen.demo_world import write_demo_world
+from xlgen_demo.backbone import build_demo_backbone, demo_fingerprint, demo_inputs, restore_prebuilt
+from xlgen_demo.world import write_demo_world
 
+ROOT = Path(__file__).resolve().parents[1]
 LANGS = ["en", "ru", "zh"]
 SPEC = {"vocab_size": 600, "d_model": 32, "layers": 1, "heads": 2, "ffn": 64, "pretrain_steps": 6,
         "pretrain_batch_size": 4, "pretrain_lr": 1e-3, "objectives": ["denoising", "translation"]}
@@ -58,3 +61,21 @@ def test_prebuilt_is_reused_only_when_the_fingerprint_matches(world, built, tmp_
     assert demo_fingerprint("nllb", SPEC, 1, [inputs[0], changed, *inputs[2:]]) != fingerprint
     assert restore_prebuilt(out, "0" * 64, tmp_path / "refused") is None
     assert not (tmp_path / "refused").exists()
+
+
+def test_the_shipped_prebuilt_backbones_match_the_default_demo_world(tmp_path):
+    """`make demo` reuses resources/demo_backbones/*: each one's fingerprint is that of the
+    world config/config.yaml generates (nllb-mt-demo: config/demo-translate.yaml's entry)."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    translate = yaml.safe_load((ROOT / "config" / "demo-translate.yaml").read_text(encoding="utf-8"))
+    catalog = {**config["backbone_catalog"], **translate["backbone_catalog"]}
+    languages = [config["source_language"], *config["target_languages"]]
+    demo = config["data"]["demo"]
+    write_demo_world(tmp_path, languages, demo["seed"], **{k: v for k, v in demo.items() if k != "seed"})
+    prebuilt = {name: entry for name, entry in catalog.items() if entry.get("demo", {}).get("prebuilt")}
+    assert set(prebuilt) == {"mt5-demo", "mbart-demo", "nllb-demo", "nllb-mt-demo"}
+    for name, entry in prebuilt.items():
+        spec = entry["demo"]
+        stored = json.loads((ROOT / spec["prebuilt"] / "xlgen_backbone.json").read_text(encoding="utf-8"))
+        inputs = demo_inputs(tmp_path, languages, spec["objectives"])
+        assert demo_fingerprint(entry["family"], spec, config["seed"], inputs) == stored["fingerprint"], name

@@ -1,7 +1,9 @@
-"""Tests for the offline demo world generator (xlgen.demo_world)."""
+"""Tests for the offline demo world generator (xlgen_demo.world and its data files)."""
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import os
 import re
@@ -14,11 +16,29 @@ from pathlib import Path
 
 import pytest
 
-from xlgen import demo_world
-from xlgen.demo_world import DEMO_LANGUAGES, EVENT_TYPES, qa_source, write_demo_world
+import xlgen_demo.world as demo_world
+from xlgen.tasks.extractive_qa import qa_source
+from xlgen_demo.world import DEMO_LANGUAGES, EVENT_TYPES, write_demo_world
 
 SRC = Path(demo_world.__file__).resolve().parents[1]
 SMALL = dict(n_train=120, n_dev=15, n_test=15, n_unlabeled=150, n_parallel=120)
+# A small world in every language, pinned: a change to the generator shows in these files. The
+# sha256 are those the generator wrote when it still lived in xlgen/demo_world.py with its tables
+# in Python; the demo backbones shipped in resources/ were pretrained on such a world.
+PINNED_SIZES = dict(n_train=6, n_dev=2, n_test=2, n_unlabeled=8, n_parallel=6)
+PINNED_FILES = {
+    "summarization/en/train.jsonl": "c428e13e7c166565e219925a594ee8a995f306a7f0298901e288adf6803ddbf8",
+    "qa/de/dev.jsonl": "52d4f865b1de60e2c1c6559115e2ca8178dc047b26014472a096411af6e2040e",
+    "summarization/es/test.jsonl": "ca058e2b66853a4b6bc2f808e5f5c9e7b232f27df6c1ddd28d7e35cc28050ab8",
+    "qa/ru/train.jsonl": "ac61003ec0e18d0677d4c0656ad71bbb90c3758a3a2a3e251732fcb6d4089d9d",
+    "unlabeled/zh.txt": "8fcbdb51a6d165e9e8dfe2748e144037cbf9305f6201e40154b30d0c8111f059",
+    "parallel/en-ar.jsonl": "ab5cfd990e24d7ef2ed161d8d781342fdd0f59848d6cd07d6454f83daa7e64d9",
+    "parallel/en-th.phrases.jsonl": "fe785dbe8e3f1b87a5f6450ec4f6802c38ae2a1e9314674662852cfc09beaf09",
+    "qa/vi/test.jsonl": "daa4c01e42b21fed2533c14b8e3726ccaa81f24239db1a4bd54f6363f6188866",
+}
+# sha256 of every table read from data/*.yaml (as JSON, in file order): a small world uses only
+# some templates, so a change to any entry of a data file (not its comments or layout) shows here.
+PINNED_TABLES = "fdf4306ff40f538244a22123d2ec49cea8f3a637fe1cb060eafcb2606b29c26f"
 SCRIPT_OF = {"en": "LATIN", "de": "LATIN", "es": "LATIN", "vi": "LATIN", "ru": "CYRILLIC",
              "zh": "CJK UNIFIED", "ar": "ARABIC", "th": "THAI"}
 
@@ -64,13 +84,69 @@ def test_same_seed_is_byte_identical_and_other_seed_differs(tmp_path):
 def test_same_seed_is_identical_in_another_process(tmp_path):
     write_demo_world(tmp_path / "here", ["en", "th", "vi"], 11, **SMALL)
     code = (
-        "import sys; from xlgen.demo_world import write_demo_world; "
+        "import sys; from xlgen_demo.world import write_demo_world; "
         f"write_demo_world(sys.argv[1], ['en', 'th', 'vi'], 11, **{SMALL!r})"
     )
     # A different hash seed in the child would expose any use of hash() for seeding.
     env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "there")], check=True, env=env)
     assert tree_bytes(tmp_path / "here") == tree_bytes(tmp_path / "there")
+
+
+def test_a_small_world_is_byte_identical_to_the_pinned_one(tmp_path):
+    """Update the pins only for a deliberate change of the world: it changes the fingerprints
+    of the prebuilt demo backbones too (rebuild them: make demo-backbones)."""
+    write_demo_world(tmp_path, list(DEMO_LANGUAGES), 13, **PINNED_SIZES)
+    digests = {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in PINNED_FILES}
+    assert digests == PINNED_FILES
+
+
+def test_the_data_files_are_pinned():
+    """The parsed tables of data/*.yaml; question order counts (QA draws follow it)."""
+    tables = json.dumps([demo_world._WORLD, demo_world._EVENT_NUMBERS], ensure_ascii=False)
+    assert hashlib.sha256(tables.encode("utf-8")).hexdigest() == PINNED_TABLES
+
+
+def test_every_language_has_a_data_file():
+    assert {p.stem for p in demo_world.DATA_DIR.glob("*.yaml")} == {*DEMO_LANGUAGES, "events"}
+
+
+def test_a_misaligned_data_file_fails_at_import(monkeypatch):
+    ru = demo_world._WORLD["ru"]
+    monkeypatch.setitem(demo_world._WORLD, "ru", {**ru, "cities": ru["cities"][:-1]})
+    with pytest.raises(RuntimeError, match=r"ru\.yaml has 11 cities, English 12"):
+        demo_world._validate_world()
+    monkeypatch.setitem(demo_world._WORLD, "ru", ru)
+    storm = demo_world._TEMPLATES["de"]["storm"]
+    swapped = {**storm, "key": (storm["key"][0].replace("{city}", "{company}"), *storm["key"][1:])}
+    monkeypatch.setitem(demo_world._TEMPLATES, "de", {**demo_world._TEMPLATES["de"], "storm": swapped})
+    with pytest.raises(RuntimeError, match=r"de/storm/key\[0\] slots differ from en"):
+        demo_world._validate_world()
+
+
+def test_the_study_modules_never_import_the_demo():
+    """xlgen reaches the demo only by name (`dataset: demo`, xlgen.datasets.NAMED_MODULES)."""
+    importers = []
+    for path in sorted((SRC / "xlgen").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(name.split(".")[0] == "xlgen_demo" or name == "xlgen.demo_world" for name in names):
+                importers.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert importers == []
+
+
+def test_the_dataset_adapter_names_the_generated_files(tmp_path):
+    from xlgen.datasets import get_adapter
+    from xlgen_demo.dataset import TASK_DIRS
+
+    adapter = get_adapter("demo")
+    assert (adapter.name, adapter.generated, adapter.languages()) == ("demo", True, DEMO_LANGUAGES)
+    assert adapter.supported_kinds() == ("summarization", "extractive_qa") == tuple(TASK_DIRS)
+    written = {p.relative_to(tmp_path).parts[0] for p in write_demo_world(tmp_path, ["en", "ru"], 0, **PINNED_SIZES)}
+    assert set(TASK_DIRS.values()) <= written
+    with pytest.raises(ValueError, match="generated by the demo_world rule"):
+        adapter.sources("ru")
 
 
 def test_files_are_utf8_lf_json_lines_with_requested_sizes(world):

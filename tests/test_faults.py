@@ -404,7 +404,8 @@ def damaged_copy(tmp_path: Path, layout: str, damage: str) -> tuple[Path, Path]:
 @pytest.mark.parametrize("damage", list(DAMAGES))
 @pytest.mark.parametrize("layout", ["demo", "hub"])
 def test_a_damaged_backbone_is_one_line_naming_the_file_and_the_rebuild(tmp_path, layout, damage):
-    from xlgen.backbones import CheckpointError, load_backbone, load_tokenizer, restore_prebuilt
+    from xlgen.backbones import CheckpointError, load_backbone, load_tokenizer
+    from xlgen_demo.backbone import restore_prebuilt
 
     copy, bad = damaged_copy(tmp_path, layout, damage)
     expected = DAMAGES[damage][2]
@@ -433,7 +434,8 @@ def test_a_prebuilt_without_digests_is_loaded_before_it_is_reused(tmp_path):
     """A tokenizer.json that is valid JSON but no tokenizer passes the file checks; a
     prebuilt copy that records no digests (one made before they were recorded) is therefore
     loaded before it is reused. (The shipped copies record digests: test above.)"""
-    from xlgen.backbones import CheckpointError, restore_prebuilt
+    from xlgen.backbones import CheckpointError
+    from xlgen_demo.backbone import restore_prebuilt
 
     copy, _ = damaged_copy(tmp_path, "demo", "empty-tokenizer")
     (copy / "tokenizer.json").write_text("{}")
@@ -467,7 +469,8 @@ def test_a_damaged_hub_snapshot_is_fetched_again(tmp_path):
 def test_a_bit_flip_in_a_backbone_with_digests_is_caught(study, tmp_path):
     """A demo backbone built by the workflow records the sha256 of its files: a change that
     keeps the size and the header (bit rot) is caught too, at restore and at load."""
-    from xlgen.backbones import CheckpointError, load_backbone, restore_prebuilt
+    from xlgen.backbones import CheckpointError, load_backbone
+    from xlgen_demo.backbone import restore_prebuilt
 
     workdir, _, _ = study
     built = workdir / BACKBONE

@@ -19,7 +19,7 @@ import torch
 
 from xlgen import generation, training
 from xlgen.backbones import family_of, forced_bos_token_id, load_backbone, set_languages
-from xlgen.demo_world import write_demo_world
+from xlgen_demo.world import write_demo_world
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKBONES = ("mbart-demo", "mt5-demo", "nllb-demo")

@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from xlgen.backbones import family_of, forced_bos_token_id, load_backbone, set_languages
-from xlgen.demo_world import write_demo_world
 from xlgen.generation import generate
 from xlgen.methods import METHODS, get_method, trainable_parameters
 from xlgen.methods.bottleneck import ATTRIBUTE, add_adapters, attached_adapters, trained_tensors
 from xlgen.methods.lora import target_modules
 from xlgen.methods.parts import embedding_parameters, layers, stack
 from xlgen.training import TrainSettings, collate, train_steps
+from xlgen_demo.world import write_demo_world
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo_backbones"
 FAMILIES = ["mt5", "mbart", "nllb"]

@@ -79,3 +79,27 @@ def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     assert counts == expected
     assert total == sum(expected.values()) == 1610
     assert "demo_world" not in counts and "demo_backbone" not in counts
+
+
+def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+         str(tmp_path), "--configfile", str(ROOT / "config" / "paper.yaml"),
+         str(ROOT / "config" / "paper-extended.yaml")],
+        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = proc.stdout.split("Job stats:")[1].split("Reasons:")[0]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
+    runs_per_task = 3 * 40  # backbones x (the eight methods' LR grids)
+    # summarization, qa and wikilingua share the paper's languages; mlqa and tydiqa have their own rule
+    assert counts["generate"] == 3 * runs_per_task
+    assert counts["generate_mlqa"] == counts["generate_tydiqa"] == runs_per_task
+    assert counts["finetune"] == counts["evaluate"] == 5 * runs_per_task
+    # English train/dev/test + dev/test of each target language, per task
+    assert counts["prepare_data"] == sum(3 + 2 * n for n in (8, 8, 8, 6, 8))
+    assert "generate_translate_train" not in counts  # off in the extended study
+    plan = proc.stdout
+    assert "results/data/tydiqa/fi/test.jsonl" in plan and "results/data/mlqa/zh/dev.jsonl" in plan
+    assert "resources/datasets/facebook--mlqa/mlqa.zh.zh/test" in plan

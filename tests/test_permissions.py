@@ -62,12 +62,13 @@ CHILD = textwrap.dedent(r"""
         files[name] = mode(root / "out" / name)
 
     # the demo world's data files (their own atomic writer)
-    from xlgen.demo_world import _write_text
+    from xlgen_demo.world import _write_text
     _write_text(root / "world" / "en" / "train.jsonl", ['{"id": 1}'])
     files["demo world train.jsonl"] = mode(root / "world" / "en" / "train.jsonl")
 
     # restore_prebuilt copies a backbone with copytree, which copies the source dir's mode
-    from xlgen.backbones import SUMMARY_FILE, restore_prebuilt
+    from xlgen.backbones import SUMMARY_FILE
+    from xlgen_demo.backbone import restore_prebuilt
     prebuilt = root / "prebuilt"
     prebuilt.mkdir(mode=0o700)
     (prebuilt / SUMMARY_FILE).write_text(json.dumps({"fingerprint": "f"}))

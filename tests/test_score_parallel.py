@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xlgen.demo_world import write_demo_world
 from xlgen.evaluation import score_with_intervals
 from xlgen.metrics import langid, score_predictions
 from xlgen.metrics.score import PARALLEL_MIN_EXAMPLES, _map_chunks
+from xlgen_demo.world import write_demo_world
 
 LANGS = ("th", "zh", "ru", "ar")
 N_RECORDS = 150

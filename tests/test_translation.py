@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from xlgen.demo_world import _occurs, write_demo_world
 from xlgen.io import read_jsonl
+from xlgen.languages import occurs_as_words
 from xlgen.tasks import check_record
 from xlgen.translation import (ApertiumTranslator, ModelTranslator, Translator, chrf, join_sentences,
                                mt_quality, split_sentences, translate_records)
+from xlgen_demo.world import write_demo_world
 
 from conftest import apt_install  # tests/conftest.py
 
@@ -178,7 +179,7 @@ def test_translate_qa_records_en_to_ru(translator, world):
     for record in out:
         check_record("qa", record, "ru")
         assert record["id"].endswith("@ru") and record["id"][:-3] in known
-        assert record["answers"] == [record["target"]] and _occurs("ru", record["target"], record["context"])
+        assert record["answers"] == [record["target"]] and occurs_as_words("ru", record["target"], record["context"])
         assert record["source"] == f"question: {record['question']} context: {record['context']}"
         assert _script_share(record["context"], "CYRILLIC") > 0.8
     assert len({r["id"] for r in out}) == len(out)

@@ -13,7 +13,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     import torch
 
-    from xlgen.backbones import build_demo_backbone, demo_fingerprint, demo_inputs, restore_prebuilt
+    from xlgen_demo.backbone import build_demo_backbone, demo_fingerprint, demo_inputs, restore_prebuilt
 
     def log(message):
         print(message, file=sys.stderr)

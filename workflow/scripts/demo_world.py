@@ -6,7 +6,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     import sys
     from pathlib import Path
 
-    from xlgen.demo_world import write_demo_world
+    from xlgen_demo.world import write_demo_world
 
     s = snakemake.params.settings
     # every output lies under results/data/<task>/<lang>/<split>.jsonl: the root is 3 levels up

@@ -27,7 +27,7 @@ def unlabeled_counts(batch_size: int, ratio: float) -> tuple[int, int]:
 
 def mixed_batches(train_examples: list[dict], context: BatchContext) -> Iterator[dict[str, list[dict]]]:
     """Endless {"task": [...], "unlabeled": [...]} micro-batches at the configured ratio."""
-    from xlgen.backbones import pretraining_examples
+    from xlgen.objectives import pretraining_examples
 
     if not context.unlabeled:
         raise ValueError("mix_unsup needs unlabeled text of the target languages")
