@@ -102,4 +102,4 @@ def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
     assert "generate_translate_train" not in counts  # off in the extended study
     plan = proc.stdout
     assert "results/data/tydiqa/fi/test.jsonl" in plan and "results/data/mlqa/zh/dev.jsonl" in plan
-    assert "resources/datasets/facebook--mlqa/mlqa.zh.zh/test" in plan
+    assert "resources/datasets/google--xtreme/MLQA.zh.zh/test" in plan

@@ -170,8 +170,9 @@ def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
     args = (location,) if layout.config_is_folder else (location, config)
     kwargs = {"split": split, "revision": revision or layout.revision,
               "cache_dir": str(Path(cache_dir) / ".hf-cache")}
-    if layout.config_is_folder:
-        kwargs["data_dir"] = config
+    if layout.config_is_folder:  # this split's own files: inferring splits from the folder names
+        # would also file <config>/sampled_validation/ (WikiLingua's export) under validation
+        kwargs["data_files"] = {split: f"{config}/{split}/*.parquet"}
     try:
         dataset = load_dataset(*args, **kwargs)
     except _unreachable_errors() as err:
@@ -237,7 +238,8 @@ def dev_test_split(keys: list[str], dev_fraction: float, seed: int) -> list[str]
 
 
 def select_records(dataset, indices: list[int], normalize,
-                   lang: str, limit: int | None, seed: int, split: str) -> tuple[list[dict], int, int]:
+                   lang: str, limit: int | None, seed: int, split: str,
+                   id_column: str = "id") -> tuple[list[dict], int, int]:
     """The records of `dataset` rows `indices` (in that order), with unusable rows and
     repeated ids (all but the first) left out, and at most `limit` of them (all if None):
     those whose ids rank lowest by sha256(seed, split, id), in the hub's order.
@@ -252,7 +254,7 @@ def select_records(dataset, indices: list[int], normalize,
         order = indices
         rows = iter(dataset if len(indices) == len(dataset) else dataset.select(indices))
     else:
-        ids = dataset.select_columns(["id"]).to_dict()["id"]
+        ids = dataset.select_columns([id_column]).to_dict()[id_column]
         order = sorted(indices, key=lambda i: (_rank(seed, split, str(ids[i])), i))
         rows = (dataset[i] for i in order)
     kept: list[tuple[int, dict]] = []
@@ -311,7 +313,7 @@ def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache
         dataset, sides = loaded[ref]
         indices = [i for i in range(len(dataset)) if sides is None or sides[i] == split]
         records, unusable, repeated = select_records(dataset, indices, adapter.record, lang,
-                                                     caps.get(split), seed, split)
+                                                     caps.get(split), seed, split, adapter.id_column)
         if not records:
             raise ValueError(f"{task}/{lang}/{split}: no usable rows in {ref.name} ({ref.config}, {ref.split})")
         path = Path(out_dir) / task / lang / f"{split}.jsonl"

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 from pathlib import Path
 
 from xlgen.config import ConfigError, validate_config
-from xlgen.datasets import get_adapter
+from xlgen.datasets import DEFAULT_UNLABELED, get_adapter
 from xlgen.hub import model_cache_path, required_datasets
 from xlgen.runs import path_keys, run_path, run_record
 from xlgen.tasks.catalog import task_specs
@@ -356,7 +356,7 @@ def get_generation_files_pattern(langs):
 def unlabeled_adapter():
     """The dataset whose target-language running text the unlabeled-text methods read
     (`data.hub.unlabeled_dataset`, default XL-Sum's articles)."""
-    return get_adapter(HUB.get("unlabeled_dataset", "xlsum"))
+    return get_adapter(HUB.get("unlabeled_dataset", DEFAULT_UNLABELED))
 
 
 def get_hub_dataset_dirs():

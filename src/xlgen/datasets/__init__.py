@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Mapping
 
 BUILTIN = ("xlsum", "squad_xquad", "mlqa", "tydiqa_goldp", "wikilingua")
+# where mix_unsup, graddrop and intermediate tuning read target-language text on hub data
+# (config `data.hub.unlabeled_dataset`): XL-Sum's articles, in 42 languages
+DEFAULT_UNLABELED = "xlsum"
 # the demo world's adapter lives with the demo, outside the real modules
 NAMED_MODULES = {"demo": "xlgen_demo.dataset"}
 SPLITS = ("train", "dev", "test")
@@ -90,6 +93,8 @@ class DatasetAdapter:
 
     # the columns group_keys reads (only these are loaded to split)
     group_columns: tuple[str, ...] = ("id",)
+    # the column that identifies a row (a cap ranks rows by it)
+    id_column: str = "id"
 
     def unlabeled(self, lang: str) -> tuple[DatasetRef, str] | None:
         """(hub split, text column) of target-language running text, or None."""

@@ -6,16 +6,16 @@ MLQA `MLQA.en.en` validation, test <- its test. Other languages (ar de es hi vi 
 `MLQA.<lang>.<lang>` validation (MLQA's development split), test <- its test; no re-splitting.
 Scored also with MLQA's official EM/F1 (metric flavour "mlqa", xlgen.metrics.mlqa).
 
-Where the data is read (checked 2026, see the report of issue 14): `facebook/mlqa`, MLQA's
-own hub repository (configs `mlqa.<context>.<question>`, columns context, question,
-answers{answer_start int32, text string}, id), still holds only its loading script mlqa.py
-on main, which datasets>=4 refuses, and has no dataset viewer, so no parquet export to fall
-back on (a "Convert dataset to Parquet" pull request, discussion #5, is not merged). The
-same MLQA v1 data (MLQA_V1.zip) is on `google/xtreme`'s main branch as plain parquet since
-its "Convert dataset to Parquet" commit: configs `MLQA.<context>.<question>` (capital MLQA),
-files `MLQA.en.en/{validation,test}-00000-of-00001.parquet` with the README's `configs`,
-columns id, title, context, question, answers{answer_start int32, text string} (features of
-the xtreme builder: MLQA's article title added). That is what this adapter reads.
+Where the data is read (hub pages read for issue 14): `facebook/mlqa`, MLQA's own repository
+(configs `mlqa.<context>.<question>`; columns context, question, answers{answer_start int32,
+text string}, id), holds only its loading script mlqa.py and README on main (last commit
+397ed40 "Delete legacy JSON metadata"), which datasets>=4 refuses; its pages show no dataset
+viewer, hence no parquet export (refs/convert/parquet) to fall back on, and its "Convert
+dataset to Parquet" pull request (#5) was open on the pages read. The same MLQA v1 data (MLQA_V1.zip) is
+plain parquet on `google/xtreme` main since its "Convert dataset to Parquet" commits: configs
+`MLQA.<context>.<question>`, files `MLQA.en.en/{validation,test}-00000-of-00001.parquet`
+listed in the README's `configs`, columns id, title, context, question, answers{answer_start
+int32, text string} (the xtreme builder adds MLQA's article title). This adapter reads that.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ train and 5,077 validation rows. Every language is in one split, the language gi
 id's prefix ("arabic-2387335860751143628-1"), as the benchmark's own
 gold_passage_baseline/split_predictions.py reads it. GoldP has nine languages: arabic
 bengali english finnish indonesian korean russian swahili telugu (Japanese and Thai are
-TyDi QA primary-task languages only). Finnish is not in xlgen.languages, so it is not
-offered.
+TyDi QA primary-task languages only). Offered: those xlgen.languages knows (all nine once
+its Finnish row is there).
 
 English: train <- train rows of English. Every language (English included): dev and test
 <- its validation rows, split by article `title` (xlgen.hub.dev_test_split over the whole
@@ -24,12 +24,15 @@ from __future__ import annotations
 
 from xlgen.datasets import DatasetAdapter, DatasetRef
 from xlgen.datasets.squad_xquad import squad_row_record
+from xlgen.languages import LANGUAGES
 
 TYDIQA = "google-research-datasets/tydiqa"
 CONFIG = "secondary_task"
-# registry language -> the id prefix of its rows (finnish: not a registry language)
-ID_PREFIXES = {"ar": "arabic", "bn": "bengali", "en": "english", "id": "indonesian", "ko": "korean",
-               "ru": "russian", "sw": "swahili", "te": "telugu"}
+# GoldP's languages -> the id prefix of their rows
+GOLDP_LANGUAGES = {"ar": "arabic", "bn": "bengali", "en": "english", "fi": "finnish", "id": "indonesian",
+                   "ko": "korean", "ru": "russian", "sw": "swahili", "te": "telugu"}
+# the ones offered: those xlgen.languages knows
+ID_PREFIXES = {lang: name for lang, name in GOLDP_LANGUAGES.items() if lang in LANGUAGES}
 ANSWERS = {"text": ["string"], "answer_start": ["int32"]}
 
 
