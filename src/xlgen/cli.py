@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("targets", nargs="+", metavar="LANG=FILE",
                            help="target language and its SQuAD-format file, e.g. de=xquad.de.json")
     calibrate.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    from xlgen.human.cli import add_parser as add_human_parser  # argparse only: cheap at startup
+
+    add_human_parser(commands)
     return parser
 
 
@@ -127,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     prog = f"xlgen {args.command}"
     if args.command == "calibrate-langid":
         return _calibrate(args, prog)
+    if args.command == "human":
+        from xlgen.human.cli import run as run_human
+
+        return run_human(args, prog)
     if args.command == "check-data":
         from xlgen.io import INPUT_ERRORS, error_line
         from xlgen.tasks import read_records

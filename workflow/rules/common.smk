@@ -134,8 +134,8 @@ def get_run_langs(task, method):
 
 
 def get_task_param(name):
-    """A rule parameter of the wildcards' task: its kind's name, its dataset's metric
-    flavour, its main metric, its dataset adapter's name."""
+    """A parameter of the wildcards' task for a job: its kind's name, its dataset's
+    metric flavour, its main metric, its dataset adapter's name."""
     attribute = {
         "kind": lambda spec: spec.kind.name,
         "flavour": lambda spec: spec.metric_flavour,
@@ -220,7 +220,8 @@ def get_mt_dir(wildcards=None):
 
 def get_parallel_task():
     """Held-out parallel text for the MT-quality figure: the test sets of the first task
-    whose dataset's test sets translate each other (XQuAD, the demo world; not XL-Sum)."""
+    whose dataset's test sets translate each other (XQuAD, the demo world; not XL-Sum).
+    """
     return next((t for t in TASKS if TASK_SPECS[t].adapter.parallel), None)
 
 
@@ -337,7 +338,8 @@ def get_final_output():
 
 def language_groups():
     """Tasks grouped by their languages, the group of the config's own languages first
-    (each group is one generate rule: a rule's outputs list the languages of its runs)."""
+    (each group is one generate rule: a rule's outputs list the languages of its runs).
+    """
     groups = {tuple(ALL_LANGS): []}
     for task in TASKS:
         groups.setdefault(tuple(task_langs(task)), []).append(task)

@@ -12,13 +12,14 @@ if HUMAN_ON:
 
     rule human_sample:
         """Per language, N inputs every compared system answered; the systems shuffled and
-        hidden behind output ids; the key with each output's automatic metric and verdict."""
+        hidden behind output ids; the key with each output's automatic metric and verdict.
+        """
         input:
             selection=rules.lr_selection.output[0],
             generations=get_human_generation_files,
             records=get_human_records,
         output:
-            items="results/human/{task}/items.jsonl",
+            sample="results/human/{task}/items.jsonl",
             key="results/human/{task}/key.csv",
             study="results/human/{task}/study.json",
         log:
@@ -42,7 +43,7 @@ if HUMAN_ON:
     rule human_pages:
         """A self-contained HTML rating page and a CSV sheet per language and annotator."""
         input:
-            items=rules.human_sample.output.items,
+            sample=rules.human_sample.output.sample,
             study=rules.human_sample.output.study,
         output:
             pages=directory("results/human/{task}/pages"),
@@ -56,7 +57,7 @@ if HUMAN_ON:
         """SIMULATED annotators sim-1, sim-2, ... (the demo): seeded ratings from known
         properties of the outputs, in the rating page's export format."""
         input:
-            items=rules.human_sample.output.items,
+            sample=rules.human_sample.output.sample,
             key=rules.human_sample.output.key,
             study=rules.human_sample.output.study,
             records=get_human_vocabulary_records,
@@ -73,7 +74,7 @@ if HUMAN_ON:
         """Check the rating files, join them with the key: mean ratings with intervals,
         Krippendorff's alpha, and the validity of the automatic measures."""
         input:
-            items=rules.human_sample.output.items,
+            sample=rules.human_sample.output.sample,
             key=rules.human_sample.output.key,
             study=rules.human_sample.output.study,
             simulated=get_human_simulated,
@@ -90,7 +91,10 @@ if HUMAN_ON:
                 "results/tables/human_validity_{task}.csv",
                 caption="../report/human_validity.rst",
                 category="5. Human evaluation",
-                labels={"task": "{task}", "table": "validity of the automatic measures"},
+                labels={
+                    "task": "{task}",
+                    "table": "validity of the automatic measures",
+                },
             ),
         log:
             "results/logs/human_import/{task}.log",
