@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from xlgen.methods import method_variant
 from xlgen.tables import (PAIRED_COLUMNS, main_markdown, main_table, paired_table, read_per_example,
                           with_trainable_share)
 
@@ -13,9 +14,16 @@ N = 80  # test examples per language
 SELECTED = {("b", "full"): 1e-3, ("b", "adapters"): 3e-3}
 
 
+def identity(method: str) -> dict:
+    """The variant fields of a run's identity record (xlgen.runs) for a method's path form."""
+    base, variant, lang = method_variant(method)
+    return {"base_method": base, "variant": variant or "zero_shot", "variant_lang": lang or ""}
+
+
 def selection(lrs=SELECTED):
     return pd.DataFrame([{"task": "qa", "backbone": b, "method": m, "protocol": "source_dev",
-                          "lang": "targets_mean", "lr": lr, "metric": "f1_unicode"} for (b, m), lr in lrs.items()])
+                          "lang": "targets_mean", "lr": lr, "metric": "f1_unicode", **identity(m)}
+                         for (b, m), lr in lrs.items()])
 
 
 def write_run(root, method, lr, seed, values):

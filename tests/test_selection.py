@@ -5,7 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from xlgen.selection import PROTOCOLS, SELECTION_COLUMNS, best_lr, select_learning_rates, selected_lrs
+from xlgen.methods import method_variant
+from xlgen.selection import PROTOCOLS, SELECTION_COLUMNS, VARIANT_COLUMNS, best_lr, select_learning_rates, selected_lrs
 
 LRS = [1e-4, 1e-3, 3e-3]
 
@@ -20,6 +21,12 @@ TEST = {"en": [60, 61, 62], "ru": [20, 21, 22], "zh": [30, 31, 32]}
 WRONG = {"en": [0.0, 0.0, 0.0], "ru": [0.1, 0.5, 0.9], "zh": [0.0, 0.3, 1.0]}
 
 
+def identity(method: str) -> dict:
+    """The variant fields of a run's identity record (xlgen.runs) for a method's path form."""
+    base, variant, lang = method_variant(method)
+    return {"base_method": base, "variant": variant or "zero_shot", "variant_lang": lang or ""}
+
+
 def long_rows(method="full", dev=DEV, test=TEST, backbone="b"):
     rows = []
     for seed, by_lang in dev.items():
@@ -27,7 +34,7 @@ def long_rows(method="full", dev=DEV, test=TEST, backbone="b"):
             for i, lr in enumerate(LRS):
                 for split, value in (("dev", by_lang[lang][i]), ("test", test[lang][i])):
                     rows.append({"task": "qa", "main_metric": "f1_unicode", "backbone": backbone, "method": method,
-                                 "lr": lr, "seed": seed,
+                                 **identity(method), "lr": lr, "seed": seed,
                                  "lang": lang, "split": split, "f1_unicode": value, "status": "ok",
                                  "wrong_lang_rate": WRONG[lang][i]})
     return rows
@@ -41,7 +48,7 @@ def pick(table, method, protocol, lang="targets_mean"):
 
 def test_three_protocols_pick_the_known_learning_rates():
     table = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])
-    assert list(table.columns) == SELECTION_COLUMNS
+    assert list(table.columns) == SELECTION_COLUMNS + VARIANT_COLUMNS
     assert list(table["protocol"].unique()) == list(PROTOCOLS)
     assert len(table) == 3 * 3  # 3 protocols x (2 targets + their mean)
 
@@ -107,7 +114,7 @@ def test_a_language_the_backbone_has_no_code_for_is_left_out_of_its_target_mean(
         for seed in DEV:
             for split in ("dev", "test"):
                 rows.append({"task": "qa", "main_metric": "f1_unicode", "backbone": "b", "method": "full", "lr": lr,
-                             "seed": seed, "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
+                             **identity("full"), "seed": seed, "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
                              "wrong_lang_rate": math.nan})
     with_el = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["el", "ru", "zh"])
     without = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])

@@ -19,12 +19,13 @@ import math
 
 import pandas as pd
 
-from xlgen.methods import method_variant
 
 PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
 TARGETS_MEAN = "targets_mean"
 SELECTION_COLUMNS = ["task", "backbone", "method", "protocol", "lang", "lr", "selected_on",
                      "selection_score", "metric", "test_score", "test_wrong_lang_rate"]
+# the run's identity fields (xlgen.runs) each row carries, after the columns above
+VARIANT_COLUMNS = ["base_method", "variant", "variant_lang"]
 
 
 def task_metric(table: pd.DataFrame, task: str) -> str:
@@ -88,14 +89,16 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     # languages a backbone has no code for were skipped (status no_code): not in its means
     skipped = long[(long["task"] == task) & (long["status"] == "no_code")].groupby("backbone")["lang"].agg(set)
     all_targets = target_langs
+    identity = (long[long["task"] == task].groupby(["backbone", "method"])[VARIANT_COLUMNS].first()
+                .fillna({"variant_lang": ""}))
     rows = []
     for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
         target_langs = [lang for lang in all_targets if lang not in skipped.get(backbone, set())]
         # a translate-train run ('full+tt-ru') trains on, is selected on and serves one language
         train_lang = source_lang
-        _, variant, variant_lang = method_variant(method)
-        if variant == "translate_train":
-            train_lang, target_langs = variant_lang, [variant_lang]
+        run = identity.loc[(backbone, method)].to_dict()
+        if run["variant"] == "translate_train":
+            train_lang, target_langs = run["variant_lang"], [run["variant_lang"]]
 
         def pivot(split: str, value: str) -> pd.DataFrame:
             part = frame[frame["split"] == split]
@@ -103,7 +106,7 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
                 columns=list(dict.fromkeys([train_lang, *target_langs])))
 
         dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
-        base = {"task": task, "backbone": backbone, "method": method, "metric": metric}
+        base = {"task": task, "backbone": backbone, "method": method, "metric": metric, **run}
 
         def add(protocol: str, lang: str, lr: float, selected_on: str, score: float) -> None:
             rows.append({**base, "protocol": protocol, "lang": lang, "lr": lr, "selected_on": selected_on,
@@ -138,7 +141,13 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
         add_mean("mean_target_dev", lr, "mean target dev", score, start)
 
     # rows come out sorted by backbone and method, protocols in PROTOCOLS order
-    return pd.DataFrame(rows, columns=SELECTION_COLUMNS)
+    return pd.DataFrame(rows, columns=SELECTION_COLUMNS + VARIANT_COLUMNS)
+
+
+def run_variants(selection: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """{(backbone, method): (base method, variant, variant language)} of the selection's runs."""
+    rows = selection.fillna({"variant_lang": ""}).drop_duplicates(["backbone", "method"])
+    return {(r.backbone, r.method): (r.base_method, r.variant, r.variant_lang) for r in rows.itertuples()}
 
 
 def selected_lrs(selection: pd.DataFrame, protocol: str = "source_dev") -> dict[tuple[str, str], float]:

@@ -11,9 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
-from xlgen.methods import method_variant
 from xlgen.runs import RUN_KEYS
-from xlgen.selection import TARGETS_MEAN, selected_lrs, task_metric
+from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 
 ROW_KEYS = RUN_KEYS + ["lang", "split"]
 
@@ -145,14 +144,16 @@ def with_trainable_share(main: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame
 TRANSLATE_TRAIN_ROW = "+tt"
 
 
-def main_rows(lrs: dict[tuple[str, str], float]) -> dict[tuple[str, str], dict[str, tuple[str, float]]]:
-    """Rows of the main table from the selected {(backbone, method): lr}: per row, for each
-    language it fills, the (method, lr) run that fills it. A method's run fills every language
-    (`None` key); the translate-train runs 'full+tt-ru', 'full+tt-zh', ... fill one language
-    each and form one row, 'full+tt'."""
+def main_rows(lrs: dict[tuple[str, str], float],
+              variants: dict[tuple[str, str], tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, tuple[str, float]]]:
+    """Rows of the main table from the selected {(backbone, method): lr} and each run's
+    (base method, variant, language) (selection.run_variants): per row, for each language it
+    fills, the (method, lr) run that fills it. A method's run fills every language (`None`
+    key); the translate-train runs 'full+tt-ru', 'full+tt-zh', ... fill one language each and
+    form one row, 'full+tt'."""
     rows: dict[tuple[str, str], dict] = {}
     for (backbone, method), lr in lrs.items():
-        base, variant, lang = method_variant(method)
+        base, variant, lang = variants[(backbone, method)]
         if variant == "translate_train":
             rows.setdefault((backbone, base + TRANSLATE_TRAIN_ROW), {})[lang] = (method, lr)
         else:
@@ -173,7 +174,7 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     columns = [metric, "wrong_lang"]
     groups = _language_groups(source_lang, target_langs)
     rows = []
-    for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL)).items():
+    for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL), run_variants(selection)).items():
         lr = runs[None][1] if None in runs else math.nan  # translate-train: an LR per language
         row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
         parts = [(lang, *_examples_at(per_example, backbone, run, run_lr, split, columns))

@@ -8,7 +8,7 @@ from xlgen.hub import model_cache_path, required_datasets
 from xlgen.runs import path_keys, run_path, run_record
 from xlgen.tasks.catalog import task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
-from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN, get_method, method_variant
+from xlgen.methods import get_method
 
 # A bad config stops here, before any job, with one line naming the key.
 try:
@@ -113,6 +113,13 @@ def get_run_identity(wildcards):
     """The identity record of the wildcards' run (passed to the scripts, written into
     run.json and the score files)."""
     key = tuple(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed"))
+    if key not in RUN_INDEX:
+        raise ValueError(
+            "run {}/{}/{}/lr~{}/seed~{} is not one the config plans: add its backbone, method, "
+            "LR (method_settings.<method>.lrs) or seed to the config to run it".format(
+                *key
+            )
+        )
     return RUN_INDEX[key]
 
 
@@ -121,16 +128,15 @@ def task_langs(task):
     return TASK_SPECS[task].languages
 
 
-def get_run_langs(task, method):
-    """The languages a run is generated and scored in: a translate-train run only in the
-    language it was trained in, a translate-test run in the translated ones and English.
-    """
-    _, variant, lang = method_variant(method)
-    if variant == "translate_train":
-        return [lang]
-    if variant == "translate_test":
+def get_run_langs(run):
+    """The languages a run (its identity record) is generated and scored in: a
+    translate-train run only in the language it was trained in, a translate-test run in the
+    translated ones and English."""
+    if run["variant"] == "translate_train":
+        return [run["variant_lang"]]
+    if run["variant"] == "translate_test":
         return [SOURCE_LANG] + TT_LANGS
-    return task_langs(task)
+    return task_langs(run["task"])
 
 
 def get_task_param(name):
@@ -165,7 +171,7 @@ def get_generation_files(wildcards):
     return expand(
         "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
         **wildcards,
-        lang=get_run_langs(wildcards.task, wildcards.method),
+        lang=get_run_langs(get_run_identity(wildcards)),
         split=SPLITS,
     )
 
@@ -173,13 +179,10 @@ def get_generation_files(wildcards):
 def get_trained_run(wildcards):
     """run.json of the training run behind a run: a translate-test variant has no training
     of its own, it applies the English run of its base method."""
-    base, variant, _ = method_variant(wildcards.method)
-    method = base if variant == "translate_test" else wildcards.method
-    return (
-        "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json".format(
-            **{**dict(wildcards.items()), "method": method}
-        )
-    )
+    run = get_run_identity(wildcards)
+    if run["variant"] == "translate_test":
+        run = {**run, "method": run["base_method"]}
+    return run_path("run", run)
 
 
 def get_eval_files(wildcards=None):
@@ -203,8 +206,8 @@ def get_run_files(wildcards=None):
 
 def get_tokenized(wildcards):
     """Tokenized train/dev of a run: English, or the translated set of a translate-train run."""
-    _, variant, lang = method_variant(wildcards.method)
-    sub = f"tt-{lang}/" if variant == "translate_train" else ""
+    run = get_run_identity(wildcards)
+    sub = f"tt-{run['variant_lang']}/" if run["variant"] == "translate_train" else ""
     return {
         split: f"results/tokenized/{wildcards.task}/{wildcards.backbone}/{sub}{split}.pt"
         for split in ("train", "dev")

@@ -40,7 +40,7 @@ rule finetune:
         runtime=240,
     params:
         method_settings=lambda wc: config["method_settings"][
-            method_variant(wc.method)[0]
+            get_run_identity(wc)["base_method"]
         ],
         # a task may train longer or shorter than finetune.steps (task_settings.<task>.steps)
         finetune=lambda wc: {
