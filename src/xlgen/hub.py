@@ -304,14 +304,21 @@ def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache
     for split, ref in sources.items():
         if ref not in loaded:
             dataset = load_cached(ref, cache_dir)
+            # a split that mixes languages (TyDi QA) is narrowed to this language's rows first
+            pool = adapter.rows_of(dataset, lang)
+            pool = list(range(len(dataset))) if pool is None else pool
             sides = None
             if ref in shared:  # dev and test share this hub split
                 columns = [c for c in adapter.group_columns if c in dataset.column_names]
-                keys = adapter.group_keys(dataset.select_columns(columns).to_list())
-                sides = dev_test_split(keys, dev_fraction, seed)
-            loaded[ref] = (dataset, sides)
-        dataset, sides = loaded[ref]
-        indices = [i for i in range(len(dataset)) if sides is None or sides[i] == split]
+                rows = dataset.select_columns(columns)
+                keys = adapter.group_keys(rows.to_list() if len(pool) == len(dataset) else rows.select(pool).to_list())
+                sides = dict(zip(pool, dev_test_split(keys, dev_fraction, seed)))
+            loaded[ref] = (dataset, pool, sides)
+            if len(pool) < len(dataset):
+                log.info("%s (%s, %s): %d of %d rows are %s", ref.name, ref.config, ref.split, len(pool),
+                         len(dataset), lang)
+        dataset, pool, sides = loaded[ref]
+        indices = [i for i in pool if sides is None or sides[i] == split]
         records, unusable, repeated = select_records(dataset, indices, adapter.record, lang,
                                                      caps.get(split), seed, split, adapter.id_column)
         if not records:

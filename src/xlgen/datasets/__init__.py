@@ -96,6 +96,11 @@ class DatasetAdapter:
     # the column that identifies a row (a cap ranks rows by it)
     id_column: str = "id"
 
+    def rows_of(self, dataset, lang: str) -> list[int] | None:
+        """The indices of `lang`'s rows in a hub split that mixes languages (TyDi QA), in the
+        hub's order; None where every row is the language's (the default)."""
+        return None
+
     def unlabeled(self, lang: str) -> tuple[DatasetRef, str] | None:
         """(hub split, text column) of target-language running text, or None."""
         return None

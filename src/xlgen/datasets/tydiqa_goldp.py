@@ -66,6 +66,12 @@ class TyDiQAGoldP(DatasetAdapter):
             return None
         return squad_row_record(row, lang)
 
+    def rows_of(self, dataset, lang):
+        """The language's rows (by id prefix): dev/test are split, and caps rank, among them."""
+        prefix = ID_PREFIXES[lang]
+        return [i for i, key in enumerate(dataset.select_columns(["id"]).to_dict()["id"])
+                if row_language(key) == prefix]
+
     def group_keys(self, rows):
         """The article: its language and title (titles are per-language Wikipedia titles)."""
         return [f"{row_language(row['id'])}/{row['title']}" for row in rows]
