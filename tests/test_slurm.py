@@ -71,8 +71,9 @@ def gpu_rules() -> set[str]:
     rules = set()
     for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
         # rules inside `if ...:` blocks (the translation baselines) are indented
-        for block in re.split(r"^(?=\s*rule \w+:)", smk.read_text(), flags=re.M):
-            name = re.match(r"\s*rule (\w+):", block)
+        # a rule made in a loop (`rule:` with `name: "generate" if ... else ...`) by its first name
+        for block in re.split(r"^(?=\s*rule(?: \w+)?:)", smk.read_text(), flags=re.M):
+            name = re.match(r"\s*rule (\w+):", block) or re.match(r'\s*rule:\s*name:\s*"(\w+)"', block)
             if name and re.search(r"^\s+gpu\s*=", block, flags=re.M):
                 rules.add(name.group(1))
     return rules
