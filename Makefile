@@ -10,7 +10,7 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo demo-translate test lint install clean demo-backbones
+.PHONY: demo demo-translate test lint install clean demo-backbones demo-llm-backbone
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -47,6 +47,13 @@ demo-backbones: install
 	mkdir -p resources/demo_backbones
 	for b in $(DEMO_BACKBONES); do rm -rf resources/demo_backbones/$$b; \
 		cp -r results/backbones/$$b resources/demo_backbones/$$b; done
+
+# the decoder-only demo backbone of config/demo-llm.yaml (~35 min on one busy core)
+demo-llm-backbone: install
+	$(BIN)/snakemake results/backbones/llama-demo --cores $(CORES) --configfile config/demo-llm.yaml \
+		--forcerun results/backbones/llama-demo --config rebuild_demo_backbones=True
+	rm -rf resources/demo_backbones/llama-demo
+	cp -r results/backbones/llama-demo resources/demo_backbones/llama-demo
 
 clean:
 	rm -rf results .snakemake

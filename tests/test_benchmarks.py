@@ -48,6 +48,11 @@ def test_training_benchmark_reports_every_configuration():
     for name in ("grouped 16x1", "random 16x1", "grouped 8x2"):
         assert re.search(rf"^{name}\s+[\d.]+\s+\d+\s+\d+%", out, re.M), out
     assert "length grouping:" in out
+    # against transformers' Trainer, on the same work: the two end with the same weights
+    for name, trainer in (("mbart-demo", "Seq2SeqTrainer"), ("llama demo", "Trainer")):
+        row = re.search(rf"^{name}\s+[\d.]+M\s+{trainer}\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+x\s+[\d.]+ \([\d.]+x\)"
+                        rf"\s+(\S+)$", out, re.M)
+        assert row and float(row[1]) < 1e-5, out
 
 
 def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode():
@@ -58,6 +63,9 @@ def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode():
     out = run_benchmark("gpu_throughput.py", "--quick")
     for name in ("mt5-base", "mbart-large-50", "nllb-200-distilled-600M"):
         assert re.search(rf"^{name}\s+[\d.]+M\s+[\d.]+\s+\d+\s+\d+", out, re.M), out
+    for name in ("Llama-3.1-8B", "Qwen2.5-7B", "Llama-3.2-1B"):  # training in full and with LoRA, generation
+        for mode in ("full", "lora", "generate"):
+            assert re.search(rf"^{re.escape(name)}\s+[\d.]+M\s+{mode}\s+\d+\s+[\d.]+\s+n/a", out, re.M), out
 
 
 @pytest.mark.parametrize("name,params", [("mt5-base", 582.4), ("mbart-large-50", 610.9),
@@ -74,3 +82,27 @@ def test_gpu_benchmark_builds_the_published_sizes(name, params):
     with torch.device("meta"):
         model = build(name, tiny=False)
     assert sum(p.numel() for p in model.parameters()) / 1e6 == pytest.approx(params, abs=0.1)
+
+
+@pytest.mark.parametrize("name,params", [("Llama-3.1-8B", 8_030_261_248), ("Qwen2.5-7B", 7_615_616_512),
+                                         ("Llama-3.2-1B", 1_235_814_400)])
+def test_gpu_benchmark_builds_the_published_llm_sizes(name, params):
+    # the parameter counts of the published checkpoints, exactly; built on the meta device
+    import torch
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from gpu_throughput import build_llm, llm_train_flops, matmul_weights
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    with torch.device("meta"):
+        model = build_llm(name, tiny=False)
+    assert sum(p.numel() for p in model.parameters()) == params
+    # FLOPs of a training token: 6 a matmul weight (all but the input embedding, norms and
+    # biases; a tied LM head multiplies by the embedding matrix) + attention
+    n = matmul_weights(model)
+    embedding = model.get_input_embeddings().weight.numel()
+    vectors = sum(p.numel() for name, p in model.named_parameters() if "norm" in name or name.endswith(".bias"))
+    assert n == params - embedding - vectors + (embedding if model.config.tie_word_embeddings else 0)
+    assert llm_train_flops(model.config, 0, n, 1, 1) == 6 * n + 12 * model.config.num_hidden_layers * \
+        model.config.hidden_size

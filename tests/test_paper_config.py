@@ -103,3 +103,19 @@ def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
     plan = proc.stdout
     assert "results/data/tydiqa/fi/test.jsonl" in plan and "results/data/mlqa/zh/dev.jsonl" in plan
     assert "resources/datasets/google--xtreme/MLQA.zh.zh/test" in plan
+
+
+def test_llm_study_plans_offline(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+         str(tmp_path), "--configfile", str(ROOT / "config" / "paper.yaml"), str(ROOT / "config" / "llm.yaml")],
+        capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = proc.stdout.split("Job stats:")[1].split("Reasons:")[0]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
+    runs = 2 * 7 * (4 + 5)  # tasks x backbones x (full + LoRA LRs)
+    assert counts["finetune"] == counts["generate"] == counts["evaluate"] == runs
+    assert counts["download_backbone"] == 7
+    assert "resources/models/Qwen--Qwen2.5-7B-Instruct" in proc.stdout

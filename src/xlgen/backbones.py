@@ -1,14 +1,11 @@
-"""Backbone families, language control, and checks of checkpoint files.
+"""Loading backbones, language control by family, and checks of checkpoint files.
 
-Three families, named after the checkpoints of the study:
-  mt5   -> MT5ForConditionalGeneration (google/mt5-base): no language codes.
-  mbart -> MBartForConditionalGeneration (facebook/mbart-large-50): `ru_RU` codes, the
-           source code prefixes the input, the target code is the first decoded token.
-  nllb  -> M2M100ForConditionalGeneration (facebook/nllb-200-distilled-600M): `rus_Cyrl`
-           codes, same placement as mBART-50.
-Every stage after the backbone rule loads models only with `from_pretrained(path)`; the
-family is read back from the checkpoint's `model_type`, so a hub checkpoint and a demo one
-(built by the demo's own package, xlgen_demo.backbone) go through the same code.
+The families (what a backbone's architecture needs: loading class, language codes or an
+instruction, inputs and labels, parts) live in xlgen.families, one module each, keyed by
+the checkpoint's `model_type`. Every stage after the backbone rule loads models only with
+`from_pretrained(path)`; the family is read back from the checkpoint's `model_type`, so a hub
+checkpoint and a demo one (built by the demo's own package, xlgen_demo.backbone) go through
+the same code.
 """
 
 from __future__ import annotations
@@ -20,49 +17,45 @@ import struct
 import zipfile
 from pathlib import Path
 
-from xlgen.languages import language_code
+from xlgen.families import MODEL_TYPES, family_name, get_family
 
-MODEL_TYPE_TO_FAMILY = {"mt5": "mt5", "mbart": "mbart", "m2m_100": "nllb"}
+MODEL_TYPE_TO_FAMILY = MODEL_TYPES  # model_type -> family name (xlgen.families)
 
 
 def family_of(model_or_config) -> str:
-    """The backbone family of a loaded model or config ('mt5', 'mbart', 'nllb')."""
-    config = getattr(model_or_config, "config", model_or_config)
-    try:
-        return MODEL_TYPE_TO_FAMILY[config.model_type]
-    except KeyError:
-        raise ValueError(
-            f"unsupported model_type {config.model_type!r}; supported: "
-            f"{', '.join(MODEL_TYPE_TO_FAMILY)}"
-        ) from None
+    """The backbone family name of a loaded model or config ('mt5', 'mbart', 'nllb', 'causal')."""
+    return family_name(model_or_config)
 
 
 def load_backbone(path: str | Path, hint: str | None = None):
-    """(model, tokenizer) of a saved seq2seq checkpoint, loaded with `from_pretrained`.
+    """(model, tokenizer) of a saved checkpoint, loaded with `from_pretrained` by its
+    family's class (seq2seq or causal LM; the tokenizer given a pad token where it has none).
 
     The files are checked first (check_checkpoint): a missing, truncated or unreadable one is
     a CheckpointError, one line naming the file and `hint`, the command that rebuilds the
     directory (default: rebuild_hint). A checkpoint that passes the checks but still fails
-    to load is one too, naming the directory.
+    to load (an unsupported model_type included) is one too, naming the directory.
     """
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
 
     path, hint = _checked(path, hint)
     with load_errors(path, hint):
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForSeq2SeqLM.from_pretrained(path)
-    return model, tokenizer
+        family = get_family(AutoConfig.from_pretrained(path))
+        model = family.load_model(path)
+    return model, family.prepare_tokenizer(tokenizer)
 
 
 def load_tokenizer(path: str | Path, hint: str | None = None):
-    """(tokenizer, family) of a saved checkpoint, its files checked as by load_backbone."""
+    """(tokenizer, family name) of a saved checkpoint, its files checked as by load_backbone."""
     from transformers import AutoConfig, AutoTokenizer
 
     path, hint = _checked(path, hint)
     with load_errors(path, hint):
         config = AutoConfig.from_pretrained(path)
         tokenizer = AutoTokenizer.from_pretrained(path)
-    return tokenizer, family_of(config)
+    family = family_of(config)
+    return get_family(family).prepare_tokenizer(tokenizer), family
 
 
 def _checked(path: str | Path, hint: str | None) -> tuple[Path, str]:
@@ -302,20 +295,13 @@ def load_errors(path: Path, hint: str):
         raise CheckpointError(f"{path}: cannot be loaded ({type(err).__name__}: {first}); {hint}") from err
 
 
-def set_languages(tokenizer, family: str, src_lang: str, tgt_lang: str | None = None) -> None:
-    """Make `tokenizer` add the family's language codes for a src -> tgt pair (none for mT5)."""
-    if family == "mt5":
-        return
-    tokenizer.src_lang = language_code(src_lang, family)
-    tokenizer.tgt_lang = language_code(tgt_lang or src_lang, family)
+def set_languages(tokenizer, family, src_lang: str, tgt_lang: str | None = None) -> None:
+    """Make `tokenizer` add the family's language codes for a src -> tgt pair (none for
+    families without codes). `family`: a name or a Family (Family.set_languages)."""
+    get_family(family).set_languages(tokenizer, src_lang, tgt_lang)
 
 
-def forced_bos_token_id(tokenizer, family: str, lang: str) -> int | None:
-    """The token id generation must start with to write in `lang` (None for mT5)."""
-    if family == "mt5":
-        return None
-    code = language_code(lang, family)
-    token_id = tokenizer.convert_tokens_to_ids(code)
-    if token_id is None or token_id == tokenizer.unk_token_id:
-        raise ValueError(f"tokenizer has no language code {code!r} for {lang!r}")
-    return token_id
+def forced_bos_token_id(tokenizer, family, lang: str) -> int | None:
+    """The token id generation must start with to write in `lang` (None for families
+    without codes; Family.forced_bos_token_id)."""
+    return get_family(family).forced_bos_token_id(tokenizer, lang)

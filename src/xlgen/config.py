@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
 from xlgen.languages import LANGUAGES, get_language, missing_code_choice
 
@@ -129,6 +130,7 @@ def _check_references(config: dict[str, Any]) -> None:
             )
     # after the backbones: a source language no backbone can encode is the more lasting problem
     specs = _check_tasks(config)
+    _check_families(config, specs)
     if config["data"]["source"] == "demo":
         if "demo" not in config["data"]:
             raise ConfigError("missing key 'data.demo' (required when data.source is demo)")
@@ -187,9 +189,43 @@ def _check_tasks(config: dict[str, Any]) -> dict:
     return specs
 
 
+def _check_families(config: dict[str, Any], specs: dict) -> None:
+    """Each selected backbone's family settings, and every selected method and task on it:
+    one line naming the key of what does not apply (a decoder-only backbone has no encoder to
+    freeze, a seq2seq one no prompt settings, a task kind without a prompt template cannot
+    run on a decoder-only one)."""
+    from xlgen.methods import get_method
+
+    catalog = config["backbone_catalog"]
+    section = config.get("translate_train") or {}
+    methods = list(config["methods"]) + (list(section.get("methods", ["full"])) if section.get("enabled") else [])
+    for i, variant in enumerate(config["backbones"]):
+        name = base_backbone(variant)
+        spec = catalog[name]
+        try:
+            family = get_family(spec["family"], family_settings(spec))
+        except ValueError as err:  # "'<key>' ...": the key under the catalog entry
+            raise ConfigError(str(err).replace("'", f"'backbone_catalog.{name}.", 1)) from None
+        architecture = spec.get("demo", {}).get("architecture")
+        if architecture and family.is_encoder_decoder:
+            raise ConfigError(f"'backbone_catalog.{name}.demo.architecture' is {architecture!r}: it applies to "
+                              f"decoder-only demo backbones (family causal), not to family {family.name}")
+        for method in dict.fromkeys(methods):
+            check = getattr(get_method(method), "config_problem", None)
+            problem = check(family, config["method_settings"].get(method, {})) if check else None
+            if problem:
+                key, why = problem
+                raise ConfigError(f"'method_settings.{method}.{key}': {why} ('backbones[{i}]' is {variant})")
+        if not family.is_encoder_decoder:
+            for task, task_spec in specs.items():
+                if "{source}" not in task_spec.kind.prompt:
+                    raise ConfigError(f"'task_catalog.{task}.kind' is {task_spec.kind.name!r}: it has no prompt "
+                                      f"template for decoder-only backbones ('backbones[{i}]' is {variant})")
+
+
 def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
     """The translate-train section names configured backbones, languages and methods, and an
-    MT model of family nllb (the only family here that is trained to translate)."""
+    MT model of a family that is trained to translate (Family.translates: nllb)."""
     section = config.get("translate_train")
     if not section or not section["enabled"]:
         return
@@ -205,9 +241,10 @@ def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
         if mt not in catalog:
             raise ConfigError(f"'translate_train.mt_backbone' is {mt!r}: not defined in backbone_catalog "
                               f"(defined: {', '.join(sorted(catalog))})")
-        if catalog[mt]["family"] != "nllb":
+        if not get_family(catalog[mt]["family"]).translates:
+            mt_families = " or ".join(name for name, family in FAMILIES.items() if family.translates)
             raise ConfigError(f"'translate_train.mt_backbone' is {mt!r}: family {catalog[mt]['family']} "
-                              "is not a translation model; use an nllb entry")
+                              f"is not a translation model; use an entry of family {mt_families}")
     for i, name in enumerate(section.get("backbones") or []):
         if name not in config["backbones"]:
             raise ConfigError(f"'translate_train.backbones[{i}]' is {name!r}: not in 'backbones'")

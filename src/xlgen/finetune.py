@@ -1,38 +1,52 @@
-"""Finetuning one (task, backbone, method, lr, seed) run on the source language."""
+"""Finetuning one (task, backbone, method, lr, seed) run on the source language.
+
+A job runs in one process, or in N started by `accelerate launch` (`launch`, the finetune
+rule with `gpu=N`): each process runs `run_job` on the same job spec, the main one writes
+the outputs.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from xlgen.backbones import family_of, load_backbone, load_tokenizer, set_languages
-from xlgen.io import atomic_directory, atomic_path
+from xlgen.backbones import family_of, load_backbone, load_tokenizer
+from xlgen.families import get_family
+from xlgen.io import atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext, task_batches
-from xlgen.training import WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, mean_loss, train_steps
+from xlgen.training import (EXIT_ON_SIGTERM, WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, get_accelerator,
+                            is_sharded, mean_loss, remove_checkpoint, train_steps)
 
 
-def encode(tokenizer, family: str, records: list[dict], lang: str, max_source_length: int,
-           max_target_length: int) -> list[dict]:
-    """Token ids of `source` -> `target` with the family's language codes for `lang`."""
-    set_languages(tokenizer, family, lang)
-    sources = tokenizer([r["source"] for r in records], truncation=True, max_length=max_source_length)
-    targets = tokenizer(text_target=[r["target"] for r in records], truncation=True, max_length=max_target_length)
-    return [{"id": r["id"], "input_ids": s, "labels": t}
-            for r, s, t in zip(records, sources["input_ids"], targets["input_ids"])]
+def encode(tokenizer, family, records: list[dict], lang: str, max_source_length: int,
+           max_target_length: int, kind=None, family_settings: dict | None = None) -> list[dict]:
+    """Training examples {"id", "input_ids", "labels"} of `source` -> `target` records in
+    `lang`, as the backbone family builds them (xlgen.families: seq2seq source and target with
+    the family's language codes; decoder-only the task `kind`'s prompt and the completion,
+    the loss on the completion only). `family`: a name or a Family."""
+    return get_family(family, family_settings).encode(tokenizer, records, lang, max_source_length,
+                                                      max_target_length, kind=kind)
 
 
-def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg: dict, out_path: Path) -> int:
-    """Encode `records` once for every run of a (task, backbone) and save them (torch.save).
+def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg: dict, out_path: Path,
+                  kind=None, family_settings: dict | None = None) -> int:
+    """Encode `records` of the task `kind` once for every run of a (task, backbone) and save
+    them (torch.save); `family_settings`: the backbone's catalog settings (a decoder-only
+    family's prompt: xlgen.families.causal).
 
     Every LR, method and seed job then loads the ids instead of tokenizing again.
     """
     import torch
 
     tokenizer, family = load_tokenizer(backbone_path)  # a damaged backbone: one line naming the file
-    examples = encode(tokenizer, family, records, lang, task_cfg["max_source_length"], task_cfg["max_target_length"])
+    examples = encode(tokenizer, family, records, lang, task_cfg["max_source_length"], task_cfg["max_target_length"],
+                      kind=kind, family_settings=family_settings)
     with atomic_path(out_path) as tmp:
         torch.save({"lang": lang, "family": family, "examples": examples}, tmp)
     return len(examples)
@@ -48,7 +62,9 @@ def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path:
                       combine: str = "sum") -> TrainSettings:
     """TrainSettings of a finetuning run: `batch_size` is the effective batch, reached by
     accumulating micro-batches of `micro_batch_size` (default: the whole batch at once).
-    Weight decay spares biases and normalization weights, as transformers.Trainer does."""
+    Weight decay spares biases and normalization weights, as transformers.Trainer does.
+    `gradient_checkpointing` trades time for activation memory; `fused_adamw` (default: on a
+    GPU only) picks torch's fused AdamW kernel."""
     batch = finetune_cfg["batch_size"]
     micro = finetune_cfg.get("micro_batch_size") or batch
     if batch % micro:
@@ -59,6 +75,8 @@ def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path:
         seed=seed, log_every=min(50, finetune_cfg["dev_every"]), combine=combine,
         checkpoint_every=finetune_cfg.get("checkpoint_every", 0), checkpoint_path=checkpoint_path,
         compile=finetune_cfg.get("compile", False), no_decay_bias_and_norm=True,
+        gradient_checkpointing=finetune_cfg.get("gradient_checkpointing", False),
+        fused_adamw=finetune_cfg.get("fused_adamw"),
     )
 
 
@@ -74,10 +92,14 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     `checkpoint_path` alone, a SIGTERM-ed run (TrainingInterrupted, exit status 143) does;
     the checkpoint is removed once the run is saved. Weight decay spares biases and
     normalization weights (`weight_decay_excludes` and the tensor counts in the summary).
+
+    In one of N processes (`launch`): every process trains its share of each batch, only the
+    main one logs and writes `out_dir` (under FSDP from the gathered full weights).
     """
     import torch
 
     started = time.time()
+    accelerator = get_accelerator()  # first: a launched process takes its own GPU
     torch.manual_seed(seed)
     model, tokenizer = load_backbone(backbone_path)
     family = family_of(model)
@@ -102,15 +124,19 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         eval_every=finetune_cfg["dev_every"], run_key=run_key,
     )
     diverged = bool(history) and history[-1].get("status") == "diverged"
-    with atomic_directory(out_dir) as tmp:
-        if not diverged:
-            model.to("cpu")
-            method.save(model, tokenizer, tmp)
-    if checkpoint_path is not None:  # the run is saved: its checkpoint is spent
-        Path(checkpoint_path).unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # and its directory, once empty
-            Path(checkpoint_path).parent.rmdir()
+    # FSDP: no process holds the whole model; every process takes part in gathering it
+    full_state = accelerator.get_state_dict(model) if is_sharded(accelerator) and not diverged else None
+    if accelerator.is_main_process:
+        with atomic_directory(out_dir) as tmp:
+            if not diverged:
+                if full_state is not None:
+                    model = _unsharded(backbone_path, method, method_settings, full_state)
+                model.to("cpu")
+                method.save(model, tokenizer, tmp)
+        if checkpoint_path is not None:  # the run is saved: its checkpoint is spent
+            remove_checkpoint(checkpoint_path)
     dev_losses = [row["dev_loss"] for row in history if "dev_loss" in row]
+    processes = {"processes": accelerator.num_processes} if accelerator.num_processes > 1 else {}
     return {
         "status": "diverged" if diverged else "ok",
         "method": method_name, "family": family, "lr": lr, "seed": seed,
@@ -119,5 +145,119 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         "weight_decay": settings.weight_decay, "weight_decay_excludes": WEIGHT_DECAY_EXCLUDES,
         "decayed_tensors": len(decayed), "undecayed_tensors": len(undecayed),
         "steps": history[-1]["step"] if history else 0, "train_seconds": round(time.time() - started, 2),
-        "history": history,
+        **processes, "history": history,
     }
+
+
+def _unsharded(backbone_path: Path, method, method_settings: dict, state_dict: dict):
+    """A whole (unsharded) copy of the method's model holding `state_dict`, to save it."""
+    model, _ = load_backbone(backbone_path)
+    model = method.prepare(model, method_settings)
+    model.load_state_dict(state_dict)
+    return model
+
+
+# --- one job, in one process or N --------------------------------------------------------
+
+def run_job(spec: dict, log=print) -> dict:
+    """One finetuning job from its spec, the finetune rule's inputs, params and outputs as
+    JSON: `backbone`, `method`, `method_settings`, `train`, `dev` (tokenized files),
+    `unlabeled` (text files), `lr`, `seed`, `finetune` (the config section), `model` and
+    `run_json` (outputs), `checkpoint`, `run` (the run's identity record). Trains, and in the
+    main process writes the model directory and run.json (the summary and `run`)."""
+    unlabeled = {Path(path).stem: read_text_lines(path) for path in spec.get("unlabeled", [])}
+    summary = finetune(
+        Path(spec["backbone"]), spec["method"], spec["method_settings"], load_tokenized(spec["train"]),
+        load_tokenized(spec["dev"]), float(spec["lr"]), int(spec["seed"]), spec["finetune"], Path(spec["model"]),
+        log=log, checkpoint_path=Path(spec["checkpoint"]) if spec.get("checkpoint") else None, unlabeled=unlabeled,
+    )
+    if get_accelerator().is_main_process:
+        write_json(spec["run_json"], {**summary, "run": spec["run"]})
+    return summary
+
+
+def launch_command(spec: dict, processes: int, accelerate_config: str | None = None) -> list[str]:
+    """`accelerate launch` of `processes` processes on this node, each running `run_job` on
+    `spec` (`python -m xlgen.finetune SPEC_JSON`). Without an accelerate config file: DDP
+    (`--multi_gpu`; gloo where there is no GPU); with one (FSDP, a DDP variant) its settings,
+    the process count ours. A free port each time: jobs may share a node."""
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(processes),
+               "--num_machines", "1", "--main_process_port", "0"]
+    if accelerate_config:
+        command += ["--config_file", str(accelerate_config)]
+    else:
+        command += ["--multi_gpu", "--mixed_precision", "no", "--dynamo_backend", "no"]
+    return command + ["-m", "xlgen.finetune", json.dumps(spec)]
+
+
+def _die_with_parent() -> None:
+    """Linux: have this process sent SIGTERM when its parent dies (PR_SET_PDEATHSIG), so a
+    killed launcher leaves no process training on alone; SIGTERM lets training save first."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing to do
+        pass
+
+
+def launch(spec: dict, processes: int, accelerate_config: str | None = None, output=None) -> None:
+    """Run the job `spec` in `processes` processes (`launch_command`), their output to
+    `output` (default: stderr, the job's log). A SIGTERM is passed on to them (they save a
+    checkpoint at the step boundary) and ends this process with status 143 too; a failed
+    process ends it with the launcher's status (SystemExit)."""
+    output = output or sys.stderr
+    signals: list[int] = []
+    previous = None
+    try:
+        output.flush()
+        job = subprocess.Popen(launch_command(spec, processes, accelerate_config), stdout=output, stderr=output,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_die_with_parent)
+
+        def pass_on(signum, frame):
+            signals.append(signum)
+            job.send_signal(signum)
+
+        previous = signal.signal(signal.SIGTERM, pass_on)
+        status = job.wait()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if signals:
+        raise SystemExit(EXIT_ON_SIGTERM)
+    if status != 0:
+        print(f"xlgen: finetuning in {processes} processes failed (accelerate launch exit status {status}; "
+              "the lines above say why)", file=output, flush=True)
+        raise SystemExit(status if 0 < status < 256 else 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of each launched process: `python -m xlgen.finetune SPEC` (the job spec as
+    JSON, or a file holding it)."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m xlgen.finetune SPEC_JSON|SPEC_FILE (started by accelerate launch)", file=sys.stderr)
+        return 2
+    _die_with_parent()  # the launcher killed: save a checkpoint and stop, never train on unseen
+    import torch
+
+    try:
+        with one_line_errors():  # a bad input: one line (from every process), exit 1
+            text = args[0] if args[0].lstrip().startswith("{") else Path(args[0]).read_text(encoding="utf-8")
+            spec = json.loads(text)
+            accelerator = get_accelerator()  # before anything touches a GPU
+            torch.set_num_threads(int(spec.get("threads", 1)))
+            expected = int(spec.get("processes", accelerator.num_processes))
+            if accelerator.num_processes != expected:
+                raise ValueError(f"the launch started {accelerator.num_processes} process(es), the job asked for "
+                                 f"{expected}: check finetune.accelerate_config (distributed_type)")
+            main_process = accelerator.is_main_process
+            run_job(spec, log=lambda message: print(message, file=sys.stderr, flush=True) if main_process else None)
+    finally:
+        if torch.distributed.is_available() and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()  # else gloo's threads abort the exit
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

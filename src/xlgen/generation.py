@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xlgen.backbones import forced_bos_token_id, set_languages
+from xlgen.families import get_family
 
 
 def length_batches(lengths: list[int], batch_size: int, max_batch_tokens: int | None = None) -> list[list[int]]:
@@ -107,31 +107,36 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
     return tokens
 
 
-def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, num_beams: int = 1,
+def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=None, num_beams: int = 1,
              max_new_tokens: int = 32, batch_size: int = 32, max_source_length: int = 512,
              max_batch_tokens: int | None = None, return_token_ids: bool = False,
              source_lang: str | None = None):
     """Outputs for `sources` written in `lang`, in the order of `sources`.
 
-    mBART/NLLB: the input carries the code of `source_lang` (the language the sources are
-    written in; default `lang`) on the source side and `lang`'s code is forced as the first
-    decoded token, so a translation model reads `source_lang` and writes `lang`; mT5 gets no
-    code. Inputs are sorted by length and batched (at most `batch_size` inputs and
+    `family` (a name or an xlgen.families.Family, with its settings) decides how the model is
+    asked: mBART/NLLB get the code of `source_lang` (the language the sources are written in;
+    default `lang`) on the source side and `lang`'s code forced as the first decoded token, so
+    a translation model reads `source_lang` and writes `lang`; mT5 gets no code; a decoder-only
+    model gets the task `kind`'s prompt (an instruction naming `lang`, or none), left-padded,
+    and its output is the text after the prompt, cut at EOS and the kind's stop strings.
+    Inputs are sorted by length and batched (at most `batch_size` inputs and
     `max_batch_tokens` padded tokens) so batches carry little padding; outputs are put back
-    in input order. On CPU, greedy decoding of a plain model drops finished outputs from the
-    batch as it goes (the same tokens as `model.generate`, which does the rest). With
-    `return_token_ids`, also the generated token ids (decoder start token first).
+    in input order. On CPU, greedy decoding of a plain encoder-decoder drops finished outputs
+    from the batch as it goes (the same tokens as `model.generate`, which does the rest). With
+    `return_token_ids`, also the generated token ids (seq2seq: decoder start token first).
     """
     import torch
 
     from xlgen.training import device_and_dtype
 
+    family = get_family(family)
     device, dtype = device_and_dtype()
     model.to(device)
     model.eval()
-    set_languages(tokenizer, family, source_lang or lang, lang)
-    forced = forced_bos_token_id(tokenizer, family, lang)
-    encoded = tokenizer(sources, truncation=True, max_length=max_source_length)["input_ids"]
+    tokenizer = family.prepare_tokenizer(tokenizer)
+    request = family.generation_request(model, tokenizer, sources, lang, source_lang=source_lang or lang, kind=kind,
+                                        max_source_length=max_source_length)
+    encoded = request.input_ids
     texts: list[str | None] = [None] * len(sources)
     token_ids: list[list[int] | None] = [None] * len(sources)
     # fast loop on CPU only: there it gives generate's tokens (0 of 1,800 differ a demo backbone, fp32 or bf16);
@@ -139,19 +144,18 @@ def generate(model, tokenizer, family: str, sources: list[str], lang: str, *, nu
     compact = device.type == "cpu" and _greedy_applies(model, num_beams)
     with torch.inference_mode(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
         for idx in length_batches([len(e) for e in encoded], batch_size, max_batch_tokens):
-            batch = tokenizer.pad({"input_ids": [encoded[i] for i in idx]}, return_tensors="pt").to(device)
+            batch = family.pad_batch(tokenizer, [encoded[i] for i in idx]).to(device)
             if compact:
                 out = _greedy(model, batch["input_ids"], batch["attention_mask"], max_new_tokens=max_new_tokens,
-                              forced_bos=forced)
+                              forced_bos=request.forced_bos)
             else:
                 out = model.generate(
                     **batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
-                    forced_bos_token_id=forced,
+                    **request.kwargs,
                 )
-            decoded = tokenizer.batch_decode(out, skip_special_tokens=True)
-            for i, text, ids in zip(idx, decoded, out.tolist()):
-                texts[i] = text.strip()
-                token_ids[i] = ids[:1] + [t for t in ids[1:] if t != tokenizer.pad_token_id]
+            for i, (text, ids) in zip(idx, request.decode(out, batch["input_ids"].shape[1])):
+                texts[i] = text
+                token_ids[i] = ids
     return (texts, token_ids) if return_token_ids else texts
 
 

@@ -340,6 +340,7 @@ def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache
 BACKBONE_FILES = (
     "config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
     "special_tokens_map.json", "added_tokens.json", "*.model",  # spiece.model, sentencepiece.bpe.model
+    "chat_template.jinja", "chat_template.json",  # an LLM's chat template, where kept apart from tokenizer_config
 )
 
 

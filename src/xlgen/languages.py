@@ -135,7 +135,6 @@ NLLB200_CODES = [
     "ydd_Hebr", "yor_Latn", "yue_Hant", "zho_Hans", "zho_Hant", "zul_Latn",
 ]
 
-FAMILIES = ("mt5", "mbart", "nllb")
 NO_CODE_CHOICES = ("skip", "unforced")
 
 
@@ -210,25 +209,21 @@ def get_language(code: str) -> Language:
         ) from None
 
 
-def language_code(code: str, family: str) -> str | None:
-    """The backbone family's code for a language (`ru` -> `ru_RU` for mbart), None for mt5."""
-    lang = get_language(code)
-    if family == "mt5":
-        return None
-    if family == "mbart":
-        return lang.mbart50
-    if family == "nllb":
-        return lang.nllb200
-    raise ValueError(f"unknown backbone family {family!r}; known: {', '.join(FAMILIES)}")
+def language_code(code: str, family) -> str | None:
+    """The backbone family's code for a language (`ru` -> `ru_RU` for mbart), None for a
+    family without codes (mT5, decoder-only). `family`: a name or an xlgen.families.Family."""
+    from xlgen.families import get_family
+
+    get_language(code)  # an unknown code fails for every family
+    return get_family(family).language_code(code)
 
 
-def missing_code_choice(code: str, family: str) -> str | None:
-    """What `family` does with language `code`: None when it has a code (or is mT5, which
-    needs none), else the row's stated choice, "skip" or "unforced"."""
-    lang = get_language(code)
-    if family == "mt5" or language_code(code, family) is not None:
-        return None
-    return lang.no_code
+def missing_code_choice(code: str, family) -> str | None:
+    """What `family` does with language `code`: None when it has a code (or needs none, as
+    mT5 and decoder-only families), else the row's stated choice, "skip" or "unforced"."""
+    from xlgen.families import get_family
+
+    return get_family(family).missing_code_choice(code)
 
 
 def languages_for_family(codes: list[str], family: str) -> list[str]:

@@ -2,8 +2,9 @@
 
 Used by the demo backbone builder (pretraining), intermediate tuning (xlgen.intermediate)
 and `mix_unsup` (xlgen.methods.mix_unsup): each draws examples of the family's own
-pretraining noise (span corruption for mT5, text infilling for mBART/NLLB) from
-target-language text, or translation examples from English<->X pairs.
+pretraining objective (span corruption for mT5, text infilling for mBART/NLLB, causal LM
+for decoder-only LLMs; Family.denoising_example) from target-language text, or translation
+examples from English<->X pairs (Family.translation_example).
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from xlgen.backbones import set_languages
-
-MT5_SENTINELS = 32  # <extra_id_0..31>: enough for span corruption of one demo text
+from xlgen.families import get_family
 
 
 def span_corruption(ids: list[int], sentinel_ids: list[int], eos_id: int, rng: random.Random,
@@ -53,47 +52,36 @@ def text_infilling(body: list[int], mask_id: int, rng: random.Random, noise: flo
     return out
 
 
-def pretraining_examples(family: str, tokenizer, unlabeled: dict[str, list[str]],
+def pretraining_examples(family, tokenizer, unlabeled: dict[str, list[str]],
                          parallel: dict[str, list[tuple[str, str]]], objectives: list[str],
                          rng: random.Random, max_length: int = 96,
                          phrases: dict[str, list[tuple[str, str]]] | None = None) -> Callable[[], dict]:
     """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives.
 
-    denoising: span corruption (mT5: sentinels in, spans out) or text infilling (mBART,
-    NLLB: <mask> in, whole text out); reconstruction: the corrupted text in, the whole text
-    out (T5's "BERT-style" objective; for mBART/NLLB the same as denoising); translation:
-    English <-> target pairs in both directions with the family's language codes; phrases:
-    the same on aligned phrase pairs (names, places, dates, numbers), for an MT model.
+    denoising: the family's own objective (mT5 span corruption: sentinels in, spans out;
+    mBART/NLLB text infilling: <mask> in, whole text out; decoder-only: causal LM on the
+    text); reconstruction: the corrupted text in, the whole text out (T5's "BERT-style"
+    objective; for the other families the same as denoising); translation: English <->
+    target pairs in both directions with the family's language control; phrases: the same
+    on aligned phrase pairs (names, places, dates, numbers), for an MT model. `family`: a
+    name or a Family.
     """
+    family = get_family(family)
     phrases = phrases or {}
     langs = sorted(unlabeled)
-    sentinel_ids = tokenizer.convert_tokens_to_ids([f"<extra_id_{i}>" for i in range(MT5_SENTINELS)]) \
-        if family == "mt5" else []
 
     def denoise(reconstruct: bool = False) -> dict:
         lang = rng.choice(langs)
         lines = unlabeled[lang]
         start = rng.randrange(len(lines))
         text = " ".join(lines[start:start + rng.randint(1, 3)])  # 1-3 sentences: article-like
-        if family == "mt5":
-            ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1).input_ids
-            source, target = span_corruption(ids, sentinel_ids, tokenizer.eos_token_id, rng)
-            if reconstruct:  # T5's "BERT-style" objective: the target is the whole text
-                target = ids + [tokenizer.eos_token_id]
-            return {"input_ids": source, "labels": target}
-        set_languages(tokenizer, family, lang)
-        full = tokenizer(text, truncation=True, max_length=max_length).input_ids  # [code] body </s>
-        body = full[1:-1]
-        source = [full[0]] + text_infilling(body, tokenizer.mask_token_id, rng) + [full[-1]]
-        return {"input_ids": source, "labels": full}
+        return family.denoising_example(tokenizer, text, lang, rng, reconstruct, max_length)
 
     def translate(pairs: dict[str, list[tuple[str, str]]]) -> dict:
         lang = rng.choice(sorted(pairs))
         en, xx = pairs[lang][rng.randrange(len(pairs[lang]))]
         src_lang, tgt_lang, src, tgt = ("en", lang, en, xx) if rng.random() < 0.5 else (lang, "en", xx, en)
-        set_languages(tokenizer, family, src_lang, tgt_lang)
-        enc = tokenizer(src, text_target=tgt, truncation=True, max_length=max_length)
-        return {"input_ids": enc["input_ids"], "labels": enc["labels"]}
+        return family.translation_example(tokenizer, src_lang, tgt_lang, src, tgt, max_length)
 
     usable = [o for o in objectives if o not in ("translation", "phrases") or (parallel if o == "translation"
                                                                                  else phrases)]

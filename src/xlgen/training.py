@@ -5,15 +5,26 @@ start-up cost, and the loop keeps step order, seeds and precision explicit (bf16
 on GPU, fp32 on CPU, never fp16: mT5 overflows in fp16). Faults: a killed run resumes from
 its last checkpoint, an unreadable checkpoint is one log line and a fresh start, a SIGTERM
 saves a checkpoint at the next step boundary and exits 143.
+
+Processes: the loop runs under `accelerate`. Alone (one process: the demo, one GPU) it is
+the plain loop, bitwise what it was before accelerate took part. Started N times by
+`accelerate launch` (xlgen.finetune.launch; DDP, or FSDP2 from an accelerate config file),
+every process reads the same stream of batches and trains on its share of each batch (rows
+rank, rank + N, ...), its loss weighted by its share of the batch's label tokens: the
+gradient is that of the whole batch's token mean, as in one process, so `batch_size` stays
+the experiment's batch whatever N is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
+import os
 import random
 import re
+import shutil
 import signal
 import threading
 import time
@@ -38,6 +49,9 @@ class TrainSettings:
     checkpoint_path: Path | None = None  # also where a SIGTERM-ed run saves before it exits
     compile: bool = False             # torch.compile the model (GPU clusters; slow to start on CPU)
     no_decay_bias_and_norm: bool = False  # weight decay spares biases and norm weights (as Trainer)
+    gradient_checkpointing: bool = False  # recompute activations in backward: memory for time, same numbers
+    fused_adamw: bool | None = None   # torch's fused AdamW kernel; None: on a GPU only (on CPU its
+                                      # results differ from the for-loop AdamW in the last bits)
 
 
 # What `no_decay_bias_and_norm` spares, in words (run.json records it) and as rules: every
@@ -188,9 +202,16 @@ def graddrop(grads: list, uniform) -> object:
     return (stacked * keep).sum(0)
 
 
-def _run_fingerprint(settings: TrainSettings, model, run_key: str) -> str:
-    """What a checkpoint must match to be resumed: settings, trainable names, caller's key."""
-    fields = {k: v for k, v in asdict(settings).items() if k not in ("checkpoint_path", "log_every")}
+def _run_fingerprint(settings: TrainSettings, model, run_key: str, fused: bool = False, processes: int = 1) -> str:
+    """What a checkpoint must match to be resumed: settings, trainable names, caller's key,
+    and what else changes the run's numbers (the fused AdamW kernel, the process count).
+    Gradient checkpointing changes memory, not numbers: a run may resume with or without it."""
+    fields = {k: v for k, v in asdict(settings).items()
+              if k not in ("checkpoint_path", "log_every", "gradient_checkpointing", "fused_adamw")}
+    if fused:
+        fields["fused_adamw"] = True
+    if processes > 1:
+        fields["processes"] = processes
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     blob = json.dumps([fields, names, run_key], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -263,6 +284,115 @@ def _set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+# --- processes (accelerate) ---------------------------------------------------------------
+
+_ACCELERATOR = None
+
+
+def get_accelerator():
+    """This process's `accelerate.Accelerator`, made on first use (accelerate keeps one state
+    a process). A launched process calls it before anything touches a GPU: it picks the
+    process's own device.
+
+    One process, unless started by `accelerate launch` or torchrun: then DDP (gloo on CPU,
+    NCCL on GPUs), or FSDP2 where the launch's accelerate config file says FSDP. Precision
+    stays the loop's bf16 autocast; under FSDP accelerate's bf16 policy also gathers the
+    sharded parameters in bf16. DeepSpeed and FSDP version 1 are refused in one line.
+    """
+    global _ACCELERATOR
+    if _ACCELERATOR is None:
+        import torch
+        from accelerate import Accelerator, DistributedType
+        from accelerate.utils import DistributedDataParallelKwargs
+
+        if os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true" and torch.cuda.is_available():
+            raise ValueError("finetune.accelerate_config: DeepSpeed is not supported by the training loop; shard "
+                             "with FSDP (distributed_type: FSDP, fsdp_version: 2)")
+        if torch.cuda.is_available() and "LOCAL_RANK" in os.environ:
+            torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))  # before device_and_dtype touches GPU 0
+        _, dtype = device_and_dtype()
+        fsdp = os.environ.get("ACCELERATE_USE_FSDP", "false").lower() == "true"
+        accelerator = Accelerator(
+            cpu=not torch.cuda.is_available(), mixed_precision="bf16" if fsdp and dtype is not None else "no",
+            # a step in which a process's forward skips trainable parameters (adapterdrop's
+            # random drop, drawn in each process) must not stall DDP's gradient all-reduce
+            kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
+        if accelerator.distributed_type == DistributedType.FSDP and not accelerator.is_fsdp2:
+            raise ValueError("finetune.accelerate_config: FSDP version 1 is not supported; set fsdp_version: 2")
+        if accelerator.distributed_type not in (DistributedType.NO, DistributedType.MULTI_CPU,
+                                                DistributedType.MULTI_GPU, DistributedType.FSDP):
+            raise ValueError(f"finetune.accelerate_config: {accelerator.distributed_type} is not supported; "
+                             "use DDP (MULTI_GPU) or FSDP (fsdp_version: 2)")
+        _ACCELERATOR = accelerator
+    return _ACCELERATOR
+
+
+def is_sharded(accelerator=None) -> bool:
+    """Whether the model's parameters are sharded over the processes (FSDP): then no process
+    holds the whole model, and its checkpoints are accelerate's sharded state."""
+    from accelerate import DistributedType
+
+    return (accelerator or get_accelerator()).distributed_type == DistributedType.FSDP
+
+
+def _sharded_states(ckpt: Path) -> list[Path]:
+    """The sharded-state directories of the checkpoint `ckpt` (<stem>.step-<N>.accelerate)."""
+    return sorted(ckpt.parent.glob(f"{ckpt.stem}.step-*.accelerate")) if ckpt.parent.exists() else []
+
+
+def remove_checkpoint(path: Path) -> None:
+    """Delete a finished run's checkpoint: the file, a sharded state beside it, and their
+    directory once empty."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    for state in _sharded_states(path):
+        shutil.rmtree(state, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()
+
+
+def _label_tokens(labels, encoder_decoder: bool):
+    """How many label tokens a model's loss averages over: seq2seq every label that is not
+    -100, a decoder-only model its labels shifted by one (it predicts token t+1 at t)."""
+    return (labels != -100).sum() if encoder_decoder else (labels[..., 1:] != -100).sum()
+
+
+def _share_of_batch(loss, n_tokens, processes: int):
+    """(loss to back-propagate, the whole batch's mean loss) for one process's share of a
+    batch: `loss` is the mean over its `n_tokens` label tokens; weighted by its share of all
+    processes' tokens (times `processes`: DDP averages the gradients), the processes'
+    gradients add up to the gradient of the whole batch's token mean. One all-reduce."""
+    import torch
+
+    n = float(n_tokens)
+    if n == 0:  # a share without label tokens: its mean is NaN, its weight 0
+        loss = torch.nan_to_num(loss, nan=0.0)
+    stats = torch.stack([n_tokens.to(torch.float64), loss.detach().to(torch.float64) * n])
+    torch.distributed.all_reduce(stats)
+    total, loss_sum = float(stats[0]), float(stats[1])
+    if total == 0:  # as one process's mean over no token: NaN, the run diverges
+        return loss, float("nan")
+    return loss * (n * processes / total), loss_sum / total
+
+
+def _any_process(flag: bool, device) -> bool:
+    """Whether `flag` is set in any process (every process gets the same answer)."""
+    import torch
+
+    value = torch.tensor([1.0 if flag else 0.0], device=device)
+    torch.distributed.all_reduce(value, op=torch.distributed.ReduceOp.MAX)
+    return bool(value.item())
+
+
+def _all_rng_states() -> list:
+    """Every process's RNG states, in process order (a collective call)."""
+    import torch
+
+    states = [None] * torch.distributed.get_world_size()
+    torch.distributed.all_gather_object(states, _rng_state())
+    return states
+
+
 def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                 log: Callable[[str], None] = print,
                 evaluate: Callable[[int], dict] | None = None, eval_every: int | None = None,
@@ -286,16 +416,46 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     With `checkpoint_path` (whatever `checkpoint_every`), a SIGTERM lets the current step
     finish, saves a checkpoint at that step boundary and raises TrainingInterrupted (a
     SystemExit, status 143): nothing done before the signal is lost.
+
+    In one of N processes (`get_accelerator`): every process iterates the same `batches`
+    and trains on rows rank, rank + N, ... of each micro-batch (so a micro-batch needs at
+    least N examples); the logged loss is the whole batch's; the checkpoint holds every
+    process's RNG states (under FSDP it is accelerate's sharded state beside the file);
+    every process must call with the same arguments, and `evaluate` runs in every process.
     """
     import torch
 
     torch.manual_seed(settings.seed)
+    accelerator = get_accelerator()
+    processes, rank = accelerator.num_processes, accelerator.process_index
+    sharded = is_sharded(accelerator)
+    distributed = processes > 1 or sharded
     device, dtype = device_and_dtype()
+    if distributed:
+        device = accelerator.device
+        if settings.combine == "graddrop":
+            raise ValueError("the graddrop method trains in one process only (finetune with gpu=1)")
+        if settings.batch_size < processes:
+            raise ValueError(f"a micro-batch of {settings.batch_size} examples cannot be shared by {processes} "
+                             "processes: raise finetune.micro_batch_size (or batch_size) to at least that")
     model.to(device)
     model.train()
-    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    params = [p for _, p in named]
-    optimizer = torch.optim.AdamW(param_groups(model, settings), lr=settings.lr, weight_decay=settings.weight_decay)
+    if settings.gradient_checkpointing:
+        # non-reentrant: works with frozen inputs (LoRA, prompts) and DDP, and restores the RNG
+        # for the recomputation, so dropout masks are those of a run without it. The results
+        # are bitwise those (mBART, NLLB), or differ in the order float gradients of a tensor
+        # shared by every layer are summed (mT5's relative position bias: ~1e-7)
+        kwargs = {"use_reentrant": False}
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.x
+            model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+        if getattr(model, "config", None) is not None:
+            model.config.use_cache = False
+    fused = device.type in ("cuda", "cpu") and (settings.fused_adamw if settings.fused_adamw is not None
+                                                 else device.type == "cuda")
+    optimizer = torch.optim.AdamW(param_groups(model, settings), lr=settings.lr, weight_decay=settings.weight_decay,
+                                  **({"fused": True} if fused else {}))
 
     def schedule(step: int) -> float:
         if step < settings.warmup_steps:
@@ -303,12 +463,22 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
         remaining = settings.steps - settings.warmup_steps
         return max(0.0, (settings.steps - step) / max(1, remaining))
 
+    fingerprint = _run_fingerprint(settings, model, run_key, fused=fused, processes=processes)
+    prepared = model
+    if distributed:
+        accelerator.free_memory()  # forget the models and optimizers of earlier calls
+        prepared, optimizer = accelerator.prepare(model, optimizer)
+        model = accelerator.unwrap_model(prepared)  # FSDP2 shards in place: the same object
+        if rank != 0:
+            log = lambda message: None  # noqa: E731  every process logs the same lines: one does
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    params = [p for _, p in named]
+    encoder_decoder = bool(getattr(getattr(model, "config", None), "is_encoder_decoder", True))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    forward = torch.compile(model) if settings.compile else model
+    forward = torch.compile(prepared) if settings.compile else prepared
     history: list[dict] = []
     running: dict[str, float] = {}
     running_n, first_step, elapsed_before = 0, 1, 0.0
-    fingerprint = _run_fingerprint(settings, model, run_key)
     # a checkpoint path alone (checkpoint_every 0) still resumes what a SIGTERM-ed run saved
     ckpt = Path(settings.checkpoint_path) if settings.checkpoint_path else None
     batch_iter = iter(batches)
@@ -317,7 +487,11 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
         try:
             state = _load_checkpoint(ckpt)
             if state["fingerprint"] == fingerprint:
-                _check_fits(state, named, optimizer)
+                if sharded:
+                    if not (ckpt.parent / str(state.get("sharded_state"))).is_dir():
+                        raise ValueError(f"its sharded state {state.get('sharded_state')} is missing")
+                else:
+                    _check_fits(state, named, optimizer)
         except Exception as err:  # truncated, garbage, foreign: never worth a crash
             size = ckpt.stat().st_size if ckpt.exists() else 0
             log(f"{ckpt}: unreadable resume checkpoint ({_one_line(err)}; {size:,} bytes): starting over")
@@ -326,29 +500,63 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
             log(f"checkpoint {ckpt} is from other settings: starting over")
             state = None
     if state is not None:
-        with torch.no_grad():
-            for name, p in named:
-                p.copy_(state["params"][name])
-        optimizer.load_state_dict(state["optimizer"])
+        if not sharded:
+            with torch.no_grad():
+                for name, p in named:
+                    p.copy_(state["params"][name])
+            optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         history, running, running_n = state["history"], state["running"], state["running_n"]
         elapsed_before = state["elapsed_s"]
         for _ in range(state["step"] * settings.grad_accum):  # the data position
             next(batch_iter)
-        _set_rng_state(state["rng"])
+        if sharded:  # parameters, optimizer and every process's RNG states, as accelerate saved them
+            sharded_state = ckpt.parent / state["sharded_state"]
+            try:
+                accelerator.load_state(str(sharded_state))
+            except Exception as err:  # the model may be half restored: no fresh start from here
+                raise RuntimeError(f"{sharded_state}: cannot resume this sharded checkpoint ({_one_line(err)}); "
+                                   f"delete it and {ckpt} to start over") from err
+        else:
+            ranks = state.get("rng_ranks")
+            _set_rng_state(ranks[rank] if ranks and len(ranks) == processes else state["rng"])
         first_step = state["step"] + 1
         log(f"resumed from {ckpt} at step {state['step']}")
     del state
     started = time.time() - elapsed_before
 
     def save(step: int) -> None:
-        _save_checkpoint(ckpt, {
-            "fingerprint": fingerprint, "step": step,
-            "params": {name: p.detach().to("cpu").clone() for name, p in named},
-            "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
-            "rng": _rng_state(), "history": history, "running": running, "running_n": running_n,
-            "elapsed_s": time.time() - started,
-        })
+        meta = {"fingerprint": fingerprint, "step": step, "scheduler": scheduler.state_dict(),
+                "history": history, "running": running, "running_n": running_n,
+                "elapsed_s": time.time() - started}
+        if sharded:  # every process writes its shards and RNG states; the file names the directory
+            final = ckpt.with_name(f"{ckpt.stem}.step-{step}.accelerate")
+            tmp = ckpt.with_name(f".tmp-{final.name}")
+            if accelerator.is_main_process and tmp.exists():
+                shutil.rmtree(tmp)
+            accelerator.wait_for_everyone()
+            accelerator.save_state(str(tmp))
+            accelerator.wait_for_everyone()
+            if accelerator.is_main_process:
+                if final.exists():
+                    shutil.rmtree(final)
+                os.replace(tmp, final)
+                _save_checkpoint(ckpt, {**meta, "params": None, "optimizer": None, "rng": None,
+                                        "sharded_state": final.name})
+                for old in _sharded_states(ckpt):  # only after the file names the new one
+                    if old != final:
+                        shutil.rmtree(old, ignore_errors=True)
+            accelerator.wait_for_everyone()
+            return
+        rng_ranks = _all_rng_states() if processes > 1 else None
+        if rank == 0:  # DDP: every process holds the same parameters and optimizer state
+            _save_checkpoint(ckpt, {
+                **meta, "params": {name: p.detach().to("cpu").clone() for name, p in named},
+                "optimizer": optimizer.state_dict(), "rng": _rng_state(),
+                **({"rng_ranks": rng_ranks} if rng_ranks else {}),
+            })
+        if processes > 1:
+            accelerator.wait_for_everyone()
 
     # SIGTERM (SLURM's warning before preemption or the time limit): finish the step, save,
     # exit 143. Only where a checkpoint can be saved, and only from the main thread (Python
@@ -361,32 +569,50 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
         for step in range(first_step, settings.steps + 1):
             step_losses: dict[str, float] = {}
             per_loss_grads: dict[str, list] = {}
-            for _ in range(settings.grad_accum):
+            for micro in range(settings.grad_accum):
                 parts = next(batch_iter)
                 parts = parts if isinstance(parts, dict) else {"loss": parts}
                 total = None
+                last_part = list(parts)[-1]
                 for name, examples in parts.items():
-                    batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
-                    with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                        loss = forward(**batch).loss
-                    value = float(loss.detach())
-                    if not math.isfinite(value):
-                        history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
-                        log(f"step {step}: {name} loss {value}: diverged, training stopped")
-                        return history
-                    step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
-                    if settings.grad_accum > 1:
-                        loss = loss / settings.grad_accum
-                    if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
-                        continue
-                    if settings.combine == "graddrop":
-                        grads = torch.autograd.grad(loss, params, allow_unused=True)
-                        acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
-                        for a, g in zip(acc, grads):
-                            if g is not None:
-                                a += g
+                    if distributed:
+                        examples = examples[rank::processes]  # this process's share of the batch
+                        # gradients are all-reduced in the step's last backward only
+                        syncing = micro == settings.grad_accum - 1 and name == last_part
+                        context = contextlib.nullcontext() if syncing else accelerator.no_sync(prepared)
                     else:
-                        total = loss if total is None else total + loss
+                        context = contextlib.nullcontext()
+                    with context:
+                        batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
+                        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                            loss = forward(**batch).loss
+                        if distributed:
+                            loss, value = _share_of_batch(loss, _label_tokens(batch["labels"], encoder_decoder),
+                                                          processes)
+                        else:
+                            value = float(loss.detach())
+                        if not math.isfinite(value):
+                            history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
+                            log(f"step {step}: {name} loss {value}: diverged, training stopped")
+                            return history
+                        step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
+                        if settings.grad_accum > 1:
+                            loss = loss / settings.grad_accum
+                        if distributed:  # one backward a part: DDP allows one forward per backward
+                            if not loss.requires_grad:  # every process must take part in the all-reduce
+                                loss = loss + sum(p.sum() for p in params) * 0.0
+                            accelerator.backward(loss)
+                            continue
+                        if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
+                            continue
+                        if settings.combine == "graddrop":
+                            grads = torch.autograd.grad(loss, params, allow_unused=True)
+                            acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
+                            for a, g in zip(acc, grads):
+                                if g is not None:
+                                    a += g
+                        else:
+                            total = loss if total is None else total + loss
                 if total is not None:
                     total.backward()
             if per_loss_grads:  # graddrop
@@ -394,7 +620,10 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                 for i, p in enumerate(params):
                     parts_i = [g[i] for g in grads_by_loss]
                     p.grad = graddrop(parts_i, torch.rand(p.shape, device=p.device)) if len(parts_i) > 1 else parts_i[0]
-            torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
+            if distributed:
+                accelerator.clip_grad_norm_(params, settings.max_grad_norm)
+            else:
+                torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -412,7 +641,11 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                     row.update(evaluate(step))
                 history.append(row)
                 log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
-            if terminated:
+            if processes > 1 and catch_sigterm:  # a signal seen by one process stops them all at this step
+                stop = _any_process(bool(terminated), device)
+            else:
+                stop = bool(terminated)
+            if stop:
                 save(step)
                 log(f"SIGTERM: saved checkpoint {ckpt} at step {step}; exiting with status {EXIT_ON_SIGTERM} "
                     "(rerun to resume)")

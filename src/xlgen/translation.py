@@ -109,12 +109,14 @@ class ModelTranslator(Translator):
 
     def __init__(self, model, tokenizer, *, name: str = "model", batch_size: int = 64,
                  max_new_tokens: int = 256, max_batch_tokens: int | None = None, num_beams: int = 1):
-        from xlgen.backbones import family_of
+        from xlgen.families import get_family
 
         self.model, self.tokenizer = model, tokenizer
-        self.family = family_of(model)
-        if self.family == "mt5":
-            raise ValueError("an mT5 checkpoint has no language codes: it cannot be told which language to write")
+        family = get_family(model)
+        if not family.has_language_codes:
+            raise ValueError(f"the {family.title} checkpoint has no language codes: it cannot be told which "
+                             "language to write")
+        self.family = family.name
         self.name = name
         self.batch_size, self.max_new_tokens = batch_size, max_new_tokens
         self.max_batch_tokens, self.num_beams = max_batch_tokens, num_beams

@@ -1,6 +1,6 @@
 """The tiny demo backbones: a tokenizer trained and a model built and pretrained on the demo world.
 
-A demo backbone follows the real checkpoint's conventions (xlgen.backbones): a
+A demo backbone follows the real checkpoint's conventions (xlgen.families): a
 sentencepiece tokenizer of the family's class with its language codes, a randomly
 initialised model of the family's architecture, pretrained on the demo world's unlabeled
 text (and parallel text) with the family's objectives (xlgen.objectives), saved with
@@ -28,9 +28,10 @@ from xlgen.backbones import (
     json_file_problem,
     load_backbone,
 )
+from xlgen.families import get_family
 from xlgen.io import atomic_directory, read_jsonl, read_text_lines
-from xlgen.languages import LANGUAGES, MBART50_CODES
-from xlgen.objectives import MT5_SENTINELS, pretraining_examples
+from xlgen.languages import LANGUAGES
+from xlgen.objectives import pretraining_examples
 
 # ---------------------------------------------------------------------------------------
 # Tokenizers trained locally, with the real checkpoints' conventions
@@ -41,60 +42,50 @@ def nllb_codes(languages: list[str]) -> list[str]:
     return [LANGUAGES[lang].nllb200 for lang in languages]
 
 
-def train_tokenizer(family: str, corpus: list[str], vocab_size: int, languages: list[str]):
-    """Train a sentencepiece model on `corpus` and wrap it in the family's tokenizer class.
+def train_tokenizer(family, corpus: list[str], vocab_size: int, languages: list[str]):
+    """Train a sentencepiece model on `corpus` and wrap it in the family's tokenizer class
+    (`family`: a name or an xlgen.families.Family; its demo_sentencepiece says how).
 
     mT5: Unigram `spiece.model` (pad 0, eos 1, unk 2) + `<extra_id_*>` sentinels;
     mBART-50: `sentencepiece.bpe.model` with the fairseq id layout, the class adds all 52
-    mBART-50 codes itself; NLLB: BPE `sentencepiece.bpe.model`, codes passed as special tokens.
+    mBART-50 codes itself; NLLB: BPE `sentencepiece.bpe.model`, codes passed as special tokens;
+    decoder-only (causal): Llama-2's BPE `tokenizer.model` (unk 0, BOS 1, EOS 2, pad 3, byte
+    fallback) in LlamaTokenizer.
     """
     import sentencepiece as spm
-    from transformers import MBart50Tokenizer, NllbTokenizer, T5Tokenizer
 
+    family = get_family(family)
+    layout = family.demo_sentencepiece(languages)
     work = Path(tempfile.mkdtemp(prefix="spm-"))
     try:
         corpus_file = work / "corpus.txt"
         corpus_file.write_text("\n".join(corpus) + "\n", encoding="utf-8")
-        if family == "mt5":
-            ids = dict(pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
-            model_type, name = "unigram", "spiece.model"
-            reserved = MT5_SENTINELS
-        else:
-            ids = dict(bos_id=0, pad_id=1, eos_id=2, unk_id=3)  # fairseq layout
-            model_type, name = ("unigram" if family == "mbart" else "bpe"), "sentencepiece.bpe.model"
-            reserved = len(MBART50_CODES) + 1 if family == "mbart" else len(languages) + 1
+        extra = {"byte_fallback": True} if layout.get("byte_fallback") else {}
         spm.SentencePieceTrainer.train(
             input=str(corpus_file),
             model_prefix=str(work / "sp"),
-            vocab_size=vocab_size - reserved,
-            model_type=model_type,
+            vocab_size=vocab_size - layout["reserved"],
+            model_type=layout["model_type"],
             character_coverage=1.0,  # keep every Han/Thai character: no <unk> in targets
             hard_vocab_limit=False,  # a small corpus may support fewer pieces than asked
             input_sentence_size=200_000,
             shuffle_input_sentence=False,  # deterministic
             num_threads=1,
             minloglevel=2,
-            **ids,
+            **layout["ids"],
+            **extra,
         )
         src = work / "src"
         src.mkdir()
-        shutil.copy(work / "sp.model", src / name)
-        if family == "mt5":
-            tokenizer = T5Tokenizer.from_pretrained(src, extra_ids=MT5_SENTINELS)
-        elif family == "mbart":
-            tokenizer = MBart50Tokenizer.from_pretrained(src, src_lang="en_XX", tgt_lang="en_XX")
-        else:
-            tokenizer = NllbTokenizer.from_pretrained(
-                src, src_lang="eng_Latn", tgt_lang="eng_Latn",
-                additional_special_tokens=nllb_codes(languages),
-            )
+        shutil.copy(work / "sp.model", src / layout["file"])
+        tokenizer = family.demo_tokenizer(src, languages)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return tokenizer
 
 
 # ---------------------------------------------------------------------------------------
-# Tiny models of the three architectures
+# Tiny models of the families' architectures
 
 
 @dataclass
@@ -105,35 +96,13 @@ class DemoDims:
     ffn: int
 
 
-def build_model(family: str, tokenizer, dims: DemoDims, seed: int):
-    """A randomly initialised model of the family's architecture sized by `dims`."""
+def build_model(family, tokenizer, dims: DemoDims, seed: int, spec: dict | None = None):
+    """A randomly initialised model of the family's architecture sized by `dims` (`spec`:
+    the demo entry, for a decoder-only family's `architecture`, llama or qwen2)."""
     import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, MBartConfig, \
-        MBartForConditionalGeneration, MT5Config, MT5ForConditionalGeneration
 
     torch.manual_seed(seed)
-    vocab = len(tokenizer)
-    common = dict(vocab_size=vocab, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
-    if family == "mt5":
-        config = MT5Config(
-            d_model=dims.d_model, d_kv=dims.d_model // dims.heads, d_ff=dims.ffn,
-            num_layers=dims.layers, num_decoder_layers=dims.layers, num_heads=dims.heads,
-            decoder_start_token_id=tokenizer.pad_token_id, tie_word_embeddings=False,
-            dropout_rate=0.0, **common,
-        )
-        return MT5ForConditionalGeneration(config)
-    bart_like = dict(
-        d_model=dims.d_model, encoder_layers=dims.layers, decoder_layers=dims.layers,
-        encoder_attention_heads=dims.heads, decoder_attention_heads=dims.heads,
-        encoder_ffn_dim=dims.ffn, decoder_ffn_dim=dims.ffn, max_position_embeddings=512,
-        bos_token_id=tokenizer.bos_token_id, decoder_start_token_id=tokenizer.eos_token_id,
-        dropout=0.0, attention_dropout=0.0, scale_embedding=True, **common,
-    )
-    if family == "mbart":
-        return MBartForConditionalGeneration(MBartConfig(**bart_like))
-    if family == "nllb":
-        return M2M100ForConditionalGeneration(M2M100Config(**bart_like))
-    raise ValueError(f"unknown backbone family {family!r}")
+    return get_family(family).demo_model(tokenizer, dims, spec or {})
 
 
 # ---------------------------------------------------------------------------------------
@@ -206,7 +175,6 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
     that is also written to `out_dir/xlgen_backbone.json`.
     """
     import torch
-    from transformers import GenerationConfig
 
     from xlgen.training import TrainSettings, train_steps
 
@@ -234,21 +202,19 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
     corpus += [t for pairs in phrases.values() for pair in pairs for t in pair]
     tokenizer = train_tokenizer(family, corpus, spec["vocab_size"], languages)
     dims = DemoDims(spec["d_model"], spec["layers"], spec["heads"], spec["ffn"])
-    model = build_model(family, tokenizer, dims, seed)
+    model = build_model(family, tokenizer, dims, seed, spec)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"{family}: {n_params:,} parameters, vocabulary {len(tokenizer)}")
     rng = random.Random(seed)
-    sampler = pretraining_examples(family, tokenizer, unlabeled, parallel, spec["objectives"], rng, phrases=phrases)
+    sampler = pretraining_examples(family, tokenizer, unlabeled, parallel, spec["objectives"], rng, phrases=phrases,
+                                   max_length=spec.get("pretrain_max_length", 96))
     settings = TrainSettings(
         steps=spec["pretrain_steps"], batch_size=spec["pretrain_batch_size"], lr=spec["pretrain_lr"],
         warmup_steps=max(1, spec["pretrain_steps"] // 10), weight_decay=0.01, seed=seed,
     )
     batches = ([sampler() for _ in range(settings.batch_size)] for _ in range(settings.steps))
     history = train_steps(model, tokenizer, batches, settings, log=log)
-    model.generation_config = GenerationConfig(
-        decoder_start_token_id=model.config.decoder_start_token_id,
-        pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
-    )
+    model.generation_config = get_family(family).demo_generation_config(model, tokenizer)
     fingerprint = demo_fingerprint(family, spec, seed, demo_inputs(data_root, languages, spec["objectives"]))
     summary = {
         "family": family, "languages": languages, "parameters": n_params,

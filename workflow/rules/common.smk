@@ -4,6 +4,7 @@ from pathlib import Path
 
 from xlgen.config import ConfigError, validate_config
 from xlgen.datasets import DEFAULT_UNLABELED, get_adapter
+from xlgen.families import family_settings
 from xlgen.hub import model_cache_path, required_datasets
 from xlgen.runs import path_keys, run_path, run_record
 from xlgen.tasks.catalog import task_specs
@@ -265,6 +266,13 @@ def get_baseline_train(wildcards):
 
 def get_backbone_spec(wildcards):
     return config["backbone_catalog"][base_backbone(wildcards.backbone)]
+
+
+def get_family_settings(wildcards):
+    """The backbone's family settings (a decoder-only backbone's prompt: language_control,
+    chat_template; xlgen.families.family_settings), for the jobs that build model inputs.
+    """
+    return family_settings(get_backbone_spec(wildcards))
 
 
 def get_backbone_dir(wildcards):

@@ -35,6 +35,7 @@ rule finetune:
         method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
     threads: 1
     resources:
+        # gpu=N (profile or --set-resources finetune:gpu=N): N processes, one batch
         gpu=1,
         mem_mb=4000,
         runtime=240,

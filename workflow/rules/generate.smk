@@ -27,5 +27,6 @@ for _langs, _tasks in language_groups():
             settings=config["generate"],
             task_settings=lambda wc: config["task_settings"][wc.task],
             kind=get_task_param("kind"),
+            family_settings=get_family_settings,
         script:
             "../scripts/generate.py"

@@ -45,6 +45,7 @@ if TT_ON:
             lang=lambda wc: wc.lang,
             task_settings=lambda wc: config["task_settings"][wc.task],
             kind=get_task_param("kind"),
+            family_settings=get_family_settings,
         script:
             "../scripts/tokenize.py"
 
@@ -79,6 +80,7 @@ if TT_ON:
             settings=config["generate"],
             task_settings=lambda wc: config["task_settings"][wc.task],
             kind=get_task_param("kind"),
+            family_settings=get_family_settings,
         script:
             "../scripts/generate.py"
 
@@ -148,6 +150,7 @@ if TT_ON:
                 translate=TT,
                 source_lang=SOURCE_LANG,
                 kind=get_task_param("kind"),
+                family_settings=get_family_settings,
             script:
                 "../scripts/translate_test.py"
 

@@ -1,34 +1,41 @@
-"""Finetune one (task, backbone, method, lr, seed) run on the tokenized source-language data."""
+"""Finetune one (task, backbone, method, lr, seed) run on the tokenized source-language data.
+
+With `gpu=1` (the rule's default) the job trains in this process; with `gpu=N` (a profile's
+or the command line's `--set-resources finetune:gpu=N`) in N processes on this node,
+started by `accelerate launch` (DDP, or `finetune.accelerate_config`'s FSDP), each running
+the same job spec; the outputs are the same files either way.
+"""
 
 from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
     import sys
 
-    from pathlib import Path
+    from xlgen.finetune import launch, run_job
 
-    import torch
-
-    from xlgen.finetune import finetune, load_tokenized
-    from xlgen.io import read_text_lines, write_json
-
-    torch.set_num_threads(snakemake.threads)
-    unlabeled = {
-        Path(path).stem: read_text_lines(path)
-        for path in snakemake.input.get("unlabeled", [])
+    processes = int(snakemake.resources.get("gpu", 1) or 1)
+    spec = {
+        "backbone": snakemake.input.backbone,
+        "method": snakemake.wildcards.method,
+        "method_settings": snakemake.params.method_settings,
+        "train": snakemake.input.train,
+        "dev": snakemake.input.dev,
+        "unlabeled": list(snakemake.input.get("unlabeled", [])),
+        "lr": float(snakemake.wildcards.lr),
+        "seed": int(snakemake.wildcards.seed),
+        "finetune": snakemake.params.finetune,
+        "model": snakemake.output.model,
+        "run_json": snakemake.output.run,
+        # outside the outputs: Snakemake deletes the outputs of a failed job, not this
+        "checkpoint": snakemake.params.checkpoint,
+        "run": snakemake.params.run,
+        "processes": processes,
+        "threads": max(1, snakemake.threads // processes),
     }
-    summary = finetune(
-        Path(snakemake.input.backbone),
-        snakemake.wildcards.method,
-        snakemake.params.method_settings,
-        load_tokenized(snakemake.input.train),
-        load_tokenized(snakemake.input.dev),
-        float(snakemake.wildcards.lr),
-        int(snakemake.wildcards.seed),
-        snakemake.params.finetune,
-        Path(snakemake.output.model),
-        log=lambda msg: print(msg, file=sys.stderr),
-        checkpoint_path=Path(snakemake.params.checkpoint),
-        unlabeled=unlabeled,
-    )
-    write_json(snakemake.output.run, {**summary, "run": snakemake.params.run})
+    if processes > 1:
+        launch(spec, processes, snakemake.params.finetune.get("accelerate_config"))
+    else:
+        import torch
+
+        torch.set_num_threads(snakemake.threads)
+        run_job(spec, log=lambda msg: print(msg, file=sys.stderr))

@@ -8,10 +8,9 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     import torch
 
-    from xlgen.backbones import family_of
+    from xlgen.families import get_family
     from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl
-    from xlgen.languages import missing_code_choice
     from xlgen.methods import get_method
     from xlgen.tasks import generation_record, read_records
 
@@ -24,7 +23,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             for path in map(Path, snakemake.input.data)}  # results/data/<task>/<lang>/<split>.jsonl
     if status == "ok":
         model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
-        family = family_of(model)
+        family = get_family(model, snakemake.params.family_settings)
     out_dir = Path(snakemake.output[0]).parent
     for data_path, records in data.items():
         lang, split = data_path.parent.name, data_path.stem
@@ -33,12 +32,12 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         if status != "ok":  # a diverged run has no model: empty generations, marked by run.json
             write_jsonl(path, [])
             continue
-        if missing_code_choice(lang, family) == "skip":  # no language code: reported, not run
+        if family.missing_code_choice(lang) == "skip":  # no language code: reported, not run
             write_jsonl(path, [])
-            print(f"{lang}.{split}: skipped, {family} has no language code for {lang}", file=sys.stderr)
+            print(f"{lang}.{split}: skipped, {family.name} has no language code for {lang}", file=sys.stderr)
             continue
         predictions = generate(
-            model, tokenizer, family, [r["source"] for r in records], lang,
+            model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
             **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
         )
         write_jsonl(path, [

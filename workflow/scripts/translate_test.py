@@ -9,7 +9,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     import torch
 
-    from xlgen.backbones import family_of
+    from xlgen.families import get_family
     from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl, write_text
     from xlgen.methods import get_method
@@ -28,7 +28,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         write_text(out_dir / path.name, path.read_text(encoding="utf-8"))
     if status == "ok":
         model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
-        family = family_of(model)
+        family = get_family(model, snakemake.params.family_settings)
         translator = make_translator(snakemake.params.translate, snakemake.input.mt)
     for data_path, records in data.items():
         lang, split = data_path.parent.name, data_path.stem
@@ -38,7 +38,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             write_jsonl(path, [])
             continue
         outputs = generate(
-            model, tokenizer, family, [r["source"] for r in records], source_lang,
+            model, tokenizer, family, [r["source"] for r in records], source_lang, kind=snakemake.params.kind,
             **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
         )
         predictions = translator.translate(outputs, source_lang, lang)

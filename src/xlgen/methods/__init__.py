@@ -37,6 +37,8 @@ class Method(Protocol):
     # batches(train_examples, context)     a batch source other than plain task batches
     #                                      (xlgen.methods.batches.BatchContext), e.g. task + denoising
     # combine: str                         how named losses of a batch combine: "sum" | "graddrop"
+    # config_problem(family, settings)     (setting, why) when the settings cannot run on a backbone
+    #                                      of that family (xlgen.families), for the config check
 
 
 METHODS: dict[str, Method] = {

@@ -8,8 +8,10 @@ the prepared model computes exactly what the backbone computes.
 
 Settings: `placement` ("houlsby"), `reduction_factor` (16: bottleneck = d_model / 16),
 `bottleneck` (null; a size overrides `reduction_factor`), `activation` ("relu"), `stacks`
-([encoder, decoder]), `train_layer_norms` (false; true also trains the layer norms of those
-stacks, as Houlsby et al. did).
+(default: every stack of the backbone, [encoder, decoder], or [decoder] for a decoder-only
+one, whose layers get adapters after self-attention and the MLP), `train_layer_norms` (false;
+true also trains the layer norms of those stacks, as Houlsby et al. did). Where the adapters
+sit in a layer is the backbone family's (xlgen.families, Family.adapter_sites).
 
 Saved: the trained tensors (`xlgen_adapters.safetensors`), the resolved settings
 (`xlgen_adapters.json`) and the tokenizer; `load` rebuilds the backbone and its adapters.
@@ -21,8 +23,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xlgen.methods.parts import STACKS
-
 WEIGHTS_FILE = "xlgen_adapters.safetensors"
 CONFIG_FILE = "xlgen_adapters.json"
 
@@ -30,26 +30,46 @@ CONFIG_FILE = "xlgen_adapters.json"
 class BottleneckAdapters:
     name = "adapter"
     DEFAULTS = {"placement": "houlsby", "reduction_factor": 16, "bottleneck": None,
-                "activation": "relu", "stacks": ["encoder", "decoder"], "train_layer_norms": False}
+                "activation": "relu", "stacks": None, "train_layer_norms": False}  # stacks None: all
+
+    def check_stacks(self, family, stacks) -> list[str]:
+        """The stacks adapters go into in a backbone of `family` (a name or Family): `stacks`,
+        or all of the family's; ValueError naming the setting for a stack it does not have."""
+        from xlgen.families import get_family
+
+        family = get_family(family)
+        stacks = list(family.stacks) if stacks is None else list(stacks)
+        unknown = sorted(set(stacks) - set(family.stacks))
+        if unknown or not stacks:
+            kind = " (decoder-only)" if not family.is_encoder_decoder else ""
+            raise ValueError(f"{self.name}: stacks must be a non-empty subset of {list(family.stacks)} for "
+                             f"family {family.name}{kind}, got {stacks!r}")
+        return stacks
+
+    def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
+        """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
+        try:
+            self.check_stacks(family, settings.get("stacks"))
+        except ValueError as err:
+            return "stacks", str(err).removeprefix(f"{self.name}: ")
+        return None
 
     def resolve(self, model, settings: dict) -> dict:
         """The full adapter configuration for `model` under `settings` (what is saved)."""
-        from xlgen.backbones import family_of
+        from xlgen.families import get_family
         from xlgen.methods.bottleneck import PLACEMENTS
 
+        family = get_family(model)
         config = {key: settings.get(key, default) for key, default in self.DEFAULTS.items()}
         if config["placement"] not in PLACEMENTS:
             raise ValueError(f"{self.name}: placement must be one of {', '.join(PLACEMENTS)}, "
                              f"got {config['placement']!r}")
-        unknown = sorted(set(config["stacks"]) - set(STACKS))
-        if unknown or not config["stacks"]:
-            raise ValueError(f"{self.name}: stacks must be a non-empty subset of {list(STACKS)}, "
-                             f"got {config['stacks']!r}")
+        config["stacks"] = self.check_stacks(family, config["stacks"])
         if not (config["bottleneck"] or 0) > 0 and not config["reduction_factor"] > 0:
             raise ValueError(f"{self.name}: give a positive bottleneck or reduction_factor")
-        d_model = model.config.d_model
+        d_model = family.hidden_size(model.config)
         config["bottleneck"] = int(config["bottleneck"] or max(1, d_model // config["reduction_factor"]))
-        config.update(method=self.name, family=family_of(model), d_model=d_model)
+        config.update(method=self.name, family=family.name, d_model=d_model)
         return config
 
     def prepare(self, model, settings: dict):

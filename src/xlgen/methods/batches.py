@@ -14,7 +14,7 @@ from xlgen.training import epoch_batches
 
 @dataclass
 class BatchContext:
-    family: str                    # backbone family: mt5 | mbart | nllb
+    family: str                    # backbone family (xlgen.families): mt5 | mbart | nllb | causal
     tokenizer: object
     batch_size: int                # examples per micro-batch
     seed: int

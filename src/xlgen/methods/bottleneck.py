@@ -1,4 +1,4 @@
-"""Bottleneck adapter modules and where they attach in the three backbone families.
+"""Bottleneck adapter modules, attached where the backbone family says (Family.adapter_sites).
 
 Kept apart from `xlgen.methods.adapter` so that importing the method registry does not
 import torch (the workflow imports it to build the DAG).
@@ -10,7 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from xlgen.methods.parts import STACKS, layers, stack
+from xlgen.families import get_family
+from xlgen.methods.parts import layers, model_stacks, stack
 
 ATTRIBUTE = "xlgen_adapters"  # each layer's ModuleDict of adapters: names say what is an adapter
 PLACEMENTS = {"houlsby": ("self_attn", "cross_attn", "ffn"), "pfeiffer": ("ffn",)}
@@ -43,19 +44,10 @@ class Bottleneck(nn.Module):
         return self(output)
 
 
-def sublayers(block, family: str, stack_name: str) -> dict[str, nn.Module]:
-    """{site: module whose output an adapter follows} for one layer of a backbone."""
-    if family == "mt5":  # MT5Block: layer[0] self-attention, [1] cross-attention (decoder), [-1] FFN
-        sites = {"self_attn": block.layer[0].SelfAttention}
-        if stack_name == "decoder":
-            sites["cross_attn"] = block.layer[1].EncDecAttention
-        sites["ffn"] = block.layer[-1].DenseReluDense
-        return sites
-    sites = {"self_attn": block.self_attn}  # MBart/M2M100 encoder and decoder layers
-    if stack_name == "decoder":
-        sites["cross_attn"] = block.encoder_attn
-    sites["ffn"] = block.fc2
-    return sites
+def sublayers(block, family, stack_name: str) -> dict[str, nn.Module]:
+    """{site: module whose output an adapter follows} for one layer of a backbone of `family`
+    (a name or Family): self_attn, cross_attn (decoder of an encoder-decoder), ffn."""
+    return get_family(family).adapter_sites(block, stack_name)
 
 
 def add_adapters(model, config: dict, skip_lowest: int = 0) -> None:
@@ -79,7 +71,7 @@ def add_adapters(model, config: dict, skip_lowest: int = 0) -> None:
 def attached_adapters(model) -> list[tuple[str, int, str, Bottleneck]]:
     """(stack, layer index, site, adapter) for every adapter in `model`, lowest layers first."""
     found = []
-    for stack_name in STACKS:
+    for stack_name in model_stacks(model):
         for index, block in enumerate(layers(model, stack_name)):
             for site, adapter in getattr(block, ATTRIBUTE, {}).items():
                 found.append((stack_name, index, site, adapter))
@@ -87,7 +79,8 @@ def attached_adapters(model) -> list[tuple[str, int, str, Bottleneck]]:
 
 
 def is_layer_norm(module) -> bool:
-    return isinstance(module, nn.LayerNorm) or type(module).__name__.endswith("LayerNorm")  # MT5LayerNorm
+    # MT5LayerNorm; LlamaRMSNorm and the other LLMs' RMSNorms
+    return isinstance(module, nn.LayerNorm) or type(module).__name__.endswith(("LayerNorm", "RMSNorm"))
 
 
 def trained_tensors(model, config: dict) -> dict[str, torch.Tensor]:

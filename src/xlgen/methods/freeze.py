@@ -4,34 +4,66 @@ ZmBART freezes the decoder and the word embeddings so that finetuning on English
 overwrite how the model writes other languages. "embeddings" means the shared token
 embeddings, the LM head (tied as in mBART/NLLB, or untied as in the released mT5) and
 learned position embeddings (mBART). The full model is saved, as in `full`.
+
+The parts are the backbone family's (xlgen.families): encoder-decoders have `decoder`,
+`encoder` and `embeddings` (default: decoder + embeddings); decoder-only LLMs have
+`embeddings`, `lower_layers` (the lower half of the layers) and `upper_layers` (the rest and
+the final norm; default: embeddings + lower_layers). Setting `parts`: a list for every family,
+or a mapping family -> list (families left out keep their default).
 """
 
 from __future__ import annotations
 
 from xlgen.methods.full import FullFinetuning
-from xlgen.methods.parts import part_parameters
 
-PARTS = ("decoder", "encoder", "embeddings")
-DEFAULTS = {"parts": ["decoder", "embeddings"]}
+DEFAULTS = {"parts": None}  # None: each family's default_frozen
 
 
-def frozen_parts(settings: dict) -> list[str]:
-    """The validated `parts` setting: a non-empty subset of PARTS that leaves something to train."""
-    parts = list(settings.get("parts", DEFAULTS["parts"]))
-    unknown = sorted(set(parts) - set(PARTS))
+def frozen_parts(settings: dict, family) -> list[str]:
+    """The validated `parts` setting for a backbone of `family` (a name or Family): a
+    non-empty subset of the family's parts that leaves something to train. ValueError naming
+    the setting otherwise."""
+    from xlgen.families import FAMILIES, get_family
+
+    family = get_family(family)
+    setting = settings.get("parts", DEFAULTS["parts"])
+    if isinstance(setting, dict):
+        unknown = sorted(set(setting) - set(FAMILIES))
+        if unknown:
+            raise ValueError(f"freeze: parts has unknown families {unknown}; known: {', '.join(FAMILIES)}")
+        setting = setting.get(family.name)
+    parts = list(family.default_frozen if setting is None else setting)
+    known = {part for f in FAMILIES.values() for part in f.parts}
+    unknown = sorted(set(parts) - known)
     if unknown:
-        raise ValueError(f"freeze: unknown parts {unknown}; known: {', '.join(PARTS)}")
-    if set(parts) == set(PARTS):
-        raise ValueError("freeze: freezing decoder, encoder and embeddings leaves nothing to train")
+        raise ValueError(f"freeze: unknown parts {unknown}; known: {', '.join(sorted(known))}")
+    foreign = [part for part in parts if part not in family.parts]
+    if foreign:
+        raise ValueError(f"freeze: part {foreign[0]!r} does not apply to family {family.name}"
+                         f"{' (decoder-only)' if not family.is_encoder_decoder else ''}; its parts: "
+                         f"{', '.join(family.parts)}")
+    if set(parts) == set(family.parts):
+        raise ValueError(f"freeze: freezing {', '.join(family.parts)} leaves nothing to train")
     return parts
 
 
 class FreezeParts(FullFinetuning):
     name = "freeze"
 
+    def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
+        """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
+        try:
+            frozen_parts(settings, family)
+        except ValueError as err:
+            return "parts", str(err).removeprefix("freeze: ")
+        return None
+
     def prepare(self, model, settings: dict):
-        frozen = set(frozen_parts(settings))
-        for part, params in part_parameters(model).items():
+        from xlgen.families import get_family
+
+        family = get_family(model)
+        frozen = set(frozen_parts(settings, family))
+        for part, params in family.part_parameters(model).items():
             for p in params:
                 p.requires_grad_(part not in frozen)
         return model

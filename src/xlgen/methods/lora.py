@@ -2,8 +2,10 @@
 backbone frozen.
 
 Settings: `r` (8), `alpha` (16), `dropout` (0.05), `target_modules`: null for each family's
-query and value projections (mT5 `q`, `v`; mBART/NLLB `q_proj`, `v_proj`), a list of module
-names for every family, or a mapping family -> list (families left out keep the default).
+query and value projections (mT5 `q`, `v`; mBART/NLLB and most LLMs `q_proj`, `v_proj`; the
+family module says where they are named otherwise, xlgen.families), a list of module names
+for every family, or a mapping family -> list (families left out keep the default). peft's
+task type is the family's (SEQ_2_SEQ_LM, or CAUSAL_LM for decoder-only backbones).
 """
 
 from __future__ import annotations
@@ -13,34 +15,46 @@ from pathlib import Path
 from xlgen.methods.peft_io import load_peft, save_peft
 
 DEFAULTS = {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": None}
-DEFAULT_TARGETS = {"mt5": ["q", "v"], "mbart": ["q_proj", "v_proj"], "nllb": ["q_proj", "v_proj"]}
 
 
-def target_modules(setting, family: str) -> list[str]:
-    """The module names LoRA wraps in a backbone of `family` under the `target_modules` setting."""
+def target_modules(setting, family, model_type: str | None = None) -> list[str]:
+    """The module names LoRA wraps in a backbone of `family` (a name or Family; `model_type`
+    picks a decoder-only model's own names) under the `target_modules` setting."""
+    from xlgen.families import FAMILIES, get_family
+
+    family = get_family(family)
     if setting is None:
-        return list(DEFAULT_TARGETS[family])
+        return family.lora_target_modules(model_type)
     if isinstance(setting, dict):
-        unknown = sorted(set(setting) - set(DEFAULT_TARGETS))
+        unknown = sorted(set(setting) - set(FAMILIES))
         if unknown:
             raise ValueError(f"lora: target_modules has unknown families {unknown}")
-        return list(setting.get(family, DEFAULT_TARGETS[family]))
+        return list(setting.get(family.name, family.lora_target_modules(model_type)))
     return list(setting)
 
 
 class LoRA:
     name = "lora"
 
+    def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
+        """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
+        try:
+            target_modules({**DEFAULTS, **settings}["target_modules"], family)
+        except ValueError as err:
+            return "target_modules", str(err).removeprefix("lora: ")
+        return None
+
     def prepare(self, model, settings: dict):
         from peft import LoraConfig, TaskType, get_peft_model
 
-        from xlgen.backbones import family_of
+        from xlgen.families import get_family
 
+        family = get_family(model)
         settings = {**DEFAULTS, **settings}
         config = LoraConfig(
-            task_type=TaskType.SEQ_2_SEQ_LM, r=int(settings["r"]), lora_alpha=settings["alpha"],
+            task_type=getattr(TaskType, family.peft_task_type), r=int(settings["r"]), lora_alpha=settings["alpha"],
             lora_dropout=settings["dropout"], bias="none",
-            target_modules=target_modules(settings["target_modules"], family_of(model)),
+            target_modules=target_modules(settings["target_modules"], family, model.config.model_type),
         )
         return get_peft_model(model, config)
 

@@ -1,55 +1,41 @@
-"""Where the parts of the three backbone families live: stacks, layers, embeddings.
+"""Where the parts of a backbone live: stacks, layers, embeddings, the parts `freeze` freezes.
 
-mT5 keeps its stacks on the model (`model.encoder.block`), mBART and NLLB one level down
-(`model.model.encoder.layers`); methods that freeze or extend parts find them here, so a
-new family is taught in one place.
+Each backbone family knows its own layout (xlgen.families: mT5 keeps its stacks on the model,
+`model.encoder.block`; mBART and NLLB one level down, `model.model.encoder.layers`; a
+decoder-only LLM has one stack, `model.model.layers`); methods that freeze or extend parts
+ask here, so a new family is taught in its own module.
 """
 
 from __future__ import annotations
 
-STACKS = ("encoder", "decoder")
+from xlgen.families import get_family
+from xlgen.families.base import STACKS  # noqa: F401 - the stacks of an encoder-decoder
 
 
 def stack(model, name: str):
-    """The encoder or decoder stack of a seq2seq backbone."""
-    if name not in STACKS:
-        raise ValueError(f"unknown stack {name!r}; known: {', '.join(STACKS)}")
-    return model.get_encoder() if name == "encoder" else model.get_decoder()
+    """The encoder or decoder stack of a backbone (a decoder-only one has only `decoder`)."""
+    return get_family(model).stack(model, name)
 
 
 def layers(model, name: str):
-    """The transformer layers of one stack, lowest first (mT5 blocks, mBART/NLLB layers)."""
-    part = stack(model, name)
-    return part.block if hasattr(part, "block") else part.layers
+    """The transformer layers of one stack, lowest first (mT5 blocks, mBART/NLLB/LLM layers)."""
+    return get_family(model).layers(model, name)
+
+
+def model_stacks(model) -> tuple[str, ...]:
+    """The stacks of a backbone: encoder and decoder, or decoder alone."""
+    return get_family(model).stacks
 
 
 def embedding_parameters(model) -> list:
     """Token embeddings (shared/tied), the LM head (tied or not) and learned position
-    embeddings; each parameter once. NLLB's sinusoidal positions have no parameters, and
-    mT5's relative attention bias lives in its attention layer, so neither is listed."""
-    modules = [model.get_input_embeddings(), model.get_output_embeddings()]
-    for name in STACKS:
-        part = stack(model, name)
-        modules += [getattr(part, "embed_tokens", None), getattr(part, "embed_positions", None)]
-    params, seen = [], set()
-    for module in modules:
-        for p in module.parameters() if module is not None else ():
-            if id(p) not in seen:
-                seen.add(id(p))
-                params.append(p)
-    return params
+    embeddings; each parameter once. NLLB's sinusoidal positions and rotary ones have no
+    parameters, and mT5's relative attention bias lives in its attention layer, so none
+    is listed."""
+    return get_family(model).part_parameters(model)["embeddings"]
 
 
 def part_parameters(model) -> dict[str, list]:
-    """{"embeddings", "encoder", "decoder"}: disjoint parameter lists covering the whole model
-    (stack parameters that are embeddings count as embeddings only)."""
-    embeddings = embedding_parameters(model)
-    taken = {id(p) for p in embeddings}
-    parts = {"embeddings": embeddings}
-    for name in STACKS:
-        parts[name] = [p for p in stack(model, name).parameters() if id(p) not in taken]
-        taken |= {id(p) for p in parts[name]}
-    rest = [n for n, p in model.named_parameters() if id(p) not in taken]
-    if rest:  # a family this module does not know yet: fail instead of training it silently
-        raise ValueError(f"parameters outside encoder, decoder and embeddings: {rest[:5]}")
-    return parts
+    """{part: parameters} for the family's parts (encoder, decoder, embeddings; decoder-only:
+    embeddings, lower_layers, upper_layers): disjoint lists covering the whole model."""
+    return get_family(model).part_parameters(model)

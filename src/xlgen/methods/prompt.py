@@ -1,5 +1,5 @@
 """`prompt`: prompt tuning (Lester et al. 2021) with peft: trainable soft tokens before the
-encoder input, the backbone frozen.
+encoder input (a decoder-only backbone: before the prompt), the backbone frozen.
 
 Settings: `num_virtual_tokens` (20), `init` ("vocab": embeddings of tokens sampled from the
 vocabulary, as Lester et al. recommend; "random": peft's random soft tokens).
@@ -21,15 +21,19 @@ class PromptTuning:
     def prepare(self, model, settings: dict):
         from peft import PromptTuningConfig, TaskType, get_peft_model
 
+        from xlgen.families import get_family
+
+        family = get_family(model)
         settings = {**DEFAULTS, **settings}
         if settings["init"] not in INITS:
             raise ValueError(f"prompt: init must be one of {', '.join(INITS)}, got {settings['init']!r}")
         config = PromptTuningConfig(
-            task_type=TaskType.SEQ_2_SEQ_LM,
+            task_type=getattr(TaskType, family.peft_task_type),
             num_virtual_tokens=int(settings["num_virtual_tokens"]),
             prompt_tuning_init=INITS[settings["init"]],
-            # encoder side only: peft's seq2seq default (2) allocates decoder-side prompts
-            # that prompt tuning never feeds to the model, yet counts them as trainable
+            # encoder side only (decoder-only models have one side): peft's seq2seq default (2)
+            # allocates decoder-side prompts that prompt tuning never feeds to the model, yet
+            # counts them as trainable
             num_transformer_submodules=1,
         )
         return get_peft_model(model, config)

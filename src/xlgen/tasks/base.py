@@ -31,6 +31,12 @@ class TaskKind:
     baseline_uses_train: bool = False
     # one line for the record file of the main table's translate-train stats, or ""
     translation_stat: tuple[str, str] | None = None
+    # decoder-only backbones (xlgen.families.causal): the prompt around the model input
+    # `{source}`, naming the output language (`{language}`, its English name) or not; the
+    # model's answer follows the prompt and ends at EOS or the first of `stop`
+    prompt: str = ""
+    prompt_without_language: str = ""
+    stop: tuple[str, ...] = ("\n",)
 
     # --- records -------------------------------------------------------------------------
 

@@ -41,6 +41,9 @@ class ExtractiveQA(TaskKind):
     baseline_name = "majority_answer"
     baseline_uses_train = True
     translation_stat = ("answer_found_rate", "QA train answers kept")
+    # `source` is "question: ... context: ..." (qa_source)
+    prompt = "Answer the question in {language} with a span of the context.\n\n{source}\n\nAnswer:"
+    prompt_without_language = "Answer the question with a span of the context.\n\n{source}\n\nAnswer:"
 
     def check_fields(self, record):
         answers = record["answers"]

@@ -36,6 +36,8 @@ class Summarization(TaskKind):
     main_metric = "rougeL"
     metrics = ("rouge1", "rouge2", "rougeL")
     baseline_name = "lead"
+    prompt = "Summarize the following article in {language}.\n\n{source}\n\nSummary:"
+    prompt_without_language = "Summarize the following article.\n\n{source}\n\nSummary:"
 
     def per_example(self, lang, predictions, refs):
         from xlgen.metrics.summarization import rouge_per_example
