@@ -181,6 +181,33 @@ def _sync(device) -> None:
         torch.cuda.synchronize(device)
 
 
+def _time_steps(step, warmup: int, steps: int, device) -> float:
+    """Seconds of `steps` calls of `step` after `warmup` untimed ones (GPU work synchronized)."""
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    started = time.perf_counter()
+    for _ in range(steps):
+        step()
+    _sync(device)
+    return time.perf_counter() - started
+
+
+def _best_run(run, repeats: int, device) -> tuple[float, int]:
+    """(best seconds, its result) of `repeats` timed calls of `run` after one warm-up call."""
+    run()
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        _sync(device)
+        started = time.perf_counter()
+        value = run()
+        _sync(device)
+        seconds = time.perf_counter() - started
+        if seconds < best:
+            best, result = seconds, value
+    return best, result
+
+
 def _random_ids(config, shape, generator, device):
     import torch
 
@@ -207,14 +234,7 @@ def train_throughput(model, device, dtype, batch: int, src_len: int, tgt_len: in
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    _sync(device)
-    seconds = time.perf_counter() - started
+    seconds = _time_steps(step, warmup, steps, device)
     del optimizer
     return {"steps_per_s": steps / seconds, "tokens_per_s": steps * batch * (src_len + tgt_len) / seconds}
 
@@ -234,14 +254,7 @@ def generate_throughput(model, device, dtype, batch: int, src_len: int, new_toke
                                  max_new_tokens=new_tokens, min_new_tokens=new_tokens)
         return out.shape[1] - 1  # the decoder start token is not generated
 
-    run()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        _sync(device)
-        started = time.perf_counter()
-        generated = run()
-        _sync(device)
-        best = min(best, time.perf_counter() - started)
+    best, generated = _best_run(run, repeats, device)
     return {"tokens_per_s": batch * generated / best, "seconds": best}
 
 
@@ -315,14 +328,7 @@ def llm_train_throughput(model, device, dtype, batch: int, prompt: int, completi
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
 
-    for _ in range(warmup):
-        step()
-    _sync(device)
-    started = time.perf_counter()
-    for _ in range(steps):
-        step()
-    _sync(device)
-    seconds = time.perf_counter() - started
+    seconds = _time_steps(step, warmup, steps, device)
     del optimizer
     return {"seconds": seconds, "tokens": steps * batch * (prompt + completion)}
 
@@ -343,14 +349,7 @@ def llm_generate_throughput(model, device, batch: int, prompt: int, new_tokens: 
                                  pad_token_id=model.config.eos_token_id)
         return out.shape[1] - prompt
 
-    run()  # warm-up
-    best = float("inf")
-    for _ in range(repeats):
-        _sync(device)
-        started = time.perf_counter()
-        generated = run()
-        _sync(device)
-        best = min(best, time.perf_counter() - started)
+    best, generated = _best_run(run, repeats, device)
     return {"seconds": best, "tokens": batch * generated}
 
 
