@@ -187,20 +187,26 @@ def test_every_method_trains_saves_and_generates_on_a_causal_lm(tiny, tmp_path, 
     assert len(outputs) == 1 and isinstance(outputs[0], str)
 
 
-def test_lm_examples_and_translation_prompts_for_pretraining(tiny):
+def test_lm_reconstruction_and_translation_examples_for_pretraining(tiny):
     from xlgen.objectives import pretraining_examples
 
     _, tokenizer = load_backbone(tiny)
     sample = pretraining_examples("causal", tokenizer, {"ru": ARTICLES["ru"]}, {"ru": [tuple(ARTICLES["en"][:1])
                                                                                      + tuple(ARTICLES["ru"][:1])]},
-                                  ["denoising", "translation"], random.Random(1), max_length=48)
-    examples = [sample() for _ in range(20)]
+                                  ["denoising", "reconstruction", "translation"], random.Random(1), max_length=48)
+    examples = [sample() for _ in range(30)]
     lm = [e for e in examples if e["labels"][1] != -100]
-    prompted = [e for e in examples if e["labels"][1] == -100]
+    prompted = [tokenizer.decode(e["input_ids"]) for e in examples if e["labels"][1] == -100]
     assert lm and prompted
     for e in lm:  # every token after the first is a label, ending with EOS
         assert e["labels"][1:] == e["input_ids"][1:] and e["input_ids"][-1] == tokenizer.eos_token_id
-    assert any("Translate the following text from" in tokenizer.decode(e["input_ids"]) for e in prompted)
+    assert any("Translate the following text from" in text for text in prompted)
+    # reconstruction: a Russian text with spans deleted in, the whole Russian text out
+    rebuilt = [e for e in examples if "Repeat the following text" in tokenizer.decode(e["input_ids"])]
+    assert rebuilt
+    for e in rebuilt:
+        answer = tokenizer.decode([t for t in e["labels"] if t != -100], skip_special_tokens=True).strip()
+        assert any(answer.startswith(line) for line in ARTICLES["ru"])
 
 
 def _tiny_config():

@@ -61,7 +61,8 @@ def pretraining_examples(family, tokenizer, unlabeled: dict[str, list[str]],
     denoising: the family's own objective (mT5 span corruption: sentinels in, spans out;
     mBART/NLLB text infilling: <mask> in, whole text out; decoder-only: causal LM on the
     text); reconstruction: the corrupted text in, the whole text out (T5's "BERT-style"
-    objective; for the other families the same as denoising); translation: English <->
+    objective; decoder-only: the text with spans deleted in a prompt, the whole text its
+    completion; for mBART/NLLB the same as denoising); translation: English <->
     target pairs in both directions with the family's language control; phrases: the same
     on aligned phrase pairs (names, places, dates, numbers), for an MT model. `family`: a
     name or a Family.

@@ -15,6 +15,7 @@ rule tokenize:
         lang=SOURCE_LANG,
         task_settings=lambda wc: config["task_settings"][wc.task],
         kind=get_task_param("kind"),
+        family_settings=get_family_settings,
     script:
         "../scripts/tokenize.py"
 

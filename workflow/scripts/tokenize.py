@@ -7,16 +7,11 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
 
     from pathlib import Path
 
-    from xlgen.families import family_settings
     from xlgen.finetune import tokenize_task
-    from xlgen.intermediate import base_backbone
     from xlgen.tasks import read_records
 
     task = snakemake.wildcards.task
-    # the backbone's family settings (a decoder-only backbone's prompt), from the rule or the catalog
-    settings = snakemake.params.get("family_settings")
-    if settings is None:
-        settings = family_settings(snakemake.config["backbone_catalog"][base_backbone(snakemake.wildcards.backbone)])
+    settings = snakemake.params.family_settings  # the backbone's (a decoder-only backbone's prompt)
     for split in ("train", "dev"):
         n = tokenize_task(Path(snakemake.input.backbone), read_records(snakemake.params.kind, snakemake.input[split]),
                           snakemake.params.lang, snakemake.params.task_settings, Path(snakemake.output[split]),

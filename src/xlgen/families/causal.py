@@ -12,7 +12,9 @@ the field finetunes them:
 - generation pads on the left with an explicit pad token, and the output is the text after
   the prompt, cut at EOS and at the kind's stop strings (`TaskKind.stop`);
 - the pretraining objective (mix_unsup, intermediate tuning, the demo) is causal LM on the
-  text; translation examples are prompts too;
+  text; `reconstruction` examples put the text with spans deleted in a prompt and the whole
+  text in the completion (the counterpart of T5's reconstruction: a small model learns to
+  copy from its prompt, in the prompt's language); translation examples are prompts too;
 - `freeze` parts: embeddings (token embeddings and LM head), lower_layers (the lower half of
   the layers), upper_layers (the rest, with the final norm); adapters sit in the decoder
   layers (after self-attention and the MLP); LoRA wraps the query and value projections
@@ -33,6 +35,8 @@ LANGUAGE_CONTROLS = ("instruction", "none")
 CHAT_TEMPLATES = ("auto", "none")
 # how translation examples (demo pretraining, intermediate tuning) ask for a translation
 TRANSLATION_PROMPT = "Translate the following text from {source_language} into {language}.\n\n{source}\n\nTranslation:"
+# how reconstruction examples ask for a text back from a copy with spans deleted
+RECONSTRUCTION_PROMPT = "Repeat the following text and fill in what is missing.\n\n{source}\n\nText:"
 _SOURCE = "\uffffSOURCE\uffff"  # stands for the source text while the template is rendered
 
 
@@ -172,8 +176,17 @@ class Causal(Family):
     # --- pretraining objectives ----------------------------------------------------------
 
     def denoising_example(self, tokenizer, text, lang, rng: random.Random, reconstruct, max_length):
-        """Causal LM on the text: BOS text EOS, every token after the first a label."""
+        """Causal LM on the text: BOS text EOS, every token after the first a label. With
+        `reconstruct`: the text with spans deleted (BART's infilling noise, the spans dropped
+        instead of masked) in RECONSTRUCTION_PROMPT, the whole text and EOS its completion."""
+        from xlgen.objectives import text_infilling
+
         self.prepare_tokenizer(tokenizer)
+        if reconstruct:
+            ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1)["input_ids"]
+            kept = [t for t in text_infilling(ids, -1, rng) if t != -1]  # -1 marks a deleted span
+            head, tail = self._around_source(tokenizer, RECONSTRUCTION_PROMPT)
+            return self._example(head + kept + tail, ids + [tokenizer.eos_token_id])
         bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
         ids = tokenizer(text, add_special_tokens=False, truncation=True,
                         max_length=max_length - len(bos) - 1)["input_ids"]
