@@ -26,6 +26,7 @@ import random
 import re
 import shutil
 import signal
+import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -317,6 +318,10 @@ def get_accelerator():
             # a step in which a process's forward skips trainable parameters (adapterdrop's
             # random drop, drawn in each process) must not stall DDP's gradient all-reduce
             kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
+        if fsdp and accelerator.distributed_type == DistributedType.MULTI_CPU and accelerator.is_main_process:
+            # accelerate shards on GPUs only: say so instead of letting DDP pass for FSDP
+            print("xlgen: finetune.accelerate_config asks for FSDP, but there is no GPU: accelerate runs plain "
+                  "DDP over gloo (every process holds the whole model)", file=sys.stderr, flush=True)
         if accelerator.distributed_type == DistributedType.FSDP and not accelerator.is_fsdp2:
             raise ValueError("finetune.accelerate_config: FSDP version 1 is not supported; set fsdp_version: 2")
         if accelerator.distributed_type not in (DistributedType.NO, DistributedType.MULTI_CPU,
@@ -325,6 +330,30 @@ def get_accelerator():
                              "use DDP (MULTI_GPU) or FSDP (fsdp_version: 2)")
         _ACCELERATOR = accelerator
     return _ACCELERATOR
+
+
+def check_shardable(model) -> None:
+    """Refuse, in one line, a model that accelerate's FSDP2 cannot shard: it wraps each
+    transformer layer, then the input and output embeddings (with the final norm) in one
+    group, then the rest; torch (>= 2.13) refuses a parameter that two groups see. So a
+    parameter may be shared by the input and output embeddings (tied, as Llama-3.2-1B and
+    Gemma), not by more modules: mBART's and NLLB's encoder and decoder embeddings share one
+    matrix (measured on mbart-demo: `fully_shard` raises "Parameter 'model.shared.weight' is
+    shared with a parameter already managed by another FSDP group")."""
+    embeddings = {id(m) for m in (getattr(model, "get_input_embeddings", lambda: None)(),
+                                  getattr(model, "get_output_embeddings", lambda: None)()) if m is not None}
+    holders: dict[int, list[tuple[str, object]]] = {}
+    for name, module in model.named_modules(remove_duplicate=False):
+        for param in module._parameters.values():
+            if param is not None:
+                holders.setdefault(id(param), []).append((name, module))
+    for held in holders.values():
+        modules = {id(m): n for n, m in held}
+        if len(modules) > 1 and not set(modules) <= embeddings:
+            names = sorted(set(modules.values()))
+            raise ValueError(f"finetune.accelerate_config: FSDP cannot shard this backbone: one parameter is shared by "
+                             f"{', '.join(names)}, which accelerate's FSDP2 puts in different groups; finetune it with "
+                             "DDP (no accelerate_config) or in one process")
 
 
 def is_sharded(accelerator=None) -> bool:
@@ -465,6 +494,8 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
 
     fingerprint = _run_fingerprint(settings, model, run_key, fused=fused, processes=processes)
     prepared = model
+    if sharded:
+        check_shardable(model)
     if distributed:
         accelerator.free_memory()  # forget the models and optimizers of earlier calls
         prepared, optimizer = accelerator.prepare(model, optimizer)
