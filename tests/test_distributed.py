@@ -238,11 +238,16 @@ def causal_inputs(tmp_path_factory):
     return folder
 
 
+def _force_fsdp(patch: pytest.MonkeyPatch) -> None:
+    """Launched processes import tests/fsdp_on_cpu/sitecustomize.py first (PYTHONPATH)."""
+    patch.setenv("XLGEN_TEST_FSDP_ON_CPU", "1")
+    patch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT / "tests" / "fsdp_on_cpu"),
+                                                *filter(None, [os.environ.get("PYTHONPATH")])]))
+
+
 @pytest.fixture
 def fsdp_on_cpu(monkeypatch):
-    monkeypatch.setenv("XLGEN_TEST_FSDP_ON_CPU", "1")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT / "tests" / "fsdp_on_cpu"),
-                                                      *filter(None, [os.environ.get("PYTHONPATH")])]))
+    _force_fsdp(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -250,8 +255,7 @@ def fsdp_run(causal_inputs, tmp_path_factory):
     """An uninterrupted sharded 2-process job (FSDP2 forced on CPU)."""
     out = tmp_path_factory.mktemp("fsdp")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XLGEN_TEST_FSDP_ON_CPU", "1")
-        patch.setenv("PYTHONPATH", str(ROOT / "tests" / "fsdp_on_cpu"))
+        _force_fsdp(patch)
         with open(out / "job.log", "w") as log:
             launch(_spec(causal_inputs, out, 2, CAUSAL), 2, accelerate_config=str(FSDP_CONFIG), output=log)
     return out
