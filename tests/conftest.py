@@ -1,5 +1,7 @@
+import importlib.util
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +33,14 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="session")
+def gpu_throughput():
+    """benchmarks/gpu_throughput.py as a module (its published model shapes and FLOP counts),
+    loaded from its file: benchmarks/ is not a package."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gpu_throughput.py"
+    spec = importlib.util.spec_from_file_location("gpu_throughput", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -70,31 +70,23 @@ def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode():
 
 @pytest.mark.parametrize("name,params", [("mt5-base", 582.4), ("mbart-large-50", 610.9),
                                          ("nllb-200-distilled-600M", 615.1)])
-def test_gpu_benchmark_builds_the_published_sizes(name, params):
+def test_gpu_benchmark_builds_the_published_sizes(name, params, gpu_throughput):
     # built on the meta device: no memory, no GPU; the parameter counts of the real checkpoints
     import torch
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from gpu_throughput import build
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     with torch.device("meta"):
-        model = build(name, tiny=False)
+        model = gpu_throughput.build(name, tiny=False)
     assert sum(p.numel() for p in model.parameters()) / 1e6 == pytest.approx(params, abs=0.1)
 
 
 @pytest.mark.parametrize("name,params", [("Llama-3.1-8B", 8_030_261_248), ("Qwen2.5-7B", 7_615_616_512),
                                          ("Llama-3.2-1B", 1_235_814_400)])
-def test_gpu_benchmark_builds_the_published_llm_sizes(name, params):
+def test_gpu_benchmark_builds_the_published_llm_sizes(name, params, gpu_throughput):
     # the parameter counts of the published checkpoints, exactly; built on the meta device
     import torch
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from gpu_throughput import build_llm, llm_train_flops, matmul_weights
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    build_llm, llm_train_flops, matmul_weights = (gpu_throughput.build_llm, gpu_throughput.llm_train_flops,
+                                                  gpu_throughput.matmul_weights)
     with torch.device("meta"):
         model = build_llm(name, tiny=False)
     assert sum(p.numel() for p in model.parameters()) == params

@@ -43,12 +43,16 @@ def _examples(n: int, offset: int = 0) -> list[dict]:
              "labels": [7 + (i + k) % 200 for k in range(1 + i % 5)] + [2]} for i in range(offset, offset + n)]
 
 
+def _tokenized(folder: Path, family: str, make) -> Path:
+    """train.pt (96 examples) and dev.pt (8 others) as the tokenize rule writes them."""
+    for name, examples in (("train", make(96)), ("dev", make(8, offset=500))):
+        torch.save({"lang": "en", "family": family, "examples": examples}, folder / f"{name}.pt")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tokenized")
-    for name, examples in (("train", _examples(96)), ("dev", _examples(8, offset=500))):
-        torch.save({"lang": "en", "family": "mbart", "examples": examples}, folder / f"{name}.pt")
-    return folder
+    return _tokenized(tmp_path_factory.mktemp("tokenized"), "mbart", _examples)
 
 
 def _spec(inputs: Path, out: Path, processes: int, backbone: Path = BACKBONE) -> dict:
@@ -232,10 +236,7 @@ def _causal_examples(n: int, offset: int = 0) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def causal_inputs(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tokenized_causal")
-    for name, examples in (("train", _causal_examples(96)), ("dev", _causal_examples(8, offset=500))):
-        torch.save({"lang": "en", "family": "causal", "examples": examples}, folder / f"{name}.pt")
-    return folder
+    return _tokenized(tmp_path_factory.mktemp("tokenized_causal"), "causal", _causal_examples)
 
 
 def _force_fsdp(patch: pytest.MonkeyPatch) -> None:
@@ -329,7 +330,7 @@ def test_a_backbone_fsdp_cannot_shard_is_refused_in_one_line(inputs, fsdp_on_cpu
 @pytest.mark.parametrize("name,shardable", [("mt5-base", False), ("mbart-large-50", False),
                                             ("nllb-200-distilled-600M", False), ("Llama-3.1-8B", True),
                                             ("Llama-3.2-1B", True), ("Qwen2.5-7B", True)])
-def test_which_published_backbones_fsdp_can_shard(name, shardable):
+def test_which_published_backbones_fsdp_can_shard(name, shardable, gpu_throughput):
     # the published shapes (benchmarks/gpu_throughput.py), built on the meta device: seconds,
     # no memory. Llama-3.2-1B ties its LM head to the embeddings: allowed, as accelerate puts
     # the two in one group
@@ -337,14 +338,9 @@ def test_which_published_backbones_fsdp_can_shard(name, shardable):
 
     from xlgen.training import check_shardable
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from gpu_throughput import published_config, published_llm_config
-    finally:
-        sys.path.pop(0)
     with torch.device("meta"):
-        model = (AutoModelForCausalLM.from_config(published_llm_config(name)) if shardable
-                 else AutoModelForSeq2SeqLM.from_config(published_config(name)))
+        model = (AutoModelForCausalLM.from_config(gpu_throughput.published_llm_config(name)) if shardable
+                 else AutoModelForSeq2SeqLM.from_config(gpu_throughput.published_config(name)))
     if shardable:
         check_shardable(model)
     else:

@@ -342,14 +342,13 @@ def check_shardable(model) -> None:
     shared with a parameter already managed by another FSDP group")."""
     embeddings = {id(m) for m in (getattr(model, "get_input_embeddings", lambda: None)(),
                                   getattr(model, "get_output_embeddings", lambda: None)()) if m is not None}
-    holders: dict[int, list[tuple[str, object]]] = {}
+    holders: dict[int, dict[int, str]] = {}  # parameter -> the modules holding it -> a path of each
     for name, module in model.named_modules(remove_duplicate=False):
         for param in module._parameters.values():
             if param is not None:
-                holders.setdefault(id(param), []).append((name, module))
-    for held in holders.values():
-        modules = {id(m): n for n, m in held}
-        if len(modules) > 1 and not set(modules) <= embeddings:
+                holders.setdefault(id(param), {})[id(module)] = name
+    for modules in holders.values():
+        if len(modules) > 1 and not modules.keys() <= embeddings:
             names = sorted(set(modules.values()))
             raise ValueError(f"finetune.accelerate_config: FSDP cannot shard this backbone: one parameter is shared by "
                              f"{', '.join(names)}, which accelerate's FSDP2 puts in different groups; finetune it with "
