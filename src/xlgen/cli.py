@@ -93,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("targets", nargs="+", metavar="LANG=FILE",
                            help="target language and its SQuAD-format file, e.g. de=xquad.de.json")
     calibrate.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    docs = commands.add_parser("config-docs", help="print config/README.md: every config key, from the schema")
+    docs.add_argument("--schema", default="config/schema.yaml", help="the schema file (default: config/schema.yaml)")
     from xlgen.human.cli import add_parser as add_human_parser  # argparse only: cheap at startup
 
     add_human_parser(commands)
@@ -130,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     prog = f"xlgen {args.command}"
     if args.command == "calibrate-langid":
         return _calibrate(args, prog)
+    if args.command == "config-docs":
+        from xlgen.config import load_schema
+        from xlgen.schema_docs import render
+
+        sys.stdout.write(render(load_schema(args.schema)))
+        return 0
     if args.command == "human":
         from xlgen.human.cli import run as run_human
 
