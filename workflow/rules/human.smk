@@ -1,6 +1,6 @@
 # Human evaluation (config `human_eval`, off unless enabled): blind rating pages per language
 # and annotator, the ratings back into tables with agreement and the validity of the automatic
-# measures (README "Human evaluation").
+# measures (docs/human-evaluation.md).
 if HUMAN_ON:
 
     # seconds of CPU each, and the pages are for people: run them where Snakemake runs

@@ -15,7 +15,7 @@ DEFAULT_STUDY = "results/human/{task}"
 def add_parser(commands) -> None:
     """Add `human` with its subcommand `import` to xlgen's subcommands."""
     human = commands.add_parser("human", help="human evaluation: import returned rating files",
-                                description="Human evaluation (README 'Human evaluation').")
+                                description="Human evaluation (docs/human-evaluation.md).")
     sub = human.add_subparsers(dest="human_command", required=True, parser_class=type(human))
     imp = sub.add_parser(
         "import", help="check rating files and write the human tables",
