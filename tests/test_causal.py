@@ -149,7 +149,7 @@ def test_generation_is_the_same_batched_left_padded_and_one_by_one(prebuilt, wor
 def test_outputs_end_at_eos_and_at_the_kinds_stop_strings(tiny):
     model, tokenizer = load_backbone(tiny)
     request = get_family("causal").generation_request(model, tokenizer, ["x"], "en", source_lang="en",
-                                                      kind="extractive_qa", max_source_length=64)
+                                                      kind=get_kind("extractive_qa"), max_source_length=64)
     hello = tokenizer("Anna Keller\nmore", add_special_tokens=False)["input_ids"]
     tail = tokenizer("won", add_special_tokens=False)["input_ids"]
     out = torch.tensor([[0, 0] + hello + [tokenizer.eos_token_id] + tail])
@@ -188,7 +188,7 @@ def test_every_method_trains_saves_and_generates_on_a_causal_lm(tiny, tmp_path, 
 
 
 def test_lm_reconstruction_and_translation_examples_for_pretraining(tiny):
-    from xlgen.objectives import pretraining_examples
+    from xlgen.families import pretraining_examples
 
     _, tokenizer = load_backbone(tiny)
     sample = pretraining_examples("causal", tokenizer, {"ru": ARTICLES["ru"]}, {"ru": [tuple(ARTICLES["en"][:1])

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from xlgen.metrics import score_predictions
+from xlgen.scoring import score_predictions
 from xlgen.metrics.langid import CORRECT, UNDETERMINED, WRONG, candidates, judge, na_reason, wrong_language_stats
 
 # Real sentences (XQuAD's Super Bowl 50 paragraph and its translations; UDHR article 1).

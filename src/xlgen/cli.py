@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     from xlgen.evaluation import score_with_intervals
     from xlgen.io import INPUT_ERRORS, error_line
     from xlgen.evaluation import langid_settings
-    from xlgen.metrics.score import available_cores
+    from xlgen.scoring import available_cores
 
     try:
         result, _ = score_with_intervals(

@@ -227,9 +227,9 @@ def sample_study(task: str, split: str, langs: list[str], systems: list[System],
 def per_output_metric(kind: str, metric: str, lang: str, predictions: list[str], references: list[list[str]],
                       inputs: list[str | None], flavour: str | None = None) -> list[float]:
     """The task's main metric of each output alone, by the scorer the evaluate rule uses
-    (xlgen.metrics.score.per_example_scores with the task's kind and metric flavour); a
+    (xlgen.scoring.per_example_scores with the task's kind and metric flavour); a
     corpus-level metric (chrf, bleu) as sacrebleu's sentence score with the same settings."""
-    from xlgen.metrics.score import per_example_scores
+    from xlgen.scoring import per_example_scores
 
     extra = {"flavour": flavour} if flavour else {}
     values = per_example_scores(kind, lang, predictions, references, inputs=inputs, **extra)
