@@ -27,9 +27,10 @@ from xlgen.tasks import TaskKind, get_kind
 # ---------------------------------------------------------------------------------------
 # Sentences
 
-# Why hand-written: no allowed dependency splits sentences (nltk/pysbd/stanza are not in the
-# stack), and the rules needed here are few: punctuation + whitespace, no-space Chinese and
-# Japanese, and Thai/Lao, which separate sentences with spaces.
+# Why hand-written: nltk is a dependency (rouge-score's stemmer), but its sentence splitter
+# needs the punkt data, a download an offline node cannot rely on (pysbd/stanza are not in
+# the stack); and the rules needed here are few: punctuation + whitespace, no-space Chinese
+# and Japanese, and Thai/Lao, which separate sentences with spaces.
 _TERMINALS = ".!?؟।۔။።"  # Latin/Cyrillic/Greek, Arabic question mark, danda, Urdu, Burmese, Ethiopic
 _CLOSERS = "\"'”’»)]」』）"  # a closing quote or bracket stays with its sentence
 _END = rf"[{re.escape(_TERMINALS)}]+[{re.escape(_CLOSERS)}]*"
