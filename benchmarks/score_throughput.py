@@ -111,7 +111,7 @@ def naive_score(task: str, lang: str, path: Path) -> dict:
     import fasttext
     from rouge_score import rouge_scorer
 
-    from xlgen.metrics import read_generations
+    from xlgen.scoring import read_generations
     from xlgen.metrics.qa import qa_per_example
     from xlgen.metrics.summarization import corpus_bleu_chrf
     from xlgen.metrics.tokenize import RougeTokenizer

@@ -67,7 +67,7 @@ def test_the_loss_is_on_the_completion_only_and_ends_with_eos(tiny):
     model, tokenizer = load_backbone(tiny)
     family = get_family("causal")
     examples = encode(tokenizer, "causal", RECORDS, "en", 200, 16, kind="summarization")
-    prompts = family.prompts(tokenizer, [r["source"] for r in RECORDS], "en", "summarization", 200)
+    prompts = family.prompts(tokenizer, [r["source"] for r in RECORDS], "en", get_kind("summarization"), 200)
     target = tokenizer(RECORDS[0]["target"], add_special_tokens=False)["input_ids"]
     for example, prompt in zip(examples, prompts):
         masked = [i for i, label in enumerate(example["labels"]) if label == -100]
@@ -108,15 +108,15 @@ def test_truncation_cuts_the_source_and_keeps_instruction_cue_and_answer(tiny):
 def test_language_control_and_chat_template_are_settings(tiny):
     _, tokenizer = load_backbone(tiny)
     source = ARTICLES["ru"][0]
-    plain = get_family("causal", {"language_control": "none"}).prompts(tokenizer, [source], "ru", "summarization", 99)
-    named = get_family("causal").prompts(tokenizer, [source], "ru", "summarization", 99)
+    plain = get_family("causal", {"language_control": "none"}).prompts(tokenizer, [source], "ru", get_kind("summarization"), 99)
+    named = get_family("causal").prompts(tokenizer, [source], "ru", get_kind("summarization"), 99)
     assert "in Russian." in tokenizer.decode(named[0]) and "Russian" not in tokenizer.decode(plain[0])
     chat = copy.deepcopy(tokenizer)
     chat.chat_template = ("{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
                           "{% if add_generation_prompt %}[assistant] {% endif %}")
-    wrapped = tokenizer.decode(get_family("causal").prompts(chat, [source], "ru", "qa", 99)[0])
+    wrapped = tokenizer.decode(get_family("causal").prompts(chat, [source], "ru", get_kind("qa"), 99)[0])
     assert wrapped.startswith("[user] Answer the question in Russian") and "[assistant]" in wrapped
-    unwrapped = get_family("causal", {"chat_template": "none"}).prompts(chat, [source], "ru", "qa", 99)[0]
+    unwrapped = get_family("causal", {"chat_template": "none"}).prompts(chat, [source], "ru", get_kind("qa"), 99)[0]
     assert "[assistant]" not in tokenizer.decode(unwrapped)
 
 
@@ -149,7 +149,7 @@ def test_generation_is_the_same_batched_left_padded_and_one_by_one(prebuilt, wor
 def test_outputs_end_at_eos_and_at_the_kinds_stop_strings(tiny):
     model, tokenizer = load_backbone(tiny)
     request = get_family("causal").generation_request(model, tokenizer, ["x"], "en", source_lang="en",
-                                                      kind="extractive_qa", max_source_length=64)
+                                                      kind=get_kind("extractive_qa"), max_source_length=64)
     hello = tokenizer("Anna Keller\nmore", add_special_tokens=False)["input_ids"]
     tail = tokenizer("won", add_special_tokens=False)["input_ids"]
     out = torch.tensor([[0, 0] + hello + [tokenizer.eos_token_id] + tail])
@@ -188,7 +188,7 @@ def test_every_method_trains_saves_and_generates_on_a_causal_lm(tiny, tmp_path, 
 
 
 def test_lm_reconstruction_and_translation_examples_for_pretraining(tiny):
-    from xlgen.objectives import pretraining_examples
+    from xlgen.families import pretraining_examples
 
     _, tokenizer = load_backbone(tiny)
     sample = pretraining_examples("causal", tokenizer, {"ru": ARTICLES["ru"]}, {"ru": [tuple(ARTICLES["en"][:1])

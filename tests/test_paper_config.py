@@ -11,7 +11,7 @@ import yaml
 
 from xlgen.datasets import get_adapter
 from xlgen.hub import required_datasets
-from xlgen.tasks.catalog import task_specs
+from xlgen.catalog import task_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from xlgen.evaluation import score_with_intervals
-from xlgen.metrics import langid, score_predictions
-from xlgen.metrics.score import PARALLEL_MIN_EXAMPLES, _map_chunks
+from xlgen.metrics import langid
+from xlgen.scoring import PARALLEL_MIN_EXAMPLES, _map_chunks, score_predictions
 from xlgen_demo.world import write_demo_world
 
 LANGS = ("th", "zh", "ru", "ar")

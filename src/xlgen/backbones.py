@@ -17,9 +17,7 @@ import struct
 import zipfile
 from pathlib import Path
 
-from xlgen.families import MODEL_TYPES, family_name, get_family
-
-MODEL_TYPE_TO_FAMILY = MODEL_TYPES  # model_type -> family name (xlgen.families)
+from xlgen.families import family_name, get_family
 
 
 def family_of(model_or_config) -> str:
@@ -76,6 +74,8 @@ class CheckpointError(ValueError):
     The message is one line: `<file>: <problem>; <command that rebuilds it>`."""
 
 
+# the command that pre-fetches hub checkpoints on a machine with internet (xlgen.hub)
+PREFETCH_BACKBONES = "snakemake --until download_backbones --configfile config/paper.yaml"
 SUMMARY_FILE = "xlgen_backbone.json"  # written with every demo backbone (xlgen_demo.backbone)
 INTERMEDIATE_FILE = "xlgen_intermediate.json"  # written by xlgen.intermediate
 PREBUILT_HINT = ("restore it from git or rebuild it: make demo-backbones (or snakemake "
@@ -90,8 +90,6 @@ def rebuild_hint(path: str | Path) -> str:
     tuned one, a run's model): `snakemake --forcerun <path>`. A hub snapshot
     (`<models_dir>/<org>--<name>`): the download_backbones command, forced for that path.
     """
-    from xlgen.hub import PREFETCH_BACKBONES
-
     path = Path(path)
     if (path / SUMMARY_FILE).exists() and path.parent.name == "demo_backbones":
         return PREBUILT_HINT

@@ -1,6 +1,6 @@
 """Seeded bootstrap over examples: percentile intervals and paired tests.
 
-Works on the per-example values of xlgen.metrics.per_example_scores: a metric is the mean
+Works on the per-example values of xlgen.scoring.per_example_scores: a metric is the mean
 of its values with NaN left out (the wrong-language rate is the mean of 1.0 wrong / 0.0
 right over the outputs whose language could be determined), so a resample's value is the
 mean of its non-NaN draws. Corpus-level metrics (BLEU, chrF) are not means of example

@@ -28,7 +28,6 @@ import regex
 from xlgen.metrics import langid
 from xlgen.metrics.scripts import text_length
 
-SETS = ("gold_answers", "gold_sentences", "english_answers", "english_sentences")
 # The acceptance thresholds of issue 13, checked by tests/test_calibration.py.
 MAX_FALSE_WRONG = 0.01
 MIN_DETECTED = 0.95

@@ -10,17 +10,21 @@ import argparse
 import json
 import sys
 
-from xlgen.tasks import ALIASES, KINDS
+from xlgen.calibration import calibrate, format_table, passes
+from xlgen.human.cli import add_parser as add_human_parser
+from xlgen.human.cli import run as run_human
+from xlgen.io import INPUT_ERRORS, error_line, write_text
+from xlgen.languages import LANGUAGES, describe_language
+from xlgen.metrics.langid import MODES as LANGID_MODES
+from xlgen.scoring import available_cores
+from xlgen.tasks import ALIASES, KINDS, read_records
 
 TASKS = (*KINDS, *ALIASES)  # task kinds (xlgen.tasks), and `qa` for extractive_qa
-LANGID_MODES = ("fasttext",)  # xlgen.metrics.langid.MODES, without importing it at startup
 
 
 def _language(code: str) -> str:
     """argparse type of --lang: an ISO 639-1 code (xlgen.languages.describe_language),
     else a one-line usage error."""
-    from xlgen.languages import describe_language
-
     try:
         describe_language(code)
     except ValueError as err:
@@ -30,8 +34,6 @@ def _language(code: str) -> str:
 
 def _registry_language(code: str) -> str:
     """argparse type of check-data's --lang: a language of the workflow's registry."""
-    from xlgen.languages import LANGUAGES
-
     if code not in LANGUAGES:
         raise argparse.ArgumentTypeError(f"unknown language {code!r} (known: {', '.join(sorted(LANGUAGES))})")
     return code
@@ -95,16 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--csv", default=None, help="also write the table to this CSV file")
     docs = commands.add_parser("config-docs", help="print config/README.md: every config key, from the schema")
     docs.add_argument("--schema", default="config/schema.yaml", help="the schema file (default: config/schema.yaml)")
-    from xlgen.human.cli import add_parser as add_human_parser  # argparse only: cheap at startup
-
     add_human_parser(commands)
     return parser
 
 
 def _calibrate(args, prog: str) -> int:
-    from xlgen.calibration import calibrate, format_table, passes
-    from xlgen.io import INPUT_ERRORS, error_line, write_text
-
     rows = []
     for spec in args.targets:
         lang, sep, path = spec.partition("=")
@@ -133,19 +130,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calibrate-langid":
         return _calibrate(args, prog)
     if args.command == "config-docs":
-        from xlgen.config import load_schema
+        from xlgen.config import load_schema  # jsonschema: ~0.6 s that other commands need not pay
         from xlgen.schema_docs import render
 
         sys.stdout.write(render(load_schema(args.schema)))
         return 0
     if args.command == "human":
-        from xlgen.human.cli import run as run_human
-
         return run_human(args, prog)
     if args.command == "check-data":
-        from xlgen.io import INPUT_ERRORS, error_line
-        from xlgen.tasks import read_records
-
         for path in args.files:
             try:
                 records = read_records(args.task, path, args.lang)
@@ -159,10 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--bootstrap-samples must be >= 0")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be >= 1")
-    from xlgen.evaluation import score_with_intervals
-    from xlgen.io import INPUT_ERRORS, error_line
-    from xlgen.evaluation import langid_settings
-    from xlgen.metrics.score import available_cores
+    # xlgen.evaluation imports pandas (about a second): only `xlgen score` waits for it
+    from xlgen.evaluation import langid_settings, score_with_intervals
 
     try:
         result, _ = score_with_intervals(

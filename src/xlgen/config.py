@@ -13,9 +13,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from xlgen.catalog import task_spec
 from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
-from xlgen.languages import LANGUAGES, get_language, missing_code_choice
+from xlgen.languages import LANGUAGES, get_language
+from xlgen.methods import get_method
 
 
 class ConfigError(ValueError):
@@ -122,7 +124,7 @@ def _check_references(config: dict[str, Any]) -> None:
             )
         # the source language must have a code; a target without one is a note (see below)
         source = config["source_language"]
-        if missing_code_choice(source, spec["family"]) is not None:
+        if get_family(spec["family"]).missing_code_choice(source) is not None:
             raise ConfigError(
                 f"'source_language' is {source!r}: 'backbones[{i}]' ({name}, family "
                 f"{spec['family']}) has no language code for it; finetuning needs one: "
@@ -161,10 +163,8 @@ def _check_references(config: dict[str, Any]) -> None:
 
 
 def _check_tasks(config: dict[str, Any]) -> dict:
-    """Every selected task resolved (xlgen.tasks.catalog), its languages offered by its
+    """Every selected task resolved (xlgen.catalog), its languages offered by its
     dataset: task name -> TaskSpec. One line naming the key otherwise."""
-    from xlgen.tasks.catalog import task_spec
-
     catalog = config.get("task_catalog") or {}
     specs = {}
     for i, name in enumerate(config["tasks"]):
@@ -194,8 +194,6 @@ def _check_families(config: dict[str, Any], specs: dict) -> None:
     one line naming the key of what does not apply (a decoder-only backbone has no encoder to
     freeze, a seq2seq one no prompt settings, a task kind without a prompt template cannot
     run on a decoder-only one)."""
-    from xlgen.methods import get_method
-
     catalog = config["backbone_catalog"]
     section = config.get("translate_train") or {}
     methods = list(config["methods"]) + (list(section.get("methods", ["full"])) if section.get("enabled") else [])
@@ -260,29 +258,22 @@ def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
             raise ConfigError(f"'translate_train.methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
 
 
-_CHOICE_WORDS = {
-    "skip": "left out of this backbone's runs",
-    "unforced": "generated without a language code",
-}
-
-
 def backbone_language_notes(config: dict[str, Any]) -> list[str]:
     """One line per (selected backbone, target language) the backbone family has no code
-    for, naming the choice the language table states for it (xlgen/languages.py, `no_code`:
-    skip, or run unforced). A source language without a code is a ConfigError instead.
+    for: the language is skipped, left out of that backbone's runs (xlgen.families.base).
+    A source language without a code is a ConfigError instead.
     """
     notes = []
     catalog = config["backbone_catalog"]
     for i, variant in enumerate(config["backbones"]):
         name = base_backbone(variant)
-        family = catalog[name]["family"]
+        family = get_family(catalog[name]["family"])
         for j, code in enumerate(config["target_languages"]):
-            choice = missing_code_choice(code, family)
-            if choice is None:
+            if family.missing_code_choice(code) is None:
                 continue
             notes.append(
                 f"'target_languages[{j}]' is {code!r} ({get_language(code).name}): "
-                f"'backbones[{i}]' ({variant}, family {family}) has no language code for it: "
-                f"{choice}, {_CHOICE_WORDS[choice]} (stated in xlgen/languages.py)"
+                f"'backbones[{i}]' ({variant}, family {family.name}) has no language code for it: "
+                f"skip, left out of this backbone's runs (its code table: {type(family).__module__})"
             )
     return notes

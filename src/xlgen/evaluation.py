@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
-from xlgen.metrics import read_generations, score_and_examples, score_predictions
+from xlgen.families import get_family
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
+from xlgen.runs import RUN_KEYS
+from xlgen.scoring import read_generations, score_and_examples, score_predictions
 from xlgen.tasks import TaskKind, get_kind, read_records
 
 GENERATION_NAME = re.compile(r"^(?P<lang>[a-z]{2,3})\.(?P<split>train|dev|test)\.jsonl$")
@@ -55,7 +57,7 @@ def score_with_intervals(
     values: the one code path of the evaluate rule and `xlgen score`. `task`: the task kind
     (xlgen.tasks); `flavour`: the dataset's metric flavour (xlgen.metrics.flavours), if any.
 
-    The dict is score_predictions' (xlgen.metrics), with `<metric>_ci_low` and
+    The dict is score_predictions' (xlgen.scoring), with `<metric>_ci_low` and
     `<metric>_ci_high` after each example-level metric (rouge1/2/L or em, f1, em_unicode,
     f1_unicode, and wrong_lang_rate over the determined outputs): a seeded percentile
     bootstrap interval at `ci_level` over `bootstrap_samples` resamples of the examples
@@ -71,7 +73,7 @@ def score_with_intervals(
     "id" and "prediction" per line (see read_generations).
 
     `workers` > 1 scores a large file in that many processes, with bitwise the same result
-    (xlgen.metrics.score_and_examples).
+    (xlgen.scoring.score_and_examples).
     """
     kind = get_kind(task)
     gold = gold_inputs = None
@@ -107,9 +109,6 @@ def score_run(run: dict, generation_files: list[str | Path], status: str, langid
     status `no_code` for a language the backbone `family` has no code for (skipped);
     and the per-example values, one row per (language, split, id).
     """
-    from xlgen.languages import missing_code_choice
-    from xlgen.runs import RUN_KEYS
-
     head = {key: run[key] for key in RUN_KEYS}
     tail = {key: value for key, value in run.items() if key not in RUN_KEYS}
     rows, examples = [], []
@@ -118,7 +117,7 @@ def score_run(run: dict, generation_files: list[str | Path], status: str, langid
         if not match:
             raise ValueError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
         keys = {**head, **match.groupdict(), "status": status}
-        if status == "ok" and family and missing_code_choice(keys["lang"], family) == "skip":
+        if status == "ok" and family and get_family(family).missing_code_choice(keys["lang"]) == "skip":
             keys["status"] = "no_code"
         if keys["status"] != "ok":
             rows.append({**keys, **tail})

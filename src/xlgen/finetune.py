@@ -20,6 +20,7 @@ from xlgen.families import get_family
 from xlgen.io import atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext, task_batches
+from xlgen.tasks import get_kind
 from xlgen.training import (EXIT_ON_SIGTERM, WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, get_accelerator,
                             is_sharded, mean_loss, remove_checkpoint, train_steps)
 
@@ -30,6 +31,7 @@ def encode(tokenizer, family, records: list[dict], lang: str, max_source_length:
     `lang`, as the backbone family builds them (xlgen.families: seq2seq source and target with
     the family's language codes; decoder-only the task `kind`'s prompt and the completion,
     the loss on the completion only). `family`: a name or a Family."""
+    kind = get_kind(kind) if kind is not None else None  # families take the TaskKind object
     return get_family(family, family_settings).encode(tokenizer, records, lang, max_source_length,
                                                       max_target_length, kind=kind)
 

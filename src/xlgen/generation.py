@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from xlgen.families import get_family
+from xlgen.tasks import get_kind
+from xlgen.training import device_and_dtype
 
 
 def length_batches(lengths: list[int], batch_size: int, max_batch_tokens: int | None = None) -> list[list[int]]:
@@ -127,13 +129,12 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     """
     import torch
 
-    from xlgen.training import device_and_dtype
-
     family = get_family(family)
     device, dtype = device_and_dtype()
     model.to(device)
     model.eval()
     tokenizer = family.prepare_tokenizer(tokenizer)
+    kind = get_kind(kind) if kind is not None else None  # families take the TaskKind object
     request = family.generation_request(model, tokenizer, sources, lang, source_lang=source_lang or lang, kind=kind,
                                         max_source_length=max_source_length)
     encoded = request.input_ids

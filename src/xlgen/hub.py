@@ -39,6 +39,7 @@ import uuid
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from xlgen.backbones import PREFETCH_BACKBONES, checkpoint_problem, family_of
 from xlgen.datasets import SPLITS, DatasetAdapter, DatasetRef, HubLayout, dataset_cache_path, get_adapter
 from xlgen.io import atomic_path, disk_full_error, is_disk_full, write_jsonl
 from xlgen.tasks import read_records
@@ -46,7 +47,6 @@ from xlgen.tasks import read_records
 log = logging.getLogger(__name__)
 
 PREFETCH_DATA = "snakemake --until download_data --configfile config/paper.yaml"
-PREFETCH_BACKBONES = "snakemake --until download_backbones --configfile config/paper.yaml"
 DEFAULT_DEV_FRACTION = 0.2
 
 __all__ = ["DatasetRef", "dataset_cache_path", "HubLayout"]
@@ -74,7 +74,7 @@ def _sources_for(adapter: DatasetAdapter, task: str, lang: str, splits: Iterable
 
 def required_datasets(tasks: Iterable, target_splits: Iterable[str] = ("dev", "test")) -> list[DatasetRef]:
     """Every hub split the study needs (sorted, unique): for every task (a TaskSpec of
-    xlgen.tasks.catalog), train/dev/test of its source language and `target_splits` of
+    xlgen.catalog), train/dev/test of its source language and `target_splits` of
     each of its target languages. Generated datasets (the demo) need none."""
     refs: set[DatasetRef] = set()
     target_splits = tuple(target_splits)
@@ -377,7 +377,6 @@ def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = N
     Offline (or unreachable) and not there: NotDownloadedError, one line naming the model
     and the pre-fetch command.
     """
-    from xlgen.backbones import checkpoint_problem
 
     out = Path(out_dir)
     damaged = None
@@ -435,7 +434,6 @@ def snapshot_backbone(hub_id: str, out_dir: str | Path, revision: str | None = N
 def _check_checkpoint(hub_id: str, path: Path) -> None:
     from transformers import AutoConfig
 
-    from xlgen.backbones import checkpoint_problem, family_of
 
     if not (path / "config.json").exists():
         raise ValueError(f"{hub_id}: no config.json in the checkpoint")

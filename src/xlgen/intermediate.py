@@ -12,8 +12,8 @@ import random
 from pathlib import Path
 
 from xlgen.backbones import family_of, load_backbone
+from xlgen.families import pretraining_examples
 from xlgen.io import atomic_directory
-from xlgen.objectives import pretraining_examples
 from xlgen.training import TrainSettings, train_steps
 
 VARIANT_SUFFIX = "+it"

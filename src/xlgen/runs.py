@@ -49,7 +49,7 @@ def run_record(spec, backbone: str, method: str, lr, seed: int, *, intermediate:
                variant: str = "zero_shot", variant_lang: str = "") -> dict:
     """One run's identity: task (its catalogue name) and backbone, method, lr, seed in their
     path forms' meaning, then the task's kind, dataset and main metric, and the variant
-    fields. `spec`: the task's xlgen.tasks.catalog.TaskSpec; `backbone`: a catalogue name."""
+    fields. `spec`: the task's xlgen.catalog.TaskSpec; `backbone`: a catalogue name."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown run variant {variant!r}; known: {', '.join(VARIANTS)}")
     return {

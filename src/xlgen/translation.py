@@ -21,15 +21,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from xlgen.backbones import load_backbone
+from xlgen.families import get_family
+from xlgen.generation import generate
 from xlgen.languages import SENTENCE_JOINER
 from xlgen.tasks import TaskKind, get_kind
 
 # ---------------------------------------------------------------------------------------
 # Sentences
 
-# Why hand-written: no allowed dependency splits sentences (nltk/pysbd/stanza are not in the
-# stack), and the rules needed here are few: punctuation + whitespace, no-space Chinese and
-# Japanese, and Thai/Lao, which separate sentences with spaces.
+# Why hand-written: nltk is a dependency (rouge-score's stemmer), but its sentence splitter
+# needs the punkt data, a download an offline node cannot rely on (pysbd/stanza are not in
+# the stack); and the rules needed here are few: punctuation + whitespace, no-space Chinese
+# and Japanese, and Thai/Lao, which separate sentences with spaces.
 _TERMINALS = ".!?؟।۔။።"  # Latin/Cyrillic/Greek, Arabic question mark, danda, Urdu, Burmese, Ethiopic
 _CLOSERS = "\"'”’»)]」』）"  # a closing quote or bracket stays with its sentence
 _END = rf"[{re.escape(_TERMINALS)}]+[{re.escape(_CLOSERS)}]*"
@@ -109,8 +113,6 @@ class ModelTranslator(Translator):
 
     def __init__(self, model, tokenizer, *, name: str = "model", batch_size: int = 64,
                  max_new_tokens: int = 256, max_batch_tokens: int | None = None, num_beams: int = 1):
-        from xlgen.families import get_family
-
         self.model, self.tokenizer = model, tokenizer
         family = get_family(model)
         if not family.has_language_codes:
@@ -127,8 +129,6 @@ class ModelTranslator(Translator):
     def from_pretrained(cls, path: str | Path, *, batch_size: int = 64, max_new_tokens: int = 256,
                         max_batch_tokens: int | None = None, num_beams: int = 1) -> ModelTranslator:
         """Load a saved checkpoint directory (the demo backbone or a hub snapshot)."""
-        from xlgen.backbones import load_backbone
-
         model, tokenizer = load_backbone(path)
         return cls(model, tokenizer, name=Path(path).name, batch_size=batch_size, max_new_tokens=max_new_tokens,
                    max_batch_tokens=max_batch_tokens, num_beams=num_beams)
@@ -138,8 +138,6 @@ class ModelTranslator(Translator):
         return min(self.max_new_tokens, -(-(2 * n_input_tokens + 10) // 16) * 16)
 
     def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
-        from xlgen.generation import generate
-
         split = [split_sentences(text, src) for text in texts]
         distinct = dict.fromkeys(s for sentences in split for s in sentences)  # first-seen order
         todo = [s for s in distinct if (src, tgt, s) not in self.cache]

@@ -28,18 +28,11 @@ from xlgen.backbones import (
     json_file_problem,
     load_backbone,
 )
-from xlgen.families import get_family
+from xlgen.families import get_family, pretraining_examples
 from xlgen.io import atomic_directory, read_jsonl, read_text_lines
-from xlgen.languages import LANGUAGES
-from xlgen.objectives import pretraining_examples
 
 # ---------------------------------------------------------------------------------------
 # Tokenizers trained locally, with the real checkpoints' conventions
-
-
-def nllb_codes(languages: list[str]) -> list[str]:
-    """NLLB-200 codes for the given languages, in a fixed order."""
-    return [LANGUAGES[lang].nllb200 for lang in languages]
 
 
 def train_tokenizer(family, corpus: list[str], vocab_size: int, languages: list[str]):

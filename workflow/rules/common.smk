@@ -7,7 +7,7 @@ from xlgen.datasets import DEFAULT_UNLABELED, get_adapter
 from xlgen.families import family_settings
 from xlgen.hub import model_cache_path, required_datasets
 from xlgen.runs import path_keys, run_path, run_record
-from xlgen.tasks.catalog import task_specs
+from xlgen.catalog import task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.methods import get_method
 
@@ -34,7 +34,7 @@ SOURCE_LANG = config["source_language"]
 TARGET_LANGS = list(config["target_languages"])
 ALL_LANGS = [SOURCE_LANG] + TARGET_LANGS
 TASKS = list(config["tasks"])
-# each task resolved once: its kind, dataset adapter, languages (xlgen.tasks.catalog)
+# each task resolved once: its kind, dataset adapter, languages (xlgen.catalog)
 TASK_SPECS = task_specs(config)
 BACKBONES = list(config["backbones"])
 METHODS = list(config["methods"])

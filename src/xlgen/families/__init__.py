@@ -16,6 +16,9 @@ A new family is one module with a Family subclass, listed here.
 
 from __future__ import annotations
 
+import random
+from typing import Callable
+
 from xlgen.families.base import Family, GenerationRequest
 from xlgen.families.causal import Causal
 from xlgen.families.mbart import MBart
@@ -57,5 +60,50 @@ def family_settings(spec: dict) -> dict:
     return {key: spec[key] for key in SETTING_KEYS if key in spec}
 
 
+def pretraining_examples(family, tokenizer, unlabeled: dict[str, list[str]],
+                         parallel: dict[str, list[tuple[str, str]]], objectives: list[str],
+                         rng: random.Random, max_length: int = 96,
+                         phrases: dict[str, list[tuple[str, str]]] | None = None) -> Callable[[], dict]:
+    """A sampler of pretraining examples (`input_ids`, `labels`) mixing the objectives.
+
+    denoising: the family's own objective (mT5 span corruption: sentinels in, spans out;
+    mBART/NLLB text infilling: <mask> in, whole text out; decoder-only: causal LM on the
+    text); reconstruction: the corrupted text in, the whole text out (T5's "BERT-style"
+    objective; decoder-only: the text with spans deleted in a prompt, the whole text its
+    completion; for mBART/NLLB the same as denoising); translation: English <->
+    target pairs in both directions with the family's language control; phrases: the same
+    on aligned phrase pairs (names, places, dates, numbers), for an MT model. `family`: a
+    name or a Family (the demo builder, intermediate tuning and mix_unsup know the
+    family by name).
+    """
+    family = get_family(family)
+    phrases = phrases or {}
+    langs = sorted(unlabeled)
+
+    def denoise(reconstruct: bool = False) -> dict:
+        lang = rng.choice(langs)
+        lines = unlabeled[lang]
+        start = rng.randrange(len(lines))
+        text = " ".join(lines[start:start + rng.randint(1, 3)])  # 1-3 sentences: article-like
+        return family.denoising_example(tokenizer, text, lang, rng, reconstruct, max_length)
+
+    def translate(pairs: dict[str, list[tuple[str, str]]]) -> dict:
+        lang = rng.choice(sorted(pairs))
+        en, xx = pairs[lang][rng.randrange(len(pairs[lang]))]
+        src_lang, tgt_lang, src, tgt = ("en", lang, en, xx) if rng.random() < 0.5 else (lang, "en", xx, en)
+        return family.translation_example(tokenizer, src_lang, tgt_lang, src, tgt, max_length)
+
+    usable = [o for o in objectives if o not in ("translation", "phrases") or (parallel if o == "translation"
+                                                                                 else phrases)]
+
+    def sample() -> dict:
+        objective = rng.choice(usable)  # the objectives in equal shares
+        if objective in ("translation", "phrases"):
+            return translate(parallel if objective == "translation" else phrases)
+        return denoise(reconstruct=objective == "reconstruction")
+
+    return sample
+
+
 __all__ = ["FAMILIES", "MODEL_TYPES", "SETTING_KEYS", "Family", "GenerationRequest", "family_name",
-           "family_settings", "get_family"]
+           "family_settings", "get_family", "pretraining_examples"]

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import random
 
-from xlgen.families.base import Family, GenerationRequest
+from xlgen.families.base import Family, GenerationRequest, _unique
+from xlgen.languages import describe_language
+from xlgen.objectives import text_infilling
 
 # model_type -> LoRA target modules where they are not q_proj/v_proj (peft's table agrees)
 LORA_TARGETS = {"phi3": ("qkv_proj",), "bloom": ("query_key_value",)}
@@ -42,8 +44,6 @@ _SOURCE = "\uffffSOURCE\uffff"  # stands for the source text while the template 
 
 def language_name(code: str) -> str:
     """The English name of a language code, as prompts write it ("Russian")."""
-    from xlgen.languages import describe_language
-
     return describe_language(code).name
 
 
@@ -85,11 +85,9 @@ class Causal(Family):
         return self.settings["chat_template"] == "auto" and bool(getattr(tokenizer, "chat_template", None))
 
     def _template(self, kind) -> str:
+        """The prompt template of the TaskKind `kind` (xlgen.tasks; its callers resolve names)."""
         if kind is None:
             raise ValueError(f"family {self.name} (decoder-only) needs the task kind to build its prompt")
-        from xlgen.tasks import get_kind
-
-        kind = get_kind(kind)
         template = kind.prompt if self.settings["language_control"] == "instruction" else kind.prompt_without_language
         if "{source}" not in template:
             raise ValueError(f"task kind {kind.name} has no prompt template for decoder-only backbones")
@@ -148,13 +146,11 @@ class Causal(Family):
     # --- generation ----------------------------------------------------------------------
 
     def generation_request(self, model, tokenizer, sources, lang, *, source_lang, kind=None, max_source_length):
-        from xlgen.tasks import get_kind
-
         self.prepare_tokenizer(tokenizer)
         prompts = self.prompts(tokenizer, sources, lang, kind, max_source_length)
         configured = model.generation_config.eos_token_id
         eos = sorted({tokenizer.eos_token_id} | ({configured} if isinstance(configured, int) else set(configured or ())))
-        stop = get_kind(kind).stop
+        stop = kind.stop
 
         def decode(out, width: int) -> list[tuple[str, list[int]]]:
             rows = []
@@ -179,8 +175,6 @@ class Causal(Family):
         """Causal LM on the text: BOS text EOS, every token after the first a label. With
         `reconstruct`: the text with spans deleted (BART's infilling noise, the spans dropped
         instead of masked) in RECONSTRUCTION_PROMPT, the whole text and EOS its completion."""
-        from xlgen.objectives import text_infilling
-
         self.prepare_tokenizer(tokenizer)
         if reconstruct:
             ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1)["input_ids"]
@@ -223,8 +217,6 @@ class Causal(Family):
         return [m for m in modules if m is not None]
 
     def part_parameters(self, model) -> dict[str, list]:
-        from xlgen.families.base import _unique
-
         embeddings = _unique(p for m in self.embedding_modules(model) for p in m.parameters())
         taken = {id(p) for p in embeddings}
         layers = self.layers(model, "decoder")

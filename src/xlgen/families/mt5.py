@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 from xlgen.families.base import Family
+from xlgen.objectives import span_corruption
 
 SENTINELS = 32  # <extra_id_0..31>: enough for span corruption of one demo text
 
@@ -35,8 +36,6 @@ class MT5(Family):
                           max_length: int) -> dict:
         """T5 span corruption (sentinels in, the masked spans out), or with `reconstruct` T5's
         "BERT-style" objective (the same input, the whole text out)."""
-        from xlgen.objectives import span_corruption
-
         sentinel_ids = tokenizer.convert_tokens_to_ids([f"<extra_id_{i}>" for i in range(SENTINELS)])
         ids = tokenizer(text, add_special_tokens=False, truncation=True, max_length=max_length - 1).input_ids
         source, target = span_corruption(ids, sentinel_ids, tokenizer.eos_token_id, rng)

@@ -31,6 +31,8 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals
 from xlgen.human import LANGUAGE_LABELS, SCALE
+from xlgen.human.ratings import join_key, read_ratings
+from xlgen.io import write_text
 
 ALL = "all"
 SHARES = {"target_share": "target", "wrong_share": "other", "mixed_share": "mixed", "none_share": "none"}
@@ -200,8 +202,6 @@ def import_ratings(paths: list, study: dict, n_resamples: int, seed: int) -> tup
                                                                                     pd.DataFrame]:
     """(joined ratings, human table, validity table) of rating files against a study
     (xlgen.human.ratings.load_study); RatingProblems for bad files."""
-    from xlgen.human.ratings import join_key, read_ratings
-
     ratings = read_ratings(paths, study)
     joined = join_key(ratings, study["key"])
     return joined, human_table(joined, study["task"], n_resamples, seed), validity_table(joined, study["task"])
@@ -209,6 +209,4 @@ def import_ratings(paths: list, study: dict, n_resamples: int, seed: int) -> tup
 
 def write_table(frame: pd.DataFrame, path) -> None:
     """A table written atomically with a fixed float format (stable bytes for equal numbers)."""
-    from xlgen.io import write_text
-
     write_text(path, frame.to_csv(index=False, float_format="%.6g"))

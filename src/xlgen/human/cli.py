@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from xlgen.io import INPUT_ERRORS, error_line
+
 DEFAULT_STUDY = "results/human/{task}"
 
 
@@ -53,9 +55,9 @@ def _task_of(path: str) -> str | None:
 
 
 def run(args, prog: str) -> int:
+    # both import pandas (about a second): `xlgen --help` and the other commands skip it
     from xlgen.human.agreement import import_ratings, write_table
     from xlgen.human.ratings import RatingProblems, load_study
-    from xlgen.io import INPUT_ERRORS, error_line
 
     prog = f"{prog} {args.human_command}"
     if args.bootstrap_samples is not None and args.bootstrap_samples < 0:

@@ -25,8 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlgen.human import is_simulated
 from xlgen.io import read_jsonl
+from xlgen.languages import describe_language
 from xlgen.methods import TRANSLATE_TRAIN, method_variant
+from xlgen.metrics import langid
+from xlgen.scoring import per_example_scores
 
 TRANSLATE_TRAIN_SYSTEM = "+tt"  # '<method>+tt': a translate-train run per language
 SOURCE_DEV = "source_dev"
@@ -227,15 +231,14 @@ def sample_study(task: str, split: str, langs: list[str], systems: list[System],
 def per_output_metric(kind: str, metric: str, lang: str, predictions: list[str], references: list[list[str]],
                       inputs: list[str | None], flavour: str | None = None) -> list[float]:
     """The task's main metric of each output alone, by the scorer the evaluate rule uses
-    (xlgen.metrics.score.per_example_scores with the task's kind and metric flavour); a
+    (xlgen.scoring.per_example_scores with the task's kind and metric flavour); a
     corpus-level metric (chrf, bleu) as sacrebleu's sentence score with the same settings."""
-    from xlgen.metrics.score import per_example_scores
-
     extra = {"flavour": flavour} if flavour else {}
     values = per_example_scores(kind, lang, predictions, references, inputs=inputs, **extra)
     if metric in values:
         return [float(v) for v in values[metric]]
     if metric in ("chrf", "bleu"):
+        # sacrebleu, rouge-score and nltk take seconds to import: only for a corpus-level metric
         from xlgen.metrics.summarization import _bleu_chrf_metrics
 
         _, bleu, chrf = _bleu_chrf_metrics(lang)
@@ -250,8 +253,6 @@ def score_outputs(items: list[dict], key: pd.DataFrame, metric: str, kind: str,
     of that output alone), and the wrong-language verdict of xlgen.metrics.langid.judge
     with its input (`auto_wrong` 1/0, empty when undetermined; `auto_status`,
     `auto_label`, `auto_judge`), as the evaluate rule judges it."""
-    from xlgen.metrics import langid
-
     by_output = {o["output_id"]: (item, o) for item in items for o in item["outputs"]}
     inputs = {item["item"]: item.get("input") for item in items}
     key = key.copy()
@@ -286,8 +287,6 @@ def annotators_by_language(spec, langs: list[str]) -> dict[str, list[str]]:
     """{lang: annotator ids} from the config's `annotators`: one list for every language,
     or a mapping from language to list. ValueError for a simulated (sim-*) id or a language
     without annotators."""
-    from xlgen.human import is_simulated
-
     mapping = {lang: list(spec) for lang in langs} if isinstance(spec, list) else dict(spec or {})
     result = {}
     for lang in langs:
@@ -308,8 +307,6 @@ def make_study(task: str, split: str, langs: list[str], systems: list[System], i
                annotators: dict[str, list[str]], simulated: list[str], n_items: int, seed: int,
                bootstrap_samples: int, bootstrap_seed: int) -> dict:
     """study.json: what the pages, the simulation and the import need to know of a study."""
-    from xlgen.languages import describe_language
-
     return {"study_id": study_id(task, items), "task": task, "split": split, "languages": list(langs),
             "language_names": {lang: describe_language(lang).name for lang in langs},
             "annotators": annotators, "simulated_annotators": list(simulated),

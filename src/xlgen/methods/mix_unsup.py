@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Iterator
 
+from xlgen.families import pretraining_examples
 from xlgen.methods.batches import BatchContext
 from xlgen.methods.full import FullFinetuning
 from xlgen.training import epoch_batches
@@ -27,8 +28,6 @@ def unlabeled_counts(batch_size: int, ratio: float) -> tuple[int, int]:
 
 def mixed_batches(train_examples: list[dict], context: BatchContext) -> Iterator[dict[str, list[dict]]]:
     """Endless {"task": [...], "unlabeled": [...]} micro-batches at the configured ratio."""
-    from xlgen.objectives import pretraining_examples
-
     if not context.unlabeled:
         raise ValueError("mix_unsup needs unlabeled text of the target languages")
     n_task, n_unlabeled = unlabeled_counts(context.batch_size, context.settings.get("ratio", 0.25))

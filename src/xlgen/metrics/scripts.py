@@ -101,13 +101,3 @@ def target_scripts(lang: str) -> tuple[str, ...]:
     script = describe_language(lang).script
     scripts = _REGISTRY_SCRIPTS.get(script, (script,))
     return scripts if all(name in KNOWN_SCRIPTS for name in scripts) else ()
-
-
-@lru_cache(maxsize=65536)
-def script_share(text: str, scripts: tuple[str, ...]) -> float:
-    """Share of the letters of `text` that are in `scripts`; NaN when it has no letters."""
-    counts = letter_scripts(text)
-    total = sum(counts.values())
-    if total == 0:
-        return float("nan")
-    return sum(counts[name] for name in scripts) / total

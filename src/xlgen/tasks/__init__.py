@@ -1,4 +1,4 @@
-"""The task registry: task kinds, and the study's tasks as entries of a catalogue.
+"""The task registry: task kinds (the study's tasks, catalogue entries, are xlgen.catalog).
 
 A task *kind* (what the model does) owns its record schema, model input, references,
 metrics and main metric, trivial baseline and translation rules: one module with one

@@ -63,6 +63,7 @@ class ExtractiveQA(TaskKind):
         return list(record["answers"])
 
     def per_example(self, lang, predictions, refs):
+        # nltk (through xlgen.metrics.tokenize) takes seconds to import: the DAG and the config check skip it
         from xlgen.metrics.qa import qa_per_example
 
         return qa_per_example(lang, predictions, refs)

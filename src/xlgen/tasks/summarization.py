@@ -40,11 +40,13 @@ class Summarization(TaskKind):
     prompt_without_language = "Summarize the following article.\n\n{source}\n\nSummary:"
 
     def per_example(self, lang, predictions, refs):
+        # rouge-score, sacrebleu and nltk take seconds to import: the DAG and the config check skip them
         from xlgen.metrics.summarization import rouge_per_example
 
         return rouge_per_example(lang, predictions, refs)
 
     def corpus(self, lang, predictions, refs, bootstrap_samples):
+        # heavy imports (sacrebleu, nltk), as in per_example
         from xlgen.metrics.summarization import corpus_bleu_chrf
         from xlgen.metrics.tokenize import rouge_tokenization
 

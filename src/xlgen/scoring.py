@@ -1,5 +1,9 @@
-"""Every metric of one prediction file: the single code path of the evaluate rule and
-`xlgen score`.
+"""Every metric of one prediction file over its task kind: the single code path of the
+evaluate rule and `xlgen score` (xlgen.evaluation.score_with_intervals builds on it).
+
+Orchestration above the metric leaves: the task kind (xlgen.tasks) says which of the pure
+text metrics of xlgen.metrics apply; this module runs them, with the language judge and
+the Language Confusion Benchmark's pass rates, serially or in chunks across processes.
 
 Scales: quality metrics (rouge1/2/L, bleu, chrf, em, f1, em_unicode, f1_unicode) are 0-100;
 rates and shares (wrong_lang_rate, undetermined_rate, english_rate, detected_langs, judges,
@@ -18,11 +22,10 @@ from typing import Mapping
 from xlgen.io import jsonl_lines
 from xlgen.languages import describe_language
 from xlgen.metrics import confusion, fasttext_lid, langid
-from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
 from xlgen.metrics.flavours import flavour_per_example
-from xlgen.tasks import KINDS, TaskKind, get_kind
+from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
+from xlgen.tasks import TaskKind, get_kind
 
-TASKS = tuple(KINDS)  # what `task` may name: a task kind (xlgen.tasks)
 _FIELDS = ("id", "lang", "prediction", "reference")
 
 

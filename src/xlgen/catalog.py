@@ -1,5 +1,6 @@
 """The config's task catalogue: each selected task resolved to its kind, dataset adapter,
-languages and settings (TaskSpec), once, for the workflow and the config check.
+languages and settings (TaskSpec), once, for the workflow and the config check. It sits
+above the task kinds (xlgen.tasks) and the dataset adapters (xlgen.datasets) it joins.
 
 A catalogue entry (`task_catalog.<name>`):
   kind               a task kind (xlgen.tasks.KINDS); default: the dataset adapter's kind
