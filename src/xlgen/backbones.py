@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from xlgen.families import MODEL_TYPES, family_name, get_family
+from xlgen.io import InputError
 
 MODEL_TYPE_TO_FAMILY = MODEL_TYPES  # model_type -> family name (xlgen.families)
 
@@ -70,7 +71,7 @@ def _checked(path: str | Path, hint: str | None) -> tuple[Path, str]:
 # Damaged checkpoints: one line naming the file and the command that rebuilds it
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint directory with a missing, truncated or unreadable file.
 
     The message is one line: `<file>: <problem>; <command that rebuilds it>`."""

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from xlgen.io import InputError
 from xlgen.tasks import ALIASES, KINDS
 
 TASKS = (*KINDS, *ALIASES)  # task kinds (xlgen.tasks), and `qa` for extractive_qa
@@ -23,7 +24,7 @@ def _language(code: str) -> str:
 
     try:
         describe_language(code)
-    except ValueError as err:
+    except InputError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
     return code
 
@@ -108,7 +109,7 @@ def _calibrate(args, prog: str) -> int:
         lang, sep, path = spec.partition("=")
         try:
             if not sep or not path:
-                raise ValueError(f"{spec!r}: expected LANG=FILE, e.g. de=xquad.de.json")
+                raise InputError(f"{spec!r}: expected LANG=FILE, e.g. de=xquad.de.json")
             _language(lang)
             rows.append(calibrate(path, args.english, lang))
         except (*INPUT_ERRORS, argparse.ArgumentTypeError) as err:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
+from xlgen.io import InputError
 from xlgen.metrics import read_generations, score_and_examples, score_predictions
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
 from xlgen.tasks import TaskKind, get_kind, read_records
@@ -116,7 +117,7 @@ def score_run(run: dict, generation_files: list[str | Path], status: str, langid
     for path in generation_files:
         match = GENERATION_NAME.match(Path(path).name)
         if not match:
-            raise ValueError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
+            raise InputError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
         keys = {**head, **match.groupdict(), "status": status}
         if status == "ok" and family and missing_code_choice(keys["lang"], family) == "skip":
             keys["status"] = "no_code"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xlgen.io import InputError
 from xlgen.languages import get_language
 from xlgen.selection import task_metric
 
@@ -35,7 +36,7 @@ def zero_shot_rows(long: pd.DataFrame, task: str, split: str) -> pd.DataFrame:
     if "variant" in rows.columns:
         rows = rows[rows["variant"].fillna("zero_shot") == "zero_shot"]
     if rows.empty:
-        raise ValueError(f"{task}: no zero-shot runs on the {split} split in the results table to plot")
+        raise InputError(f"{task}: no zero-shot runs on the {split} split in the results table to plot")
     return rows
 
 

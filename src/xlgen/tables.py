@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
+from xlgen.io import InputError
 from xlgen.runs import RUN_KEYS
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
@@ -26,7 +27,7 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
     for path in run_files:
         summary = json.loads(Path(path).read_text(encoding="utf-8"))
         if "run" not in summary:
-            raise ValueError(f"{path}: no 'run' identity record (written by an older xlgen: rerun its finetune job)")
+            raise InputError(f"{path}: no 'run' identity record (written by an older xlgen: rerun its finetune job)")
         runs.append({
             **{key: summary["run"][key] for key in RUN_KEYS},
             "trainable_params": summary["trainable_params"],
