@@ -144,8 +144,9 @@ def wrong_language_figure(long: pd.DataFrame, task: str, source_lang: str, split
             source = sub[sub["lang"] == source_lang].groupby("lr")[metric].mean()
             targets = sub[sub["lang"] != source_lang]
             wrong = 100 * targets.pivot_table(index="lr", columns="lang", values="wrong_lang_rate")
+            thin = {"marker": ".", "markersize": 4} if len(wrong.index) == 1 else {}  # one LR: no line to see
             for lang in wrong.columns:
-                ax.plot(wrong.index, wrong[lang], color="tab:red", alpha=0.25, linewidth=1)
+                ax.plot(wrong.index, wrong[lang], color="tab:red", alpha=0.25, linewidth=1, **thin)
             ax.plot(source.index, source.values, marker="o", color="tab:blue", linewidth=2,
                     label=f"{source_lang} {metric}")
             ax.plot(wrong.index, wrong.mean(axis=1), marker="s", color="tab:red", linewidth=2,
