@@ -20,8 +20,8 @@ _TITLE_SIZE = 10
 def language_groups(langs: list[str], source_lang: str) -> dict[str, list[str]]:
     """Source language, Latin-script targets, and targets in other scripts."""
     groups = {f"{source_lang} (source)": [source_lang]}
-    latin = [l for l in langs if l != source_lang and get_language(l).script == "Latin"]
-    other = [l for l in langs if l != source_lang and get_language(l).script != "Latin"]
+    latin = [lang for lang in langs if lang != source_lang and get_language(lang).script == "Latin"]
+    other = [lang for lang in langs if lang != source_lang and get_language(lang).script != "Latin"]
     if latin:
         groups["Latin-script targets: " + " ".join(latin)] = latin
     if other:
@@ -131,7 +131,7 @@ def wrong_language_figure(long: pd.DataFrame, task: str, source_lang: str, split
     fig, axes = plt.subplots(len(methods), len(backbones), figsize=(4.3 * len(backbones), 3.8 * len(methods)),
                              sharey=True, squeeze=False)
     for row, method in enumerate(methods):
-        for ax, backbone in zip(axes[row], backbones):
+        for ax, backbone in zip(axes[row], backbones, strict=True):
             sub = rows[(rows["backbone"] == backbone) & (rows["method"] == method)]
             ax.set_title(f"{backbone}, {method}")
             ax.set_xscale("log")
