@@ -106,6 +106,13 @@ def test_human_import_bad_study_is_one_line_but_a_bug_keeps_its_traceback(tmp_pa
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1 and err[0].startswith(f"xlgen human import: {tmp_path / 'nostudy'}: not a human-evaluation")
 
+    (tmp_path / "study").mkdir()
+    (tmp_path / "study" / "study.json").write_text('{"task": "qa",', encoding="utf-8")  # cut short
+    assert cli.main([*args[:3], "--study", str(tmp_path / "study"), "--check"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"xlgen human import: {tmp_path / 'study' / 'study.json'}:1: bad JSON: Expecting property name enclosed "
+        "in double quotes (column 15)"]
+
     import xlgen.human.ratings
 
     def buggy_load_study(directory):

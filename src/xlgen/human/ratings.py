@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.human import ASPECTS, LANGUAGE_LABELS, RATINGS_FORMAT, SCALE, is_simulated
-from xlgen.io import InputError, read_jsonl
+from xlgen.io import InputError, read_json, read_jsonl
 
 REQUIRED_COLUMNS = ("lang", "annotator", "output_id", "language", "fluency", "adequacy")
 JSON_FIELDS = ("format", "lang", "annotator", "ratings")
@@ -56,7 +56,7 @@ def load_study(directory: str | Path) -> dict:
     if not path.exists():
         raise InputError(f"{directory}: not a human-evaluation study directory (no study.json; "
                          "the human_sample rule writes it: results/human/<task>/)")
-    study = json.loads(path.read_text(encoding="utf-8"))
+    study = read_json(path)  # bad JSON: an InputError naming the file
     study["key"] = pd.read_csv(directory / "key.csv", dtype={"output_id": str, "example_id": str},
                                keep_default_na=False, na_values=[""])
     study["items"] = read_jsonl(directory / "items.jsonl")
