@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from xlgen.families import family_name, get_family
+from xlgen.io import InputError
 
 
 def family_of(model_or_config) -> str:
@@ -68,7 +69,7 @@ def _checked(path: str | Path, hint: str | None) -> tuple[Path, str]:
 # Damaged checkpoints: one line naming the file and the command that rebuilds it
 
 
-class CheckpointError(ValueError):
+class CheckpointError(InputError):
     """A checkpoint directory with a missing, truncated or unreadable file.
 
     The message is one line: `<file>: <problem>; <command that rebuilds it>`."""

@@ -21,6 +21,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from xlgen.io import InputError
+
 CONFIDENCE = 0.95
 # Cells of the resample-count matrix held at once (x 8 bytes): bounds memory for long files.
 _BLOCK_CELLS = 2_000_000
@@ -104,9 +106,9 @@ def _percentile_interval(samples: np.ndarray, point: float, confidence: float) -
 
 def _check(n_resamples: int, confidence: float) -> None:
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 0:
-        raise ValueError(f"n_resamples must be a non-negative integer, got {n_resamples!r}")
+        raise InputError(f"n_resamples must be a non-negative integer, got {n_resamples!r}")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+        raise InputError(f"confidence must lie in (0, 1), got {confidence!r}")
 
 
 def bootstrap_intervals(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import regex
 
+from xlgen.io import InputError
 from xlgen.metrics import langid
 from xlgen.metrics.scripts import text_length
 
@@ -73,9 +74,9 @@ def read_squad(path: str | Path) -> dict[str, tuple[str, list[str]]]:
                 for qa in paragraph["qas"]:
                     out[str(qa["id"])] = (paragraph["context"], [a["text"] for a in qa["answers"]])
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
-        raise ValueError(f"{path}: not a SQuAD v1.1 JSON file ({type(err).__name__}: {err})") from None
+        raise InputError(f"{path}: not a SQuAD v1.1 JSON file ({type(err).__name__}: {err})") from None
     if not out:
-        raise ValueError(f"{path}: no questions")
+        raise InputError(f"{path}: no questions")
     return out
 
 
@@ -95,7 +96,7 @@ def calibration_sets(target: dict, english: dict, lang: str) -> dict[str, Texts]
     """The four sets of the module docstring for target language `lang`, ids in common only."""
     ids = [key for key in target if key in english]
     if not ids:
-        raise ValueError("the target and English files share no question id")
+        raise InputError("the target and English files share no question id")
     contexts = list(dict.fromkeys(target[key][0] for key in ids))
     english_contexts = list(dict.fromkeys(english[key][0] for key in ids))
     not_span = [key for key in ids if _collapse(english[key][1][0]) not in _collapse(target[key][0])]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from xlgen.datasets import DatasetAdapter, get_adapter
+from xlgen.io import InputError
 from xlgen.tasks import TaskKind, get_kind
 
 # the entry keys that are settings of the task's jobs (the rest say what the task is)
@@ -52,25 +53,25 @@ def task_spec(config: Mapping, name: str) -> TaskSpec:
     """The resolved catalogue entry `name`; ValueError naming the key otherwise."""
     catalog = config.get("task_catalog") or {}
     if name not in catalog:
-        raise ValueError(f"'task_catalog.{name}' is not defined (defined: {', '.join(sorted(catalog))})")
+        raise InputError(f"'task_catalog.{name}' is not defined (defined: {', '.join(sorted(catalog))})")
     entry = catalog[name]
     where = f"task_catalog.{name}"
     if "dataset" not in entry:
-        raise ValueError(f"missing key '{where}.dataset'")
+        raise InputError(f"missing key '{where}.dataset'")
     try:
         adapter = get_adapter(entry["dataset"])
-    except ValueError as err:
-        raise ValueError(f"'{where}.dataset': {err}") from None
+    except InputError as err:
+        raise InputError(f"'{where}.dataset': {err}") from None
     try:
         kind = get_kind(entry.get("kind", adapter.supported_kinds()[0]))
-    except ValueError as err:
-        raise ValueError(f"'{where}.kind': {err}") from None
+    except InputError as err:
+        raise InputError(f"'{where}.kind': {err}") from None
     if kind.name not in adapter.supported_kinds():
-        raise ValueError(f"'{where}.kind' is {kind.name!r}, but dataset {adapter.name!r} gives "
+        raise InputError(f"'{where}.kind' is {kind.name!r}, but dataset {adapter.name!r} gives "
                          f"{' or '.join(adapter.supported_kinds())} records")
     main_metric = entry.get("main_metric", kind.main_metric)
     if main_metric not in kind.metrics:
-        raise ValueError(f"'{where}.main_metric' is {main_metric!r}: not a per-example metric of kind "
+        raise InputError(f"'{where}.main_metric' is {main_metric!r}: not a per-example metric of kind "
                          f"{kind.name} ({', '.join(kind.metrics)})")
     settings = {key: entry[key] for key in SETTING_KEYS if key in entry}
     return TaskSpec(name=name, kind=kind, adapter=adapter,

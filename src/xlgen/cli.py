@@ -13,7 +13,7 @@ import sys
 from xlgen.calibration import calibrate, format_table, passes
 from xlgen.human.cli import add_parser as add_human_parser
 from xlgen.human.cli import run as run_human
-from xlgen.io import INPUT_ERRORS, error_line, write_text
+from xlgen.io import INPUT_ERRORS, InputError, error_line, write_text
 from xlgen.languages import LANGUAGES, describe_language
 from xlgen.metrics.langid import MODES as LANGID_MODES
 from xlgen.scoring import available_cores
@@ -27,7 +27,7 @@ def _language(code: str) -> str:
     else a one-line usage error."""
     try:
         describe_language(code)
-    except ValueError as err:
+    except InputError as err:
         raise argparse.ArgumentTypeError(str(err)) from None
     return code
 
@@ -107,7 +107,7 @@ def _calibrate(args, prog: str) -> int:
         lang, sep, path = spec.partition("=")
         try:
             if not sep or not path:
-                raise ValueError(f"{spec!r}: expected LANG=FILE, e.g. de=xquad.de.json")
+                raise InputError(f"{spec!r}: expected LANG=FILE, e.g. de=xquad.de.json")
             _language(lang)
             rows.append(calibrate(path, args.english, lang))
         except (*INPUT_ERRORS, argparse.ArgumentTypeError) as err:

@@ -16,11 +16,12 @@ import yaml
 from xlgen.catalog import task_spec
 from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
+from xlgen.io import InputError
 from xlgen.languages import LANGUAGES, get_language
 from xlgen.methods import get_method
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A bad configuration value; the message is one line and names the key."""
 
 
@@ -173,7 +174,7 @@ def _check_tasks(config: dict[str, Any]) -> dict:
                               f"(defined: {', '.join(sorted(catalog))})")
         try:
             spec = specs[name] = task_spec(config, name)
-        except ValueError as err:
+        except InputError as err:
             raise ConfigError(str(err)) from None
         offered = spec.adapter.languages()
         where = f"task_catalog.{name}.target_languages" if "target_languages" in catalog[name] else "target_languages"
@@ -202,7 +203,7 @@ def _check_families(config: dict[str, Any], specs: dict) -> None:
         spec = catalog[name]
         try:
             family = get_family(spec["family"], family_settings(spec))
-        except ValueError as err:  # "'<key>' ...": the key under the catalog entry
+        except InputError as err:  # "'<key>' ...": the key under the catalog entry
             raise ConfigError(str(err).replace("'", f"'backbone_catalog.{name}.", 1)) from None
         architecture = spec.get("demo", {}).get("architecture")
         if architecture and family.is_encoder_decoder:

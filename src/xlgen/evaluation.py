@@ -10,6 +10,7 @@ import pandas as pd
 
 from xlgen.bootstrap import CONFIDENCE, bootstrap_intervals
 from xlgen.families import get_family
+from xlgen.io import InputError
 from xlgen.metrics.langid import DEFAULT_MIN_CHARS, DEFAULT_MODE
 from xlgen.runs import RUN_KEYS
 from xlgen.scoring import read_generations, score_and_examples, score_predictions
@@ -115,7 +116,7 @@ def score_run(run: dict, generation_files: list[str | Path], status: str, langid
     for path in generation_files:
         match = GENERATION_NAME.match(Path(path).name)
         if not match:
-            raise ValueError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
+            raise InputError(f"{path}: expected a generation file named <lang>.<split>.jsonl")
         keys = {**head, **match.groupdict(), "status": status}
         if status == "ok" and family and get_family(family).missing_code_choice(keys["lang"]) == "skip":
             keys["status"] = "no_code"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xlgen.backbones import family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
-from xlgen.io import atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
+from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext, task_batches
 from xlgen.tasks import get_kind
@@ -70,7 +70,7 @@ def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path:
     batch = finetune_cfg["batch_size"]
     micro = finetune_cfg.get("micro_batch_size") or batch
     if batch % micro:
-        raise ValueError(f"finetune.batch_size {batch} is not a multiple of finetune.micro_batch_size {micro}")
+        raise InputError(f"finetune.batch_size {batch} is not a multiple of finetune.micro_batch_size {micro}")
     return TrainSettings(
         steps=finetune_cfg["steps"], batch_size=micro, lr=lr, grad_accum=batch // micro,
         warmup_steps=finetune_cfg["warmup_steps"], weight_decay=finetune_cfg["weight_decay"],
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             torch.set_num_threads(int(spec.get("threads", 1)))
             expected = int(spec.get("processes", accelerator.num_processes))
             if accelerator.num_processes != expected:
-                raise ValueError(f"the launch started {accelerator.num_processes} process(es), the job asked for "
+                raise InputError(f"the launch started {accelerator.num_processes} process(es), the job asked for "
                                  f"{expected}: check finetune.accelerate_config (distributed_type)")
             main_process = accelerator.is_main_process
             run_job(spec, log=lambda message: print(message, file=sys.stderr, flush=True) if main_process else None)

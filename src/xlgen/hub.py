@@ -41,7 +41,7 @@ from typing import Iterable, Mapping
 
 from xlgen.backbones import PREFETCH_BACKBONES, checkpoint_problem, family_of
 from xlgen.datasets import SPLITS, DatasetAdapter, DatasetRef, HubLayout, dataset_cache_path, get_adapter
-from xlgen.io import atomic_path, disk_full_error, is_disk_full, write_jsonl
+from xlgen.io import InputError, atomic_path, disk_full_error, is_disk_full, write_jsonl
 from xlgen.tasks import read_records
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def _sources_for(adapter: DatasetAdapter, task: str, lang: str, splits: Iterable
     sources = adapter.sources(lang)
     missing = [split for split in splits if split not in sources]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{task}/{lang}: no {', '.join(missing)} data ({adapter.name} gives {', '.join(sources)})"
         )
     return {split: sources[split] for split in splits}
@@ -137,10 +137,10 @@ def check_columns(name: str, features, expected: Mapping | None) -> None:
     got = {k: _describe_types(v) for k, v in features.items()}
     missing = [k for k in expected if k not in got]
     if missing:
-        raise ValueError(f"{name}: missing column(s) {', '.join(missing)} (columns: {', '.join(got)})")
+        raise InputError(f"{name}: missing column(s) {', '.join(missing)} (columns: {', '.join(got)})")
     for key, kind in expected.items():
         if got[key] != kind:
-            raise ValueError(f"{name}: column {key!r} is {got[key]}, expected {kind}")
+            raise InputError(f"{name}: column {key!r} is {got[key]}, expected {kind}")
 
 
 def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
@@ -228,10 +228,10 @@ def dev_test_split(keys: list[str], dev_fraction: float, seed: int) -> list[str]
     round(dev_fraction x groups) groups ranking first by sha256(seed, key) are dev (at
     least one group each way)."""
     if not 0 < dev_fraction < 1:
-        raise ValueError(f"dev_fraction must be between 0 and 1 (exclusive), got {dev_fraction!r}")
+        raise InputError(f"dev_fraction must be between 0 and 1 (exclusive), got {dev_fraction!r}")
     groups = sorted(set(keys), key=lambda key: _rank(seed, "dev-test", key))
     if len(groups) < 2:
-        raise ValueError(f"cannot split {len(groups)} group(s) into dev and test")
+        raise InputError(f"cannot split {len(groups)} group(s) into dev and test")
     n_dev = min(max(round(dev_fraction * len(groups)), 1), len(groups) - 1)
     dev = set(groups[:n_dev])
     return ["dev" if key in dev else "test" for key in keys]
@@ -249,7 +249,7 @@ def select_records(dataset, indices: list[int], normalize,
     XL-Sum's 300k English articles does not materialize the rest.
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"cap for {split} must be a positive integer or None, got {limit!r}")
+        raise InputError(f"cap for {split} must be a positive integer or None, got {limit!r}")
     if limit is None:  # read sequentially
         order = indices
         rows = iter(dataset if len(indices) == len(dataset) else dataset.select(indices))
@@ -295,7 +295,7 @@ def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache
     caps = dict(caps or {})
     unknown = set(caps) - set(SPLITS)
     if unknown:
-        raise ValueError(f"caps: unknown split(s) {', '.join(sorted(unknown))}; known: {', '.join(SPLITS)}")
+        raise InputError(f"caps: unknown split(s) {', '.join(sorted(unknown))}; known: {', '.join(SPLITS)}")
     every = adapter.sources(lang)
     shared = {ref for split, ref in every.items() if list(every.values()).count(ref) > 1}
     sources = _sources_for(adapter, task, lang, splits if splits is not None else every)
@@ -322,7 +322,7 @@ def prepare_task_data(adapter: DatasetAdapter | str, task: str, lang: str, cache
         records, unusable, repeated = select_records(dataset, indices, adapter.record, lang,
                                                      caps.get(split), seed, split, adapter.id_column)
         if not records:
-            raise ValueError(f"{task}/{lang}/{split}: no usable rows in {ref.name} ({ref.config}, {ref.split})")
+            raise InputError(f"{task}/{lang}/{split}: no usable rows in {ref.name} ({ref.config}, {ref.split})")
         path = Path(out_dir) / task / lang / f"{split}.jsonl"
         with atomic_path(path) as tmp:
             write_jsonl(tmp, records)
@@ -436,10 +436,10 @@ def _check_checkpoint(hub_id: str, path: Path) -> None:
 
 
     if not (path / "config.json").exists():
-        raise ValueError(f"{hub_id}: no config.json in the checkpoint")
+        raise InputError(f"{hub_id}: no config.json in the checkpoint")
     if not any(_matches(p.name, ["*.safetensors", "pytorch_model*.bin"]) for p in path.iterdir()):
-        raise ValueError(f"{hub_id}: no weights (*.safetensors or pytorch_model*.bin) in the checkpoint")
+        raise InputError(f"{hub_id}: no weights (*.safetensors or pytorch_model*.bin) in the checkpoint")
     problem = checkpoint_problem(path)  # a truncated or unreadable file: never renamed into place
     if problem:
-        raise ValueError(f"{hub_id}: {problem[0].relative_to(path)}: {problem[1]} in the fetched copy")
+        raise InputError(f"{hub_id}: {problem[0].relative_to(path)}: {problem[1]} in the fetched copy")
     family_of(AutoConfig.from_pretrained(path))  # ValueError for an unsupported model_type

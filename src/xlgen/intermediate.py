@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xlgen.backbones import family_of, load_backbone
 from xlgen.families import pretraining_examples
-from xlgen.io import atomic_directory
+from xlgen.io import InputError, atomic_directory
 from xlgen.training import TrainSettings, train_steps
 
 VARIANT_SUFFIX = "+it"
@@ -35,7 +35,7 @@ def intermediate_tune(backbone_path: Path, unlabeled: dict[str, list[str]],
     family = family_of(model)
     objective = settings["objective"]
     if objective == "translation" and not parallel:
-        raise ValueError("intermediate_tuning.objective translation needs parallel text")
+        raise InputError("intermediate_tuning.objective translation needs parallel text")
     rng = random.Random(seed)
     sample = pretraining_examples(family, tokenizer, unlabeled, parallel, [objective], rng,
                                   max_length=settings.get("max_length", 128))
@@ -44,7 +44,7 @@ def intermediate_tune(backbone_path: Path, unlabeled: dict[str, list[str]],
     batches = ([sample() for _ in range(train.batch_size)] for _ in range(train.steps))
     history = train_steps(model, tokenizer, batches, train, log=log)
     if history and history[-1].get("status") == "diverged":
-        raise ValueError(f"intermediate tuning diverged at step {history[-1]['step']}: "
+        raise InputError(f"intermediate tuning diverged at step {history[-1]['step']}: "
                          f"lower intermediate_tuning.lr ({settings['lr']})")
     summary = {"base": str(backbone_path), "family": family, "objective": objective,
                "languages": sorted(unlabeled if objective == "denoising" else parallel),

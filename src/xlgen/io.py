@@ -120,19 +120,19 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     with open(path, "rb") as fh:
         for number, raw in enumerate(iter(lambda: fh.readline(MAX_LINE_BYTES + 1), b""), 1):
             if len(raw) > MAX_LINE_BYTES:
-                raise ValueError(f"{path}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MB; "
+                raise InputError(f"{path}:{number}: line longer than {MAX_LINE_BYTES // 2**20} MB; "
                                  "is this a JSONL file with one record a line?")
             if number == 1:
                 for bom, name in _BOMS:
                     if raw.startswith(bom):
-                        raise ValueError(f"{path}:1: starts with {name}; save the file as UTF-8 without BOM")
+                        raise InputError(f"{path}:1: starts with {name}; save the file as UTF-8 without BOM")
             if b"\x00" in raw:
-                raise ValueError(f"{path}:{number}: NUL byte at column {raw.index(0) + 1} (UTF-16 or binary?); "
+                raise InputError(f"{path}:{number}: NUL byte at column {raw.index(0) + 1} (UTF-16 or binary?); "
                                  "save the file as UTF-8")
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as err:
-                raise ValueError(
+                raise InputError(
                     f"{path}:{number}: not UTF-8 (byte 0x{raw[err.start]:02x} at column {err.start + 1}); "
                     "save the file as UTF-8"
                 ) from None
@@ -141,7 +141,7 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
 
 def _no_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON (write null, or a string)")
+    raise InputError(f"{name} is not valid JSON (write null, or a string)")
 
 
 def read_text_lines(path: str | Path) -> list[str]:
@@ -159,11 +159,11 @@ def jsonl_lines(path: str | Path) -> Iterator[tuple[int, dict]]:
         try:
             record = json.loads(line, parse_constant=_no_constant)  # Python's json takes NaN, Infinity
         except json.JSONDecodeError as err:
-            raise ValueError(f"{path}:{number}: bad JSON: {err.msg} (column {err.colno})") from None
+            raise InputError(f"{path}:{number}: bad JSON: {err.msg} (column {err.colno})") from None
         except ValueError as err:
-            raise ValueError(f"{path}:{number}: bad JSON: {err}") from None
+            raise InputError(f"{path}:{number}: bad JSON: {err}") from None
         if not isinstance(record, dict):
-            raise ValueError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
+            raise InputError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
         yield number, record
 
 
@@ -177,14 +177,29 @@ def read_json(path: str | Path) -> Any:
     try:
         return json.loads(Path(path).read_bytes().decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise ValueError(f"{path}: not UTF-8 (byte at offset {err.start})") from None
+        raise InputError(f"{path}: not UTF-8 (byte at offset {err.start})") from None
     except json.JSONDecodeError as err:
-        raise ValueError(f"{path}:{err.lineno}: bad JSON: {err.msg} (column {err.colno})") from None
+        raise InputError(f"{path}:{err.lineno}: bad JSON: {err.msg} (column {err.colno})") from None
 
 
-# Errors that bad input raises: the reader names the file (and line, field or key) in the
-# message, so a user needs that one line, not a traceback.
-INPUT_ERRORS = (ValueError, KeyError, OSError)
+class InputError(ValueError):
+    """Bad input a user must fix (a file, a record, a config value, a name): the message
+    names the culprit (`file:line: problem`, the key or field), so one line says it all.
+    Raised where input is validated; a ValueError, so `except ValueError` still catches it."""
+
+
+class UnknownNameError(InputError, KeyError):
+    """An unknown name looked up in a registry (a language, a method): an input error that
+    is also the KeyError a lookup raises."""
+
+    __str__ = Exception.__str__  # the message itself, not KeyError's quoted repr
+
+
+# Errors that bad input raises: the validating code names the file (and line, field or key)
+# in the message, so a user needs that one line, not a traceback. A missing or unreadable
+# file is an OSError naming it. Any other exception (a KeyError or ValueError of a bug)
+# keeps its traceback.
+INPUT_ERRORS = (InputError, OSError)
 
 
 def error_line(err: BaseException) -> str:
@@ -192,7 +207,7 @@ def error_line(err: BaseException) -> str:
     without its quotes (`missing key 'k'` for a bare key), newlines folded."""
     if isinstance(err, OSError) and err.filename is not None and err.strerror:
         text = f"{err.filename}: {err.strerror}"
-    elif isinstance(err, KeyError) and len(err.args) == 1:
+    elif isinstance(err, KeyError) and not isinstance(err, InputError) and len(err.args) == 1:
         key = err.args[0]
         text = key if isinstance(key, str) and " " in key else f"missing key {key!r}"
     else:

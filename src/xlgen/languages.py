@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from xlgen.io import InputError, UnknownNameError
+
 
 @dataclass(frozen=True)
 class Language:
@@ -111,7 +113,7 @@ def describe_language(code: str) -> Language:
 
     if not (isinstance(code, str) and len(code) in (2, 3) and code.isascii() and code.isalpha()
             and code.islower() and langcodes.tag_is_valid(code)):
-        raise ValueError(f"unknown language {code!r}: not an ISO 639-1 code (two lower-case letters, e.g. 'ka'; "
+        raise InputError(f"unknown language {code!r}: not an ISO 639-1 code (two lower-case letters, e.g. 'ka'; "
                          f"ISO 639-3 codes such as 'ckb' work too)")
     iso_script = langcodes.Language.get(code).maximize().script
     script = ISO15924_SCRIPTS.get(iso_script, iso_script or "unknown")
@@ -149,7 +151,7 @@ def get_language(code: str) -> Language:
     try:
         return LANGUAGES[code]
     except KeyError:
-        raise KeyError(
+        raise UnknownNameError(
             f"unknown language {code!r}; known: {', '.join(sorted(LANGUAGES))}"
         ) from None
 

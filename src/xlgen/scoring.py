@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
-from xlgen.io import jsonl_lines
+from xlgen.io import InputError, jsonl_lines
 from xlgen.languages import describe_language
 from xlgen.metrics import confusion, fasttext_lid, langid
 from xlgen.metrics.flavours import flavour_per_example
@@ -33,19 +33,19 @@ def _check_inputs(task: str | TaskKind, lang: str, predictions, references, inpu
     get_kind(task)  # ValueError naming the known kinds
     describe_language(lang)  # ValueError for a code that is not ISO 639
     if len(predictions) != len(references):
-        raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
+        raise InputError(f"{len(predictions)} predictions but {len(references)} references")
     if inputs is not None and len(inputs) != len(predictions):
-        raise ValueError(f"{len(predictions)} predictions but {len(inputs)} inputs")
+        raise InputError(f"{len(predictions)} predictions but {len(inputs)} inputs")
     if not predictions:
-        raise ValueError("no predictions to score (n=0)")
+        raise InputError("no predictions to score (n=0)")
     refs: list[list[str]] = []
     for i, (prediction, ref) in enumerate(zip(predictions, references)):
         if not isinstance(prediction, str):
-            raise ValueError(f"prediction {i} is {type(prediction).__name__}, not a string")
+            raise InputError(f"prediction {i} is {type(prediction).__name__}, not a string")
         # A bare string is one reference: the generation files store summaries that way.
         ref = [ref] if isinstance(ref, str) else ref
         if not ref or not all(isinstance(r, str) for r in ref):
-            raise ValueError(f"reference {i} must be a string or a non-empty list of strings")
+            raise InputError(f"reference {i} must be a string or a non-empty list of strings")
         refs.append(list(ref))
     return refs
 
@@ -237,41 +237,41 @@ def read_generations(
         where = f"{path}:{lineno}"
         missing = [field for field in fields if field not in record]
         if missing:
-            raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
+            raise InputError(f"{where}: missing field(s) {', '.join(missing)}")
         if not isinstance(record["prediction"], str):
-            raise ValueError(f"{where}: 'prediction' must be a string, not {type(record['prediction']).__name__}")
+            raise InputError(f"{where}: 'prediction' must be a string, not {type(record['prediction']).__name__}")
         if lang is not None and "lang" in record and record["lang"] != lang:
-            raise ValueError(f"{where}: record lang {record['lang']!r}, expected {lang!r}")
+            raise InputError(f"{where}: record lang {record['lang']!r}, expected {lang!r}")
         raw_id = record["id"]
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
-            raise ValueError(f"{where}: 'id' is {raw_id!r}: expected a non-empty string or an integer")
+            raise InputError(f"{where}: 'id' is {raw_id!r}: expected a non-empty string or an integer")
         key = str(raw_id)
         if key in first_line:
-            raise ValueError(f"{where}: duplicate id {key!r} (first on line {first_line[key]})")
+            raise InputError(f"{where}: duplicate id {key!r} (first on line {first_line[key]})")
         first_line[key] = lineno
         if gold is not None:
             if key not in gold:
-                raise ValueError(f"{where}: id {key!r} is not in the references {gold_name}")
+                raise InputError(f"{where}: id {key!r} is not in the references {gold_name}")
             ref = gold[key]
         else:
             ref = record["reference"]
             ref = [ref] if isinstance(ref, str) else ref
             if not isinstance(ref, list) or not ref or not all(isinstance(r, str) for r in ref):
-                raise ValueError(f"{where}: 'reference' must be a string or a non-empty list of strings")
+                raise InputError(f"{where}: 'reference' must be a string or a non-empty list of strings")
             if not all(r.strip() for r in ref):
-                raise ValueError(f"{where}: 'reference' is empty")
+                raise InputError(f"{where}: 'reference' is empty")
         source = record.get("input", gold_inputs.get(key) if gold_inputs is not None else None)
         if source is not None and not isinstance(source, str):
-            raise ValueError(f"{where}: 'input' must be a string, not {type(source).__name__}")
+            raise InputError(f"{where}: 'input' must be a string, not {type(source).__name__}")
         ids.append(key)
         predictions.append(record["prediction"])
         references.append(ref)
         inputs.append(source)
     if not predictions:
-        raise ValueError(f"{path}:1: empty file: no prediction records")
+        raise InputError(f"{path}:1: empty file: no prediction records")
     if gold is not None and len(ids) < len(gold):
         absent = [key for key in gold if key not in first_line]
-        raise ValueError(f"{path}: no prediction for {len(absent)} of the {len(gold)} reference ids "
+        raise InputError(f"{path}: no prediction for {len(absent)} of the {len(gold)} reference ids "
                          f"in {gold_name} (first: {absent[0]!r})")
     return ids, predictions, references, (inputs if any(i is not None for i in inputs) else None)
 

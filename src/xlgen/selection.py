@@ -19,6 +19,8 @@ import math
 
 import pandas as pd
 
+from xlgen.io import InputError
+
 
 PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
 TARGETS_MEAN = "targets_mean"
@@ -35,7 +37,7 @@ def task_metric(table: pd.DataFrame, task: str) -> str:
     column = "main_metric" if "main_metric" in table.columns else "metric"
     values = set(rows[column].dropna())
     if len(values) != 1:
-        raise ValueError(f"{task}: expected one main metric in the table's {column!r} column, found {sorted(values)}")
+        raise InputError(f"{task}: expected one main metric in the table's {column!r} column, found {sorted(values)}")
     return values.pop()
 
 
@@ -82,7 +84,7 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     means = seed_means(long, task)
     splits = set(means["split"])
     if not {"dev", "test"} <= splits:
-        raise ValueError(f"LR selection of {task} needs dev and test generations; found splits {sorted(splits)} "
+        raise InputError(f"LR selection of {task} needs dev and test generations; found splits {sorted(splits)} "
                          "(add both to generate.splits)")
     if target_langs is None:
         target_langs = sorted(set(means["lang"]) - {source_lang})

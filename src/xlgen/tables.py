@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
+from xlgen.io import InputError
 from xlgen.runs import RUN_KEYS
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
+from xlgen.tasks import KINDS, get_kind
 
 ROW_KEYS = RUN_KEYS + ["lang", "split"]
 
@@ -25,7 +27,7 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
     for path in run_files:
         summary = json.loads(Path(path).read_text(encoding="utf-8"))
         if "run" not in summary:
-            raise ValueError(f"{path}: no 'run' identity record (written by an older xlgen: rerun its finetune job)")
+            raise InputError(f"{path}: no 'run' identity record (written by an older xlgen: rerun its finetune job)")
         runs.append({
             **{key: summary["run"][key] for key in RUN_KEYS},
             "trainable_params": summary["trainable_params"],
@@ -228,6 +230,25 @@ def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, 
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
 
+def translation_stat_column(task: str, kind) -> str | None:
+    """The mt_quality.csv column of the rate (0-1) that translating `task`'s training data
+    kept, as its kind declares it (TaskKind.translation_stat: key in the translation stats,
+    header), e.g. `qa_answer_found_rate`; None for a kind that declares none."""
+    stat = get_kind(kind).translation_stat
+    return None if stat is None else f"{task}_{stat[0]}"
+
+
+def translation_stat_headers(columns) -> dict[str, str]:
+    """{mt_quality.csv column: Markdown header} of the declared translation stats among
+    `columns` (translation_stat_column); the task named when several tasks declare one."""
+    found = {}
+    for kind in KINDS.values():
+        if kind.translation_stat is not None:
+            key, label = kind.translation_stat
+            found.update({c: (c[:-len(key) - 1], label) for c in columns if c.endswith(f"_{key}")})
+    return {c: label if len(found) == 1 else f"{label} ({task})" for c, (task, label) in found.items()}
+
+
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub-flavoured Markdown table (no dependency on tabulate)."""
     def line(cells):
@@ -277,12 +298,10 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
             "",
         ]
         if mt_quality is not None and len(mt_quality):
-            header = ["MT system", "direction", "chrF (held-out parallel text)", "texts"]
-            found = "qa_answer_found_rate" in mt_quality.columns
-            header += ["QA train answers kept"] if found else []
+            stats = translation_stat_headers(mt_quality.columns)
+            header = ["MT system", "direction", "chrF (held-out parallel text)", "texts", *stats.values()]
             rows = [[r["mt"], f"{r['src']}->{r['tgt']}", f"{r['chrf']:.1f}", int(r["n"]),
-                     *([("" if pd.isna(r["qa_answer_found_rate"]) else f"{100 * r['qa_answer_found_rate']:.0f}%")]
-                       if found else [])]
+                     *("" if pd.isna(r[column]) else f"{100 * r[column]:.0f}%" for column in stats)]
                     for _, r in mt_quality.iterrows()]
             baselines += [markdown_table(header, rows)]
     return "\n".join([

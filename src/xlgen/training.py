@@ -33,6 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from xlgen.io import InputError
+
 
 @dataclass
 class TrainSettings:
@@ -307,7 +309,7 @@ def get_accelerator():
         from accelerate.utils import DistributedDataParallelKwargs
 
         if os.environ.get("ACCELERATE_USE_DEEPSPEED", "false").lower() == "true" and torch.cuda.is_available():
-            raise ValueError("finetune.accelerate_config: DeepSpeed is not supported by the training loop; shard "
+            raise InputError("finetune.accelerate_config: DeepSpeed is not supported by the training loop; shard "
                              "with FSDP (distributed_type: FSDP, fsdp_version: 2)")
         if torch.cuda.is_available() and "LOCAL_RANK" in os.environ:
             torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))  # before device_and_dtype touches GPU 0
@@ -323,10 +325,10 @@ def get_accelerator():
             print("xlgen: finetune.accelerate_config asks for FSDP, but there is no GPU: accelerate runs plain "
                   "DDP over gloo (every process holds the whole model)", file=sys.stderr, flush=True)
         if accelerator.distributed_type == DistributedType.FSDP and not accelerator.is_fsdp2:
-            raise ValueError("finetune.accelerate_config: FSDP version 1 is not supported; set fsdp_version: 2")
+            raise InputError("finetune.accelerate_config: FSDP version 1 is not supported; set fsdp_version: 2")
         if accelerator.distributed_type not in (DistributedType.NO, DistributedType.MULTI_CPU,
                                                 DistributedType.MULTI_GPU, DistributedType.FSDP):
-            raise ValueError(f"finetune.accelerate_config: {accelerator.distributed_type} is not supported; "
+            raise InputError(f"finetune.accelerate_config: {accelerator.distributed_type} is not supported; "
                              "use DDP (MULTI_GPU) or FSDP (fsdp_version: 2)")
         _ACCELERATOR = accelerator
     return _ACCELERATOR
@@ -350,7 +352,7 @@ def check_shardable(model) -> None:
     for modules in holders.values():
         if len(modules) > 1 and not modules.keys() <= embeddings:
             names = sorted(set(modules.values()))
-            raise ValueError(f"finetune.accelerate_config: FSDP cannot shard this backbone: one parameter is shared by "
+            raise InputError(f"finetune.accelerate_config: FSDP cannot shard this backbone: one parameter is shared by "
                              f"{', '.join(names)}, which accelerate's FSDP2 puts in different groups; finetune it with "
                              "DDP (no accelerate_config) or in one process")
 
@@ -462,9 +464,9 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     if distributed:
         device = accelerator.device
         if settings.combine == "graddrop":
-            raise ValueError("the graddrop method trains in one process only (finetune with gpu=1)")
+            raise InputError("the graddrop method trains in one process only (finetune with gpu=1)")
         if settings.batch_size < processes:
-            raise ValueError(f"a micro-batch of {settings.batch_size} examples cannot be shared by {processes} "
+            raise InputError(f"a micro-batch of {settings.batch_size} examples cannot be shared by {processes} "
                              "processes: raise finetune.micro_batch_size (or batch_size) to at least that")
     model.to(device)
     model.train()

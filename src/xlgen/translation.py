@@ -24,6 +24,7 @@ from pathlib import Path
 from xlgen.backbones import load_backbone
 from xlgen.families import get_family
 from xlgen.generation import generate
+from xlgen.io import InputError
 from xlgen.languages import SENTENCE_JOINER
 from xlgen.tasks import TaskKind, get_kind
 
@@ -116,7 +117,7 @@ class ModelTranslator(Translator):
         self.model, self.tokenizer = model, tokenizer
         family = get_family(model)
         if not family.has_language_codes:
-            raise ValueError(f"the {family.title} checkpoint has no language codes: it cannot be told which "
+            raise InputError(f"the {family.title} checkpoint has no language codes: it cannot be told which "
                              "language to write")
         self.family = family.name
         self.name = name
@@ -209,7 +210,7 @@ class ApertiumTranslator(Translator):
         for mode in (f"{a}-{b}", f"{src}-{tgt}", f"{a}-{tgt}", f"{src}-{b}"):
             if mode in installed:
                 return mode
-        raise ValueError(f"apertium has no {src}-{tgt} pair installed (apt install apertium-{a}-{b}; "
+        raise InputError(f"apertium has no {src}-{tgt} pair installed (apt install apertium-{a}-{b}; "
                          f"Debian may name the package apertium-{b}-{a})")
 
     def translate(self, texts: list[str], src: str, tgt: str) -> list[str]:
@@ -273,7 +274,7 @@ def make_translator(settings: dict, mt_dir=None) -> Translator:
     if settings["backend"] == "apertium":
         return ApertiumTranslator()
     if not mt_dir:
-        raise ValueError("translate_train.backend is 'model' but no MT model directory was given")
+        raise InputError("translate_train.backend is 'model' but no MT model directory was given")
     return ModelTranslator.from_pretrained(
         str(mt_dir), batch_size=settings.get("batch_size", 64), max_new_tokens=settings.get("max_new_tokens", 256),
         num_beams=settings.get("num_beams", 1))
@@ -306,5 +307,5 @@ def parallel_texts(task: str | TaskKind, source: list[dict], target: list[dict])
         if key in by_key:
             pairs.setdefault(record[field], by_key[key])
     if not pairs:
-        raise ValueError(f"no {kind.name} example of the source language has a translation in the target test set")
+        raise InputError(f"no {kind.name} example of the source language has a translation in the target test set")
     return list(pairs), list(pairs.values())

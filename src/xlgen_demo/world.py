@@ -50,6 +50,7 @@ from pathlib import Path
 
 import yaml
 
+from xlgen.io import InputError
 from xlgen.languages import SENTENCE_JOINER, occurs_as_words
 from xlgen.tasks.extractive_qa import qa_source
 
@@ -496,18 +497,18 @@ def _write_jsonl(path: Path, records: list[dict]) -> Path:
 
 def _check_arguments(languages: list[str], sizes: dict[str, int]) -> list[str]:
     if isinstance(languages, str):
-        raise ValueError(f"languages must be a list of codes, not the string {languages!r}")
+        raise InputError(f"languages must be a list of codes, not the string {languages!r}")
     unknown = [lang for lang in languages if lang not in DEMO_LANGUAGES]
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"demo world has no templates for language(s) {', '.join(map(repr, unknown))}; "
             f"supported: {', '.join(DEMO_LANGUAGES)}"
         )
     if not languages:
-        raise ValueError(f"languages is empty; supported: {', '.join(DEMO_LANGUAGES)}")
+        raise InputError(f"languages is empty; supported: {', '.join(DEMO_LANGUAGES)}")
     for name, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+            raise InputError(f"{name} must be a non-negative integer, got {value!r}")
     return list(dict.fromkeys(languages))  # drop repeats, keep order
 
 
@@ -534,7 +535,7 @@ def write_demo_world(
              "n_unlabeled": n_unlabeled, "n_parallel": n_parallel}
     languages = _check_arguments(languages, sizes)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+        raise InputError(f"seed must be an integer, got {seed!r}")
     root = Path(out_root)
     split_sizes = {"train": n_train, "dev": n_dev, "test": n_test}
     written: list[Path] = []

@@ -433,13 +433,14 @@ HUMAN_ON = bool((config.get("human_eval") or {}).get("enabled"))
 HUMAN = None
 if HUMAN_ON:
     from xlgen.human.plan import human_plan
+    from xlgen.io import InputError
 
     try:
         HUMAN = human_plan(
             config,
             {t: [lang for lang in task_langs(t) if lang != SOURCE_LANG] for t in TASKS},
         )
-    except ValueError as err:
+    except InputError as err:
         sys.stderr.write(f"xlgen: invalid config: {err}\n")
         sys.exit(1)
 

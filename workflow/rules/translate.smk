@@ -192,6 +192,7 @@ if TT_ON:
                 source_lang=SOURCE_LANG,
                 task=get_parallel_task(),
                 kind=TASK_SPECS[get_parallel_task()].kind.name,
+                kinds={task: TASK_SPECS[task].kind.name for task in TASKS},
                 translate_test=TT_TEST,
             script:
                 "../scripts/mt_quality.py"

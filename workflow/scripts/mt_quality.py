@@ -10,8 +10,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     import pandas as pd
 
     from xlgen.io import read_json
-    from xlgen.tables import write_csv
-    from xlgen.tasks import read_records
+    from xlgen.tables import translation_stat_column, write_csv
+    from xlgen.tasks import get_kind, read_records
     from xlgen.translation import make_translator, mt_quality, parallel_texts
 
     p = snakemake.params
@@ -23,8 +23,10 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
         stats = read_json(path)
         train = stats["train"]
         kept.setdefault(stats["lang"], {})[f"{stats['task']}_train_kept"] = train["n_out"] / train["n_in"]
-        if "answer_found_rate" in train:
-            kept[stats["lang"]]["qa_answer_found_rate"] = train["answer_found_rate"]
+        kind = get_kind(p.kinds[stats["task"]])
+        column = translation_stat_column(stats["task"], kind)
+        if column is not None:  # the rate the task's kind declares (TaskKind.translation_stat)
+            kept[stats["lang"]][column] = train[kind.translation_stat[0]]
     translator = make_translator(p.translate, snakemake.input.mt)
     rows = []
     for lang, records in targets.items():

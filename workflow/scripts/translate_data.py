@@ -6,7 +6,7 @@ from xlgen.io import one_line_errors
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
     import sys
 
-    from xlgen.io import write_json, write_jsonl
+    from xlgen.io import InputError, write_json, write_jsonl
     from xlgen.tasks import read_records
     from xlgen.translation import make_translator, translate_records
 
@@ -19,7 +19,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     for split, split_records in records.items():
         translated, stats[split] = translate_records(snakemake.params.kind, split_records, translator, source_lang, lang)
         if not translated:
-            raise ValueError(f"{snakemake.input[split]}: no record kept after translation into {lang} "
+            raise InputError(f"{snakemake.input[split]}: no record kept after translation into {lang} "
                              f"({stats[split]})")
         write_jsonl(snakemake.output[split], translated)
         print(f"{split}: {stats[split]}", file=sys.stderr)

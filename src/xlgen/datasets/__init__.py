@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from xlgen.io import InputError
+
 BUILTIN = ("xlsum", "squad_xquad", "mlqa", "tydiqa_goldp", "wikilingua")
 # where mix_unsup, graddrop and intermediate tuning read target-language text on hub data
 # (config `data.hub.unlabeled_dataset`): XL-Sum's articles, in 42 languages
@@ -140,10 +142,10 @@ def get_adapter(name: str) -> DatasetAdapter:
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
-        raise ValueError(f"dataset {name!r}: not a built-in adapter ({', '.join(BUILTIN + tuple(NAMED_MODULES))}) and not an "
+        raise InputError(f"dataset {name!r}: not a built-in adapter ({', '.join(BUILTIN + tuple(NAMED_MODULES))}) and not an "
                          f"importable module ({err})") from None
     adapter = getattr(module, "ADAPTER", None)
     if not isinstance(adapter, DatasetAdapter):
-        raise ValueError(f"dataset {name!r}: module {module_name} defines no ADAPTER (a DatasetAdapter)")
+        raise InputError(f"dataset {name!r}: module {module_name} defines no ADAPTER (a DatasetAdapter)")
     _LOADED[name] = adapter
     return adapter

@@ -24,6 +24,7 @@ from xlgen.families.causal import Causal
 from xlgen.families.mbart import MBart
 from xlgen.families.mt5 import MT5
 from xlgen.families.nllb import NLLB
+from xlgen.io import InputError
 
 FAMILIES: dict[str, Family] = {family.name: family for family in (MT5(), MBart(), NLLB(), Causal())}
 MODEL_TYPES: dict[str, str] = {model_type: family.name for family in FAMILIES.values()
@@ -38,7 +39,7 @@ def family_name(model_or_config) -> str:
     try:
         return MODEL_TYPES[config.model_type]
     except KeyError:
-        raise ValueError(f"unsupported model_type {config.model_type!r}; supported: "
+        raise InputError(f"unsupported model_type {config.model_type!r}; supported: "
                          f"{', '.join(MODEL_TYPES)}") from None
 
 
@@ -48,7 +49,7 @@ def get_family(family, settings: dict | None = None) -> Family:
     if not isinstance(family, Family):
         if isinstance(family, str):
             if family not in FAMILIES:
-                raise ValueError(f"unknown backbone family {family!r}; known: {', '.join(FAMILIES)}")
+                raise InputError(f"unknown backbone family {family!r}; known: {', '.join(FAMILIES)}")
             family = FAMILIES[family]
         else:
             family = FAMILIES[family_name(family)]

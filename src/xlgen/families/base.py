@@ -27,6 +27,8 @@ from typing import Any, Callable, Mapping
 from xlgen.languages import get_language
 from xlgen.objectives import text_infilling
 
+from xlgen.io import InputError
+
 # The stacks of an encoder-decoder model (adapter `stacks`, `freeze` parts).
 STACKS = ("encoder", "decoder")
 
@@ -84,7 +86,7 @@ class Family:
         settings = dict(settings or {})
         unknown = sorted(set(settings) - set(self.setting_defaults))
         if unknown:
-            raise ValueError(f"'{unknown[0]}' does not apply to family {self.name}"
+            raise InputError(f"'{unknown[0]}' does not apply to family {self.name}"
                              + (f" (its settings: {', '.join(self.setting_defaults)})" if self.setting_defaults
                                 else " (it has no settings)"))
         self.check_settings(settings)
@@ -141,7 +143,7 @@ class Family:
         code = self.language_code(lang)
         token_id = tokenizer.convert_tokens_to_ids(code)
         if token_id is None or token_id == tokenizer.unk_token_id:
-            raise ValueError(f"tokenizer has no language code {code!r} for {lang!r}")
+            raise InputError(f"tokenizer has no language code {code!r} for {lang!r}")
         return token_id
 
     # --- records -> model inputs --------------------------------------------------------
@@ -202,7 +204,7 @@ class Family:
     def stack(self, model, name: str):
         """The encoder or decoder stack of the model."""
         if name not in self.stacks:
-            raise ValueError(f"unknown stack {name!r} for family {self.name}; known: {', '.join(self.stacks)}")
+            raise InputError(f"unknown stack {name!r} for family {self.name}; known: {', '.join(self.stacks)}")
         return model.get_encoder() if name == "encoder" else model.get_decoder()
 
     def layers(self, model, name: str):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import random
 
 from xlgen.families.base import Family, GenerationRequest, _unique
+from xlgen.io import InputError
 from xlgen.languages import describe_language
 from xlgen.objectives import text_infilling
 
@@ -62,7 +63,7 @@ class Causal(Family):
     def check_settings(self, settings):
         for key, allowed in (("language_control", LANGUAGE_CONTROLS), ("chat_template", CHAT_TEMPLATES)):
             if key in settings and settings[key] not in allowed:
-                raise ValueError(f"'{key}' is {settings[key]!r}; expected one of: {', '.join(allowed)}")
+                raise InputError(f"'{key}' is {settings[key]!r}; expected one of: {', '.join(allowed)}")
 
     # --- loading -----------------------------------------------------------------------
 
@@ -87,10 +88,10 @@ class Causal(Family):
     def _template(self, kind) -> str:
         """The prompt template of the TaskKind `kind` (xlgen.tasks; its callers resolve names)."""
         if kind is None:
-            raise ValueError(f"family {self.name} (decoder-only) needs the task kind to build its prompt")
+            raise InputError(f"family {self.name} (decoder-only) needs the task kind to build its prompt")
         template = kind.prompt if self.settings["language_control"] == "instruction" else kind.prompt_without_language
         if "{source}" not in template:
-            raise ValueError(f"task kind {kind.name} has no prompt template for decoder-only backbones")
+            raise InputError(f"task kind {kind.name} has no prompt template for decoder-only backbones")
         return template
 
     def _around_source(self, tokenizer, template: str, **fields) -> tuple[list[int], list[int]]:
@@ -114,7 +115,7 @@ class Causal(Family):
         head, tail = self._around_source(tokenizer, template, **fields)
         budget = source_budget if source_budget is not None else max_source_length - len(head) - len(tail)
         if budget < 1:
-            raise ValueError(f"max_source_length {max_source_length} leaves no room for the source: the prompt "
+            raise InputError(f"max_source_length {max_source_length} leaves no room for the source: the prompt "
                              f"template alone is {len(head) + len(tail)} tokens")
         bodies = tokenizer(list(sources), add_special_tokens=False)["input_ids"]
         return [head + body[:budget] + tail for body in bodies]
@@ -127,7 +128,7 @@ class Causal(Family):
 
     def _completion(self, tokenizer, targets: list[str], max_target_length: int) -> list[list[int]]:
         if max_target_length < 2:
-            raise ValueError(f"max_target_length {max_target_length} leaves no room for the answer before EOS")
+            raise InputError(f"max_target_length {max_target_length} leaves no room for the answer before EOS")
         ids = tokenizer(list(targets), add_special_tokens=False)["input_ids"]
         return [t[: max_target_length - 1] + [tokenizer.eos_token_id] for t in ids]
 
@@ -200,7 +201,7 @@ class Causal(Family):
 
     def stack(self, model, name: str):
         if name not in self.stacks:
-            raise ValueError(f"family {self.name} is decoder-only: it has no {name} stack")
+            raise InputError(f"family {self.name} is decoder-only: it has no {name} stack")
         return model.get_decoder()
 
     def layers(self, model, name: str):
@@ -208,7 +209,7 @@ class Causal(Family):
         for attribute in ("layers", "h"):  # Llama-like, BLOOM
             if hasattr(base, attribute):
                 return getattr(base, attribute)
-        raise ValueError(f"{type(model).__name__}: no decoder layers found (family {self.name})")
+        raise InputError(f"{type(model).__name__}: no decoder layers found (family {self.name})")
 
     def embedding_modules(self, model) -> list:
         base = self.stack(model, "decoder")
@@ -228,7 +229,7 @@ class Causal(Family):
     def adapter_sites(self, block, stack_name: str) -> dict:
         attention = getattr(block, "self_attn", None) or getattr(block, "self_attention", None)
         if attention is None or not hasattr(block, "mlp"):
-            raise ValueError(f"{type(block).__name__}: no self-attention or MLP to put adapters after")
+            raise InputError(f"{type(block).__name__}: no self-attention or MLP to put adapters after")
         return {"self_attn": attention, "ffn": block.mlp}
 
     def lora_target_modules(self, model_type=None):
@@ -252,7 +253,7 @@ class Causal(Family):
         architecture = spec.get("architecture", "llama")
         classes = {"llama": (LlamaConfig, LlamaForCausalLM), "qwen2": (Qwen2Config, Qwen2ForCausalLM)}
         if architecture not in classes:
-            raise ValueError(f"demo architecture {architecture!r}; known: {', '.join(classes)}")
+            raise InputError(f"demo architecture {architecture!r}; known: {', '.join(classes)}")
         config_class, model_class = classes[architecture]
         config = config_class(
             vocab_size=len(tokenizer), hidden_size=dims.d_model, intermediate_size=dims.ffn,

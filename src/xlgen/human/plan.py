@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from xlgen.human.sample import annotators_by_language, candidate_generation_files, parse_systems
 from xlgen.human.simulate import simulated_annotators
+from xlgen.io import InputError
 from xlgen.methods import TRANSLATE_TEST
 
 STUDY_DIR = "results/human/{task}"
@@ -83,23 +84,23 @@ def human_plan(config: dict, task_targets: dict[str, list[str]]) -> HumanPlan:
     tasks = list(section.get("tasks") or task_targets)
     for i, task in enumerate(tasks):
         if task not in task_targets:
-            raise ValueError(f"'human_eval.tasks[{i}]' is {task!r}: not a task of this study "
+            raise InputError(f"'human_eval.tasks[{i}]' is {task!r}: not a task of this study "
                              f"({', '.join(task_targets)})")
     langs = {}
     for task in tasks:
         chosen = list(section.get("languages") or task_targets[task])
         for lang in chosen:
             if lang not in task_targets[task]:
-                raise ValueError(f"'human_eval.languages': {lang!r} is not a target language of {task} "
+                raise InputError(f"'human_eval.languages': {lang!r} is not a target language of {task} "
                                  f"({', '.join(task_targets[task])})")
         langs[task] = [lang for lang in task_targets[task] if lang in chosen]
     if settings["split"] not in config["generate"]["splits"]:
-        raise ValueError(f"'human_eval.split' is {settings['split']!r}, but generate.splits has only "
+        raise InputError(f"'human_eval.split' is {settings['split']!r}, but generate.splits has only "
                          f"{config['generate']['splits']}")
     try:
         systems = parse_systems(section.get("systems") or [])
-    except ValueError as err:
-        raise ValueError(f"'human_eval.systems': {err}") from None
+    except InputError as err:
+        raise InputError(f"'human_eval.systems': {err}") from None
     tt = config.get("translate_train") or {}
     tt_on = bool(tt.get("enabled"))
     backbones = list(config["backbones"])
@@ -107,28 +108,28 @@ def human_plan(config: dict, task_targets: dict[str, list[str]]) -> HumanPlan:
         where = f"'human_eval.systems[{i}]' is {system.name!r}"
         translated = system.method.endswith(("+tt", TRANSLATE_TEST))
         if translated and not tt_on:
-            raise ValueError(f"{where}: a translation baseline needs translate_train.enabled")
+            raise InputError(f"{where}: a translation baseline needs translate_train.enabled")
         allowed_backbones = list(tt.get("backbones") or backbones) if translated else backbones
         if system.backbone not in allowed_backbones:
-            raise ValueError(f"{where}: backbone {system.backbone!r} is not run (runs: {', '.join(allowed_backbones)})")
+            raise InputError(f"{where}: backbone {system.backbone!r} is not run (runs: {', '.join(allowed_backbones)})")
         methods = list(tt.get("methods") or ["full"]) if translated else list(config["methods"])
         if system.base_method not in methods:
-            raise ValueError(f"{where}: method {system.base_method!r} is not run (runs: {', '.join(methods)})")
+            raise InputError(f"{where}: method {system.base_method!r} is not run (runs: {', '.join(methods)})")
         if system.method.endswith("+tt"):
             tt_langs = list(tt.get("languages") or config["target_languages"])
             missing = [lang for task in tasks for lang in langs[task] if lang not in tt_langs]
             if missing:
-                raise ValueError(f"{where}: no translate-train run in {', '.join(sorted(set(missing)))}")
+                raise InputError(f"{where}: no translate-train run in {', '.join(sorted(set(missing)))}")
         grid = [float(lr) for lr in config["method_settings"][system.base_method]["lrs"]]
         if system.lr is not None and not any(abs(system.lr - lr) <= 1e-12 * lr for lr in grid):
-            raise ValueError(f"{where}: {system.lr:g} is not in method_settings.{system.base_method}.lrs "
+            raise InputError(f"{where}: {system.lr:g} is not in method_settings.{system.base_method}.lrs "
                              f"({', '.join(f'{lr:g}' for lr in grid)})")
     annotators = {}
     for task in tasks:
         try:
             annotators[task] = annotators_by_language(section.get("annotators"), langs[task])
-        except ValueError as err:
-            raise ValueError(f"'human_eval.annotators': {err}") from None
+        except InputError as err:
+            raise InputError(f"'human_eval.annotators': {err}") from None
     method_lrs = {name: [float(lr) for lr in spec["lrs"]] for name, spec in config["method_settings"].items()
                   if isinstance(spec, dict) and "lrs" in spec}
     return HumanPlan(tasks=tasks, langs=langs, split=settings["split"], n_items=int(settings["n_items"]),

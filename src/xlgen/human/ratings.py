@@ -28,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.human import ASPECTS, LANGUAGE_LABELS, RATINGS_FORMAT, SCALE, is_simulated
-from xlgen.io import read_jsonl
+from xlgen.io import InputError, read_json, read_jsonl
 
 REQUIRED_COLUMNS = ("lang", "annotator", "output_id", "language", "fluency", "adequacy")
 JSON_FIELDS = ("format", "lang", "annotator", "ratings")
@@ -39,7 +39,7 @@ LANGUAGE_ALIASES = {"not language": "none", "not_language": "none", "other langu
 MAX_PROBLEMS = 100
 
 
-class RatingProblems(ValueError):
+class RatingProblems(InputError):
     """Bad rating files: `problems` holds one line per problem (file, row, what)."""
 
     def __init__(self, problems: list[str]):
@@ -54,9 +54,9 @@ def load_study(directory: str | Path) -> dict:
     directory = Path(directory)
     path = directory / "study.json"
     if not path.exists():
-        raise ValueError(f"{directory}: not a human-evaluation study directory (no study.json; "
+        raise InputError(f"{directory}: not a human-evaluation study directory (no study.json; "
                          "the human_sample rule writes it: results/human/<task>/)")
-    study = json.loads(path.read_text(encoding="utf-8"))
+    study = read_json(path)  # bad JSON: an InputError naming the file
     study["key"] = pd.read_csv(directory / "key.csv", dtype={"output_id": str, "example_id": str},
                                keep_default_na=False, na_values=[""])
     study["items"] = read_jsonl(directory / "items.jsonl")

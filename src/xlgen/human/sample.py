@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.human import is_simulated
-from xlgen.io import read_jsonl
+from xlgen.io import InputError, read_jsonl
 from xlgen.languages import describe_language
 from xlgen.methods import TRANSLATE_TRAIN, method_variant
 from xlgen.metrics import langid
@@ -68,19 +68,19 @@ def parse_system(spec: str) -> System:
     body, at, lr_text = name.partition("@")
     backbone, slash, method = body.partition("/")
     if not slash or not backbone or not method or "/" in method:
-        raise ValueError(f"human_eval system {spec!r}: expected '<backbone>/<method>', "
+        raise InputError(f"human_eval system {spec!r}: expected '<backbone>/<method>', "
                          "'<backbone>/<method>@<lr>' or '<backbone>/<method>+tt'")
     if TRANSLATE_TRAIN in method:
-        raise ValueError(f"human_eval system {spec!r}: write '{method.split(TRANSLATE_TRAIN)[0]}+tt' "
+        raise InputError(f"human_eval system {spec!r}: write '{method.split(TRANSLATE_TRAIN)[0]}+tt' "
                          "(the run of each language is picked per language)")
     lr = None
     if at:
         try:
             lr = float(lr_text)
         except ValueError:
-            raise ValueError(f"human_eval system {spec!r}: {lr_text!r} is not a learning rate") from None
+            raise InputError(f"human_eval system {spec!r}: {lr_text!r} is not a learning rate") from None
         if not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"human_eval system {spec!r}: the learning rate must be > 0")
+            raise InputError(f"human_eval system {spec!r}: the learning rate must be > 0")
     return System(name, backbone, method, lr)
 
 
@@ -88,7 +88,7 @@ def parse_systems(specs: list[str]) -> list[System]:
     systems = [parse_system(s) for s in specs]
     names = [s.name for s in systems]
     if len(set(names)) != len(names) or len(systems) < 1:
-        raise ValueError(f"human_eval.systems must name one or more distinct systems, got {names}")
+        raise InputError(f"human_eval.systems must name one or more distinct systems, got {names}")
     return systems
 
 
@@ -127,7 +127,7 @@ def selected_lr(selection: pd.DataFrame, system: System, lang: str) -> float:
         lrs = pd.to_numeric(rows.loc[rows["lang"] == pick, "lr"], errors="coerce").dropna()
         if len(lrs):
             return float(lrs.iloc[0])
-    raise ValueError(f"human_eval system {system.name!r}: no source_dev learning rate for {system.backbone}/{method} "
+    raise InputError(f"human_eval system {system.name!r}: no source_dev learning rate for {system.backbone}/{method} "
                      f"in {lang} in the LR-selection table (did every LR of it diverge?)")
 
 
@@ -135,7 +135,7 @@ def main_metric(selection: pd.DataFrame) -> str:
     """The task's main metric, as the LR-selection table names it."""
     metrics = sorted(set(selection["metric"].dropna().astype(str)))
     if len(metrics) != 1:
-        raise ValueError(f"the LR-selection table names {len(metrics)} main metrics ({metrics}); expected one")
+        raise InputError(f"the LR-selection table names {len(metrics)} main metrics ({metrics}); expected one")
     return metrics[0]
 
 
@@ -166,7 +166,7 @@ def stratified_sample(lengths: dict[str, int], n: int, rng: random.Random) -> li
 
 def _letters(k: int) -> list[str]:
     if k > len(string.ascii_lowercase):
-        raise ValueError(f"{k} systems: at most {len(string.ascii_lowercase)} can be compared on one page")
+        raise InputError(f"{k} systems: at most {len(string.ascii_lowercase)} can be compared on one page")
     return list(string.ascii_lowercase[:k])
 
 
@@ -175,7 +175,7 @@ def _by_id(path: str | Path, what: str) -> dict[str, dict]:
     for record in read_jsonl(path):
         records[str(record.get("id"))] = record
     if not records:
-        raise ValueError(f"{path}: no {what}")
+        raise InputError(f"{path}: no {what}")
     return records
 
 
@@ -190,7 +190,7 @@ def sample_study(task: str, split: str, langs: list[str], systems: list[System],
     automatic scores, which score_outputs adds) naming the system behind it.
     """
     if n_items < 1:
-        raise ValueError(f"human_eval.n_items must be >= 1, got {n_items}")
+        raise InputError(f"human_eval.n_items must be >= 1, got {n_items}")
     items, key_rows = [], []
     letters = _letters(len(systems))
     for lang in langs:
@@ -204,7 +204,7 @@ def sample_study(task: str, split: str, langs: list[str], systems: list[System],
             runs[system.name] = (method, lr)
         shared = set.intersection(*(set(o) for o in outputs.values())) & set(data)
         if not shared:
-            raise ValueError(f"human_eval {task} {lang}: no input has an output from every system")
+            raise InputError(f"human_eval {task} {lang}: no input has an output from every system")
         first = outputs[systems[0].name]
         lengths = {i: len(prompt_of(data[i], first[i])[-1]["text"]) for i in shared}
         rng = random.Random(f"{seed}:{task}:{lang}")
@@ -244,7 +244,7 @@ def per_output_metric(kind: str, metric: str, lang: str, predictions: list[str],
         _, bleu, chrf = _bleu_chrf_metrics(lang)
         scorer = chrf if metric == "chrf" else bleu
         return [float(scorer.sentence_score(p, r).score) for p, r in zip(predictions, references)]
-    raise ValueError(f"metric {metric!r} has no per-output value (per-example metrics: {', '.join(sorted(values))})")
+    raise InputError(f"metric {metric!r} has no per-output value (per-example metrics: {', '.join(sorted(values))})")
 
 
 def score_outputs(items: list[dict], key: pd.DataFrame, metric: str, kind: str,
@@ -292,12 +292,12 @@ def annotators_by_language(spec, langs: list[str]) -> dict[str, list[str]]:
     for lang in langs:
         ids = [str(a) for a in mapping.get(lang) or []]
         if not ids:
-            raise ValueError(f"no annotator for {lang}")
+            raise InputError(f"no annotator for {lang}")
         if len(set(ids)) != len(ids):
-            raise ValueError(f"an annotator twice for {lang}: {ids}")
+            raise InputError(f"an annotator twice for {lang}: {ids}")
         for annotator in ids:
             if is_simulated(annotator):
-                raise ValueError(f"{annotator!r}: ids starting with 'sim-' are reserved "
+                raise InputError(f"{annotator!r}: ids starting with 'sim-' are reserved "
                                  "for simulated annotators")
         result[lang] = ids
     return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from xlgen.io import UnknownNameError
 from xlgen.methods.adapter import BottleneckAdapters
 from xlgen.methods.adapterdrop import AdapterDrop
 from xlgen.methods.freeze import FreezeParts
@@ -82,7 +83,7 @@ def get_method(name: str) -> Method:
     try:
         return METHODS[base_method(name)]
     except KeyError:
-        raise KeyError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}") from None
+        raise UnknownNameError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}") from None
 
 
 def trainable_parameters(model) -> tuple[int, int]:

@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from xlgen.io import InputError
+
 WEIGHTS_FILE = "xlgen_adapters.safetensors"
 CONFIG_FILE = "xlgen_adapters.json"
 
@@ -42,7 +44,7 @@ class BottleneckAdapters:
         unknown = sorted(set(stacks) - set(family.stacks))
         if unknown or not stacks:
             kind = " (decoder-only)" if not family.is_encoder_decoder else ""
-            raise ValueError(f"{self.name}: stacks must be a non-empty subset of {list(family.stacks)} for "
+            raise InputError(f"{self.name}: stacks must be a non-empty subset of {list(family.stacks)} for "
                              f"family {family.name}{kind}, got {stacks!r}")
         return stacks
 
@@ -50,7 +52,7 @@ class BottleneckAdapters:
         """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
         try:
             self.check_stacks(family, settings.get("stacks"))
-        except ValueError as err:
+        except InputError as err:
             return "stacks", str(err).removeprefix(f"{self.name}: ")
         return None
 
@@ -62,11 +64,11 @@ class BottleneckAdapters:
         family = get_family(model)
         config = {key: settings.get(key, default) for key, default in self.DEFAULTS.items()}
         if config["placement"] not in PLACEMENTS:
-            raise ValueError(f"{self.name}: placement must be one of {', '.join(PLACEMENTS)}, "
+            raise InputError(f"{self.name}: placement must be one of {', '.join(PLACEMENTS)}, "
                              f"got {config['placement']!r}")
         config["stacks"] = self.check_stacks(family, config["stacks"])
         if not (config["bottleneck"] or 0) > 0 and not config["reduction_factor"] > 0:
-            raise ValueError(f"{self.name}: give a positive bottleneck or reduction_factor")
+            raise InputError(f"{self.name}: give a positive bottleneck or reduction_factor")
         d_model = family.hidden_size(model.config)
         config["bottleneck"] = int(config["bottleneck"] or max(1, d_model // config["reduction_factor"]))
         config.update(method=self.name, family=family.name, d_model=d_model)
@@ -120,11 +122,11 @@ class BottleneckAdapters:
         own = model.state_dict()
         absent = [k for k in weights if k not in own]
         if any(f".{ATTRIBUTE}." not in k for k in absent):
-            raise ValueError(f"{out_dir}: weights that match no parameter of the backbone: {absent[:5]}")
+            raise InputError(f"{out_dir}: weights that match no parameter of the backbone: {absent[:5]}")
         missing = model.load_state_dict({k: v for k, v in weights.items() if k in own}, strict=False).missing_keys
         untrained = [k for k in missing if f".{ATTRIBUTE}." in k]
         if untrained:
-            raise ValueError(f"{out_dir}: no saved weights for adapters {untrained[:5]}")
+            raise InputError(f"{out_dir}: no saved weights for adapters {untrained[:5]}")
         model.requires_grad_(False)
         model.eval()
         model.xlgen_adapter_config = config

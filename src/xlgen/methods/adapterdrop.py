@@ -14,6 +14,7 @@ Settings: those of `adapter`, plus `drop_layers` (1; the paper dropped 5 of 12) 
 
 from __future__ import annotations
 
+from xlgen.io import InputError
 from xlgen.methods.adapter import BottleneckAdapters
 
 
@@ -44,10 +45,10 @@ class AdapterDrop(BottleneckAdapters):
         config = super().resolve(model, settings)
         depth = min(len(layers(model, s)) for s in config["stacks"])
         if not 0 <= config["drop_layers"] <= depth:
-            raise ValueError(f"adapterdrop: drop_layers must be between 0 and {depth} (layers of "
+            raise InputError(f"adapterdrop: drop_layers must be between 0 and {depth} (layers of "
                              f"the shallowest adapted stack), got {config['drop_layers']}")
         if not 0.0 <= config["drop_prob"] <= 1.0:
-            raise ValueError(f"adapterdrop: drop_prob must be between 0 and 1, got {config['drop_prob']}")
+            raise InputError(f"adapterdrop: drop_prob must be between 0 and 1, got {config['drop_prob']}")
         return config
 
     def prepare(self, model, settings: dict):

@@ -14,6 +14,7 @@ or a mapping family -> list (families left out keep their default).
 
 from __future__ import annotations
 
+from xlgen.io import InputError
 from xlgen.methods.full import FullFinetuning
 
 DEFAULTS = {"parts": None}  # None: each family's default_frozen
@@ -30,20 +31,20 @@ def frozen_parts(settings: dict, family) -> list[str]:
     if isinstance(setting, dict):
         unknown = sorted(set(setting) - set(FAMILIES))
         if unknown:
-            raise ValueError(f"freeze: parts has unknown families {unknown}; known: {', '.join(FAMILIES)}")
+            raise InputError(f"freeze: parts has unknown families {unknown}; known: {', '.join(FAMILIES)}")
         setting = setting.get(family.name)
     parts = list(family.default_frozen if setting is None else setting)
     known = {part for f in FAMILIES.values() for part in f.parts}
     unknown = sorted(set(parts) - known)
     if unknown:
-        raise ValueError(f"freeze: unknown parts {unknown}; known: {', '.join(sorted(known))}")
+        raise InputError(f"freeze: unknown parts {unknown}; known: {', '.join(sorted(known))}")
     foreign = [part for part in parts if part not in family.parts]
     if foreign:
-        raise ValueError(f"freeze: part {foreign[0]!r} does not apply to family {family.name}"
+        raise InputError(f"freeze: part {foreign[0]!r} does not apply to family {family.name}"
                          f"{' (decoder-only)' if not family.is_encoder_decoder else ''}; its parts: "
                          f"{', '.join(family.parts)}")
     if set(parts) == set(family.parts):
-        raise ValueError(f"freeze: freezing {', '.join(family.parts)} leaves nothing to train")
+        raise InputError(f"freeze: freezing {', '.join(family.parts)} leaves nothing to train")
     return parts
 
 
@@ -54,7 +55,7 @@ class FreezeParts(FullFinetuning):
         """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
         try:
             frozen_parts(settings, family)
-        except ValueError as err:
+        except InputError as err:
             return "parts", str(err).removeprefix("freeze: ")
         return None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.io import InputError
 from xlgen.methods.peft_io import load_peft, save_peft
 
 DEFAULTS = {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": None}
@@ -28,7 +29,7 @@ def target_modules(setting, family, model_type: str | None = None) -> list[str]:
     if isinstance(setting, dict):
         unknown = sorted(set(setting) - set(FAMILIES))
         if unknown:
-            raise ValueError(f"lora: target_modules has unknown families {unknown}")
+            raise InputError(f"lora: target_modules has unknown families {unknown}")
         return list(setting.get(family.name, family.lora_target_modules(model_type)))
     return list(setting)
 
@@ -40,7 +41,7 @@ class LoRA:
         """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""
         try:
             target_modules({**DEFAULTS, **settings}["target_modules"], family)
-        except ValueError as err:
+        except InputError as err:
             return "target_modules", str(err).removeprefix("lora: ")
         return None
 

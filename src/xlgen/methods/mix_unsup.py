@@ -12,6 +12,7 @@ import random
 from typing import Iterator
 
 from xlgen.families import pretraining_examples
+from xlgen.io import InputError
 from xlgen.methods.batches import BatchContext
 from xlgen.methods.full import FullFinetuning
 from xlgen.training import epoch_batches
@@ -21,7 +22,7 @@ def unlabeled_counts(batch_size: int, ratio: float) -> tuple[int, int]:
     """(task, unlabeled) examples in a micro-batch of `batch_size` at unlabeled share `ratio`."""
     n_unlabeled = round(batch_size * ratio)
     if not 0 < n_unlabeled < batch_size:
-        raise ValueError(f"method_settings: ratio {ratio} leaves no task or no unlabeled example "
+        raise InputError(f"method_settings: ratio {ratio} leaves no task or no unlabeled example "
                          f"in a batch of {batch_size}")
     return batch_size - n_unlabeled, n_unlabeled
 
@@ -29,7 +30,7 @@ def unlabeled_counts(batch_size: int, ratio: float) -> tuple[int, int]:
 def mixed_batches(train_examples: list[dict], context: BatchContext) -> Iterator[dict[str, list[dict]]]:
     """Endless {"task": [...], "unlabeled": [...]} micro-batches at the configured ratio."""
     if not context.unlabeled:
-        raise ValueError("mix_unsup needs unlabeled text of the target languages")
+        raise InputError("mix_unsup needs unlabeled text of the target languages")
     n_task, n_unlabeled = unlabeled_counts(context.batch_size, context.settings.get("ratio", 0.25))
     rng = random.Random(context.seed * 7919 + 1)  # its own stream: task batches are unchanged
     sample = pretraining_examples(context.family, context.tokenizer, context.unlabeled, {},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.io import InputError
 from xlgen.methods.peft_io import load_peft, save_peft
 
 DEFAULTS = {"num_virtual_tokens": 20, "init": "vocab"}
@@ -26,7 +27,7 @@ class PromptTuning:
         family = get_family(model)
         settings = {**DEFAULTS, **settings}
         if settings["init"] not in INITS:
-            raise ValueError(f"prompt: init must be one of {', '.join(INITS)}, got {settings['init']!r}")
+            raise InputError(f"prompt: init must be one of {', '.join(INITS)}, got {settings['init']!r}")
         config = PromptTuningConfig(
             task_type=getattr(TaskType, family.peft_task_type),
             num_virtual_tokens=int(settings["num_virtual_tokens"]),

@@ -75,6 +75,7 @@ from pathlib import Path
 
 import regex
 
+from xlgen.io import InputError
 from xlgen.metrics import fasttext_lid
 
 MIN_TOKENS = 5  # lines with fewer tokens are dropped
@@ -141,7 +142,7 @@ def line_language(line: str) -> str:
 
 def _check_lang(lang: str) -> None:
     if not _LANG_RE.fullmatch(lang):
-        raise ValueError(
+        raise InputError(
             f"language {lang!r} is not a lid.176 label: use the ISO 639-1 code ('zh', 'ar', ...)"
         )
 

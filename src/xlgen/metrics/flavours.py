@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from xlgen.io import InputError
 from xlgen.metrics.mlqa import mlqa_per_example
 
 FLAVOURS: dict[str, Callable[[str, list[str], list[list[str]]], dict[str, list[float]]]] = {
@@ -21,5 +22,5 @@ def flavour_per_example(flavour: str, lang: str, predictions: list[str],
                         references: list[list[str]]) -> dict[str, list[float]]:
     """The per-example metrics of `flavour`; ValueError naming the known flavours."""
     if flavour not in FLAVOURS:
-        raise ValueError(f"unknown metric flavour {flavour!r}; known: {', '.join(sorted(FLAVOURS)) or 'none'}")
+        raise InputError(f"unknown metric flavour {flavour!r}; known: {', '.join(sorted(FLAVOURS)) or 'none'}")
     return FLAVOURS[flavour](lang, predictions, references)

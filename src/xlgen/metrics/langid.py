@@ -43,6 +43,7 @@ from functools import lru_cache
 
 import regex
 
+from xlgen.io import InputError
 from xlgen.languages import close_languages, describe_language
 from xlgen.metrics import fasttext_lid
 from xlgen.metrics.scripts import (DENSE_SCRIPTS, DENSE_WEIGHT, dominant_script, letter_scripts, normalize,
@@ -90,9 +91,9 @@ class Verdict:
 
 def _check_mode(mode: str, min_chars: int = DEFAULT_MIN_CHARS) -> None:
     if mode not in MODES:
-        raise ValueError(f"unknown langid_mode {mode!r}; known: {', '.join(MODES)}")
+        raise InputError(f"unknown langid_mode {mode!r}; known: {', '.join(MODES)}")
     if isinstance(min_chars, bool) or not isinstance(min_chars, int) or min_chars < 0:
-        raise ValueError(f"min_chars must be a non-negative integer, got {min_chars!r}")
+        raise InputError(f"min_chars must be a non-negative integer, got {min_chars!r}")
 
 
 def _collapse(text: str) -> str:
@@ -197,7 +198,7 @@ def judge(text: str, lang: str, input_text: str | None = None, mode: str = DEFAU
     _check_mode(mode, min_chars)
     reason = na_reason(lang, mode)
     if reason is not None:
-        raise ValueError(reason)
+        raise InputError(reason)
     if not regex.search(r"\p{L}", text):
         return Verdict(UNDETERMINED, None, "none")
     if input_text:
@@ -222,7 +223,7 @@ def language_verdicts(predictions: list[str], lang: str, mode: str = DEFAULT_MOD
         return None
     inputs = inputs if inputs is not None else [None] * len(predictions)
     if len(inputs) != len(predictions):
-        raise ValueError(f"{len(predictions)} predictions but {len(inputs)} inputs")
+        raise InputError(f"{len(predictions)} predictions but {len(inputs)} inputs")
     return [judge(text, lang, source, mode, min_chars) for text, source in zip(predictions, inputs)]
 
 

@@ -25,6 +25,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
+from xlgen.io import InputError
+
 MLQA_LANGUAGES = ("ar", "de", "en", "es", "hi", "vi", "zh")
 _WHITESPACE_LANGS = ("en", "es", "hi", "vi", "de", "ar")
 _ARTICLES = {
@@ -43,7 +45,7 @@ def _is_punct(ch: str) -> bool:
 
 def _check_language(lang: str) -> None:
     if lang not in MLQA_LANGUAGES:
-        raise ValueError(f"mlqa metric: no MLQA normalization for language {lang!r} "
+        raise InputError(f"mlqa metric: no MLQA normalization for language {lang!r} "
                          f"(MLQA languages: {' '.join(MLQA_LANGUAGES)})")
 
 

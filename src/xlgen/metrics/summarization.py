@@ -9,8 +9,11 @@ per ROUGE type, its best F-measure (rouge-score's `score_multi` rule).
 from __future__ import annotations
 
 import json
+import logging
 import math
+import traceback
 from functools import lru_cache
+from pathlib import Path
 
 import sacrebleu
 from rouge_score import rouge_scorer
@@ -18,6 +21,7 @@ from rouge_score import rouge_scorer
 from xlgen.metrics.tokenize import RougeTokenizer, sacrebleu_tokenize
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
+_log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=64)
@@ -49,22 +53,37 @@ def _bleu_chrf_metrics(lang: str):
     return tokenize, sacrebleu.metrics.BLEU(tokenize=tokenize), sacrebleu.metrics.CHRF()
 
 
+def _is_mixed_zero_resamples(err: TypeError) -> bool:
+    """Whether `err` is sacrebleu 2.x failing to average its bootstrap scores: a resample
+    with no matching n-gram scores a Python 0.0, the others numpy float32, and
+    `statistics.mean` in `Score.estimate_ci` refuses to mix them ("don't know how to
+    coerce"). Only then is there no interval to give; any other TypeError is a bug."""
+    frames = traceback.extract_tb(err.__traceback__)
+    return ("coerce" in str(err) and any(f.name == "estimate_ci" for f in frames)
+            and Path(frames[-1].filename).name == "statistics.py")
+
+
 def _score_with_interval(metric, predictions: list[str], streams, bootstrap_samples: int) -> tuple[float, float, float]:
     """sacrebleu's corpus score and its bootstrap interval through the public API:
     `corpus_score(..., n_bootstrap=N)` resamples the segments N times (numpy seed
     SACREBLEU_SEED, 12345 unless set) and reports the resamples' mean and half the width of
     their 2.5-97.5 percentile range; the interval is mean -+ that half-width, clipped to
-    0-100. NaN bounds with fewer than 2 resamples. Memory: the resampled statistics are one
-    float32 array of resamples x segments x statistics (10,000 summaries: ~0.7 GB for chrF)."""
+    0-100. NaN bounds with fewer than 2 resamples, and (with a warning logged) when
+    sacrebleu cannot average the resamples (_is_mixed_zero_resamples). Memory: the
+    resampled statistics are one float32 array of resamples x segments x statistics (10,000 summaries: ~0.7 GB for chrF)."""
     if bootstrap_samples < 2:
         score = metric.corpus_score(predictions, streams)
         return float(score.score), math.nan, math.nan
     try:
         score = metric.corpus_score(predictions, streams, n_bootstrap=bootstrap_samples)
-    except TypeError:
-        # sacrebleu 2.x cannot average resamples of which some score an exact Python 0.0 (no
-        # matching n-gram) and others numpy floats: it has no interval to give then
-        return float(metric.corpus_score(predictions, streams).score), math.nan, math.nan
+    except TypeError as err:
+        if not _is_mixed_zero_resamples(err):
+            raise
+        score = metric.corpus_score(predictions, streams)
+        _log.warning("%s: no bootstrap interval (NaN): some of the %d resamples share no n-gram with "
+                     "the references, and sacrebleu %s cannot average their exact 0 with the other "
+                     "scores", score.name, bootstrap_samples, sacrebleu.__version__)
+        return float(score.score), math.nan, math.nan
     summary = json.loads(score.format(width=4, is_json=True, signature="x:y"))
     if "confidence_mean" not in summary:  # sacrebleu omits a zero mean: every resample scored 0
         return float(score.score), 0.0, 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlgen.io import jsonl_lines
+from xlgen.io import InputError, jsonl_lines
 from xlgen.tasks.base import TaskKind
 from xlgen.tasks.extractive_qa import ExtractiveQA
 from xlgen.tasks.summarization import Summarization
@@ -30,7 +30,7 @@ def get_kind(kind: str | TaskKind) -> TaskKind:
         return kind
     kind = ALIASES.get(kind, kind)
     if kind not in KINDS:
-        raise ValueError(f"unknown task kind {kind!r}; known: {', '.join(KINDS)}")
+        raise InputError(f"unknown task kind {kind!r}; known: {', '.join(KINDS)}")
     return KINDS[kind]
 
 
@@ -48,15 +48,15 @@ def read_records(kind: str | TaskKind, path: str | Path, lang: str | None = None
     for number, record in jsonl_lines(path):
         try:
             kind.check_record(record, lang)
-        except ValueError as err:
-            raise ValueError(f"{path}:{number}: {err}") from None
+        except InputError as err:
+            raise InputError(f"{path}:{number}: {err}") from None
         key = str(record["id"])  # 7 and "7" are one id in the generation files
         if key in first_line:
-            raise ValueError(f"{path}:{number}: duplicate id {key!r} (first on line {first_line[key]})")
+            raise InputError(f"{path}:{number}: duplicate id {key!r} (first on line {first_line[key]})")
         first_line[key] = number
         records.append(record)
     if not records:
-        raise ValueError(f"{path}:1: empty file: no records")
+        raise InputError(f"{path}:1: empty file: no records")
     return records
 
 

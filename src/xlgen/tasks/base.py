@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
+from xlgen.io import InputError
 from xlgen.languages import LANGUAGES
 
 
@@ -49,21 +50,21 @@ class TaskKind:
         (`lang` when given), the kind's own checks, and non-empty text fields."""
         missing = [field for field in self.required_fields if field not in record]
         if missing:
-            raise ValueError(f"missing field(s) {', '.join(repr(f) for f in missing)}")
+            raise InputError(f"missing field(s) {', '.join(repr(f) for f in missing)}")
         key = record["id"]
         if isinstance(key, bool) or not isinstance(key, (str, int)) or (isinstance(key, str) and not key.strip()):
-            raise ValueError(f"'id' is {key!r}: expected a non-empty string or an integer")
+            raise InputError(f"'id' is {key!r}: expected a non-empty string or an integer")
         if record["lang"] not in LANGUAGES:
-            raise ValueError(f"'lang' is {record['lang']!r}: unknown language (known: {', '.join(sorted(LANGUAGES))})")
+            raise InputError(f"'lang' is {record['lang']!r}: unknown language (known: {', '.join(sorted(LANGUAGES))})")
         if lang is not None and record["lang"] != lang:
-            raise ValueError(f"'lang' is {record['lang']!r}, expected {lang!r}")
+            raise InputError(f"'lang' is {record['lang']!r}, expected {lang!r}")
         self.check_fields(record)
         for field in self.text_fields:
             value = record[field]
             if not isinstance(value, str):
-                raise ValueError(f"'{field}' is {type(value).__name__}, expected a string")
+                raise InputError(f"'{field}' is {type(value).__name__}, expected a string")
             if not value.strip():
-                raise ValueError(f"'{field}' is empty")
+                raise InputError(f"'{field}' is empty")
 
     def input_text(self, record: Mapping) -> str:
         """The text a prediction for `record` is made from (see `input_field`)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Callable
 
+from xlgen.io import InputError
 from xlgen.languages import occurs_as_words, word_position
 from xlgen.tasks.base import TaskKind
 
@@ -49,15 +50,15 @@ class ExtractiveQA(TaskKind):
         answers = record["answers"]
         hub_hint = "; the hub's {text, answer_start} answers become a list of their texts"
         if isinstance(answers, dict):
-            raise ValueError(f"'answers' is a dict with keys {sorted(answers)}: expected a non-empty list of "
+            raise InputError(f"'answers' is a dict with keys {sorted(answers)}: expected a non-empty list of "
                              f"strings{hub_hint}")
         if not isinstance(answers, list) or not answers:
-            raise ValueError(f"'answers' is {answers!r}: expected a non-empty list of strings")
+            raise InputError(f"'answers' is {answers!r}: expected a non-empty list of strings")
         for i, answer in enumerate(answers):
             if isinstance(answer, dict):
-                raise ValueError(f"'answers[{i}]' is a dict with keys {sorted(answer)}: expected a string{hub_hint}")
+                raise InputError(f"'answers[{i}]' is a dict with keys {sorted(answer)}: expected a string{hub_hint}")
             if not isinstance(answer, str) or not answer.strip():
-                raise ValueError(f"'answers[{i}]' is {answer!r}: expected a non-empty string")
+                raise InputError(f"'answers[{i}]' is {answer!r}: expected a non-empty string")
 
     def references(self, record):
         return list(record["answers"])
