@@ -34,7 +34,7 @@ def test_length_grouping_cuts_padding():
 def test_graddrop_follows_the_sign_rule_element_by_element():
     import torch
 
-    from xlgen.training import graddrop
+    from xlgen.methods.graddrop import graddrop
 
     # elements: agree +, agree -, conflict leaning +, conflict leaning -, conflict balanced, one zero
     g_task = torch.tensor([1.0, -2.0, 3.0, -3.0, 1.0, 0.0])

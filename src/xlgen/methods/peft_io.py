@@ -12,6 +12,20 @@ from pathlib import Path
 ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")  # what PeftModel.save_pretrained writes
 
 
+def peft_model(model, config):
+    """`peft.get_peft_model(model, config)`, without the FutureWarning peft raises itself:
+    its PeftModel reads transformers' deprecated `is_gradient_checkpointing` property (peft
+    0.21; transformers names `is_activation_checkpointing` the replacement); nothing we call is
+    deprecated, so only that message, from that call, is silenced."""
+    import warnings
+
+    from peft import get_peft_model
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+        return get_peft_model(model, config)
+
+
 def save_peft(model, tokenizer, out_dir: Path) -> None:
     """Save the PEFT weights of `model` (a `PeftModel`) and the tokenizer to `out_dir`."""
     model.save_pretrained(out_dir)
