@@ -178,7 +178,7 @@ def test_every_method_trains_saves_and_generates_on_a_causal_lm(tiny, tmp_path, 
                            unlabeled={"ru": ARTICLES["ru"] * 3, "zh": ARTICLES["zh"] * 3})
     batches = method.batches(examples, context) if hasattr(method, "batches") else task_batches(examples, context)
     history = train_steps(model, tokenizer, batches, TrainSettings(steps=2, batch_size=4, lr=1e-3, seed=0,
-                          combine=getattr(method, "combine", "sum")), log=lambda _: None)
+                          combine=method.combine), log=lambda _: None, combine_gradients=method.combine_gradients)
     assert history[-1].get("status") != "diverged"
     method.save(model.to("cpu"), tokenizer, tmp_path)
     loaded, loaded_tokenizer = method.load(tiny, tmp_path)

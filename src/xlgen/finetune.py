@@ -121,7 +121,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         model, tokenizer, batches, settings, log=log,
         evaluate=lambda step: {"dev_loss": mean_loss(model, dev_ex, tokenizer.pad_token_id)},
         eval_every=finetune_cfg["dev_every"], run_key=run_key,
-        combine_gradients=None if method.combine == "sum" else method.combine_gradients,
+        combine_gradients=method.combine_gradients,  # used when method.combine is not "sum"
     )
     diverged = bool(history) and history[-1].get("status") == "diverged"
     # FSDP: no process holds the whole model; every process takes part in gathering it

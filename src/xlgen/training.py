@@ -448,7 +448,7 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     losses are summed (`settings.combine` "sum": one backward of the sum) or, with any other
     `settings.combine`, back-propagated one by one and their gradients combined by
     `combine_gradients(grads_by_loss, params)` (a method's hook, xlgen.methods.Method:
-    one gradient a parameter, e.g. GradDrop's).
+    one gradient a parameter, e.g. GradDrop's; not called when combining by "sum").
 
     Returns the history: one dict per logged step (step, loss, lr, and `evaluate(step)`'s
     results every `eval_every` steps and at the end). Stops early with `status: diverged`
@@ -535,7 +535,7 @@ def _set_up(model, settings: TrainSettings, run_key: str, log, combine_gradients
         optimizer=optimizer, scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(settings)),
         forward=torch.compile(prepared) if settings.compile else prepared, fingerprint=fingerprint,
         ckpt=Path(settings.checkpoint_path) if settings.checkpoint_path else None, log=log,
-        combine_gradients=combine_gradients)
+        combine_gradients=combine_gradients if settings.combine != "sum" else None)
 
 
 def _check_shares(settings: TrainSettings, processes: int) -> None:

@@ -34,7 +34,8 @@ METHODS: dict[str, Method] = {
     "mix_unsup": MixUnsup(),
     "graddrop": GradDropMix(),
 }
-_MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+# a plug-in is a top-level module whose name is its method's (the finetune rule's method wildcard: [a-z_]+)
+_MODULE_NAME = re.compile(r"^[a-z_]+$")
 
 
 # Data-translation baselines are variants of a method, named like backbone variants ('+it'):
