@@ -111,3 +111,23 @@ def test_a_job_process_finds_a_plugin_method_by_its_name():
     code = "from xlgen.methods import METHODS, get_method; m = get_method('norms_only'); print(m.name, 'norms_only' in METHODS)"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == ["norms_only", "True"]
+
+
+def test_the_schema_lists_come_from_the_registries():
+    """schema.yaml keeps no second copy of the registries: the completed schema's method,
+    family, family-setting, freeze-part and adapter-stack lists are theirs."""
+    from xlgen.config import load_schema
+    from xlgen.families import FAMILIES
+
+    raw, schema = load_schema(SCHEMA), schema_with_registries(SCHEMA)
+    methods, entry = schema["properties"]["methods"]["items"], schema["properties"]["backbone_catalog"]
+    assert "enum" not in raw["properties"]["methods"]["items"] and methods["enum"] == list(METHODS)
+    assert schema["properties"]["translate_train"]["properties"]["methods"]["items"]["enum"] == list(METHODS)
+    assert set(schema["properties"]["method_settings"]["properties"]) == set(METHODS)
+    family = entry["additionalProperties"]["properties"]["family"]
+    assert "enum" not in raw["properties"]["backbone_catalog"]["additionalProperties"]["properties"]["family"]
+    assert family["enum"] == list(FAMILIES) == ["mt5", "mbart", "nllb", "causal"]
+    assert entry["additionalProperties"]["properties"]["language_control"]["enum"] == ["instruction", "none"]
+    assert set(schema["$defs"]["freeze_parts"]["items"]["enum"]) == {p for f in FAMILIES.values() for p in f.parts}
+    assert set(schema["$defs"]["method_freeze"]["properties"]["parts"]["oneOf"][1]["properties"]) == set(FAMILIES)
+    assert raw == load_schema(SCHEMA)  # completing works on a copy
