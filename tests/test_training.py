@@ -163,11 +163,11 @@ def test_gradient_accumulation_matches_one_big_batch_of_equal_micro_batches():
     assert compared > 0.5 * sum(a.numel() for a in whole.state_dict().values())
 
 
-def test_gradient_checkpointing_is_warning_free_and_changes_no_number():
+def test_gradient_checkpointing_is_warning_free_and_changes_no_number(tmp_path):
     """Activation checkpointing goes through transformers' current API, and preparing a peft
     method raises no deprecation from our calls (peft 0.21 reads transformers' deprecated
-    `is_gradient_checkpointing`; xlgen.methods.peft_io.peft_model keeps it quiet): every
-    warning is an error here. mBART's results are bitwise those without checkpointing."""
+    `is_gradient_checkpointing` when it builds or loads a PeftModel; xlgen.methods.peft_io
+    keeps it quiet): every warning is an error here. mBART's results are bitwise those without checkpointing."""
     import warnings
 
     import torch
@@ -189,6 +189,8 @@ def test_gradient_checkpointing_is_warning_free_and_changes_no_number():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             checkpointed = trained(method, True)
+            get_method(method).save(checkpointed, tokenizer, tmp_path / method)
+            get_method(method).load(ROOT / "resources" / "demo_backbones" / "mbart-demo", tmp_path / method)
         assert any(getattr(m, "gradient_checkpointing", False) for m in checkpointed.modules())
         plain = trained(method, False)
         for (name, a), (_, b) in zip(checkpointed.state_dict().items(), plain.state_dict().items()):
