@@ -17,7 +17,7 @@ from xlgen.families import get_family
 from xlgen.finetune import encode
 from xlgen.generation import generate
 from xlgen.methods import METHODS, get_method, trainable_parameters
-from xlgen.methods.batches import BatchContext, task_batches
+from xlgen.methods.batches import BatchContext
 from xlgen.tasks import get_kind
 from xlgen.training import TrainSettings, collate, train_steps
 from xlgen_demo.backbone import DemoDims, build_model, train_tokenizer
@@ -176,9 +176,9 @@ def test_every_method_trains_saves_and_generates_on_a_causal_lm(tiny, tmp_path, 
     examples = encode(tokenizer, "causal", RECORDS, "en", 64, 8, kind="summarization")
     context = BatchContext(family="causal", tokenizer=tokenizer, batch_size=4, seed=0, settings=settings,
                            unlabeled={"ru": ARTICLES["ru"] * 3, "zh": ARTICLES["zh"] * 3})
-    batches = method.batches(examples, context) if hasattr(method, "batches") else task_batches(examples, context)
+    batches = method.batches(examples, context)  # task batches by default (xlgen.methods.Method)
     history = train_steps(model, tokenizer, batches, TrainSettings(steps=2, batch_size=4, lr=1e-3, seed=0,
-                          combine=getattr(method, "combine", "sum")), log=lambda _: None)
+                          combine=method.combine), log=lambda _: None, combine_gradients=method.combine_gradients)
     assert history[-1].get("status") != "diverged"
     method.save(model.to("cpu"), tokenizer, tmp_path)
     loaded, loaded_tokenizer = method.load(tiny, tmp_path)

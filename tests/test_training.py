@@ -34,7 +34,7 @@ def test_length_grouping_cuts_padding():
 def test_graddrop_follows_the_sign_rule_element_by_element():
     import torch
 
-    from xlgen.training import graddrop
+    from xlgen.methods.graddrop import graddrop
 
     # elements: agree +, agree -, conflict leaning +, conflict leaning -, conflict balanced, one zero
     g_task = torch.tensor([1.0, -2.0, 3.0, -3.0, 1.0, 0.0])
@@ -161,3 +161,47 @@ def test_gradient_accumulation_matches_one_big_batch_of_equal_micro_batches():
         assert torch.allclose(a[real], b[real], atol=1e-5), name
         compared += int(real.sum())
     assert compared > 0.5 * sum(a.numel() for a in whole.state_dict().values())
+
+
+def test_gradient_checkpointing_is_warning_free_and_changes_no_number(tmp_path):
+    """Activation checkpointing goes through transformers' current API, and preparing a peft
+    method raises no deprecation from our calls (peft 0.21 reads transformers' deprecated
+    `is_gradient_checkpointing` when it builds or loads a PeftModel; xlgen.methods.peft_io
+    keeps it quiet): every warning is an error here. mBART's results are bitwise those without checkpointing."""
+    import warnings
+
+    import torch
+
+    from xlgen.methods import get_method
+    from xlgen.training import TrainSettings, train_steps
+
+    _, tokenizer = _tiny_mbart()
+    batch = [{"input_ids": [5 + (i * 3 + j) % 40 for j in range(10)], "labels": [9 + i % 7, 2]} for i in range(4)]
+
+    def trained(method, checkpointing):
+        torch.manual_seed(0)
+        model = get_method(method).prepare(_tiny_mbart()[0], {})
+        settings = TrainSettings(steps=2, batch_size=4, lr=1e-3, seed=0, gradient_checkpointing=checkpointing)
+        train_steps(model, tokenizer, iter([batch] * 2), settings, log=lambda m: None)
+        return model
+
+    for method in ("full", "lora"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            checkpointed = trained(method, True)
+            get_method(method).save(checkpointed, tokenizer, tmp_path / method)
+            get_method(method).load(ROOT / "resources" / "demo_backbones" / "mbart-demo", tmp_path / method)
+        assert any(getattr(m, "gradient_checkpointing", False) for m in checkpointed.modules())
+        plain = trained(method, False)
+        for (name, a), (_, b) in zip(checkpointed.state_dict().items(), plain.state_dict().items()):
+            assert torch.equal(a, b), (method, name)
+
+
+def test_a_gradient_combination_needs_its_hook():
+    import pytest
+
+    from xlgen.training import TrainSettings, train_steps
+
+    model, tokenizer = _tiny_mbart()
+    with pytest.raises(ValueError, match="combine 'graddrop' needs its combine_gradients hook"):
+        train_steps(model, tokenizer, iter([]), TrainSettings(steps=1, batch_size=2, lr=1e-3, combine="graddrop"))

@@ -6,6 +6,7 @@ typo stops the DAG before any job starts.
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
 from xlgen.io import InputError
 from xlgen.languages import LANGUAGES, get_language
-from xlgen.methods import get_method
+from xlgen.methods import METHODS, get_method, load_method
 
 
 class ConfigError(InputError):
@@ -56,15 +57,64 @@ def load_schema(path: str | Path) -> dict:
         return yaml.safe_load(fh)
 
 
+def schema_with_registries(schema: dict | str | Path) -> dict:
+    """The config schema (a path to config/schema.yaml, or it loaded) completed from the
+    registries, which schema.yaml leaves open: the method names (`methods`,
+    `translate_train.methods`) and each method's `method_settings` entry (xlgen.methods:
+    `Method.settings_schema`, else `$defs/method_<name>`, else `lrs` alone); the families
+    (`backbone_catalog.*.family`), their settings' values (`Family.setting_choices`), their
+    freeze parts and adapter stacks (xlgen.families). A new copy: `schema` is left as it is."""
+    schema = copy.deepcopy(schema if isinstance(schema, dict) else load_schema(schema))
+    defs, props = schema["$defs"], schema["properties"]
+    names = list(METHODS)
+    props["methods"]["items"]["enum"] = names
+    props["translate_train"]["properties"]["methods"]["items"]["enum"] = names
+    only_lrs = {"type": "object", "additionalProperties": False, "required": ["lrs"],
+                "properties": {"lrs": {"$ref": "#/$defs/lrs"}}}
+    props["method_settings"]["properties"] = {
+        name: method.settings_schema or ({"$ref": f"#/$defs/method_{name}"} if f"method_{name}" in defs else only_lrs)
+        for name, method in METHODS.items()}
+    entry = props["backbone_catalog"]["additionalProperties"]["properties"]
+    entry["family"]["enum"] = list(FAMILIES)
+    for family in FAMILIES.values():
+        for key, choices in family.setting_choices.items():
+            entry.setdefault(key, {"description": f"family {family.name} only"})["enum"] = list(choices)
+    defs["freeze_parts"]["items"]["enum"] = list(dict.fromkeys(p for f in FAMILIES.values() for p in f.parts))
+    defs["method_freeze"]["properties"]["parts"]["oneOf"][1]["properties"] = {
+        name: {"$ref": "#/$defs/freeze_parts"} for name in FAMILIES}
+    stacks = list(dict.fromkeys(s for f in FAMILIES.values() for s in f.stacks))
+    for adapter in ("method_adapter", "method_adapterdrop"):
+        defs[adapter]["properties"]["stacks"]["items"]["enum"] = stacks
+    return schema
+
+
+def _load_methods(config: dict[str, Any]) -> None:
+    """Register the plug-in methods the config names (xlgen.methods.load_method), so the
+    schema's method lists hold them; one line naming the key of a name that is none."""
+    section = config.get("translate_train")
+    lists = [("methods", config.get("methods"))]
+    if isinstance(section, dict):
+        lists.append(("translate_train.methods", section.get("methods")))
+    for key, names in lists:
+        for i, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in METHODS:
+                try:
+                    load_method(name)
+                except KeyError as err:
+                    raise ConfigError(f"'{key}.{i}': {err.args[0]}") from None
+
+
 def validate_config(config: dict[str, Any], schema: dict | str | Path) -> list[str]:
     """Raise ConfigError (one line, naming the key) unless `config` is a valid study config.
 
+    `schema`: config/schema.yaml (or it loaded), completed from the registries
+    (`schema_with_registries`) after the plug-in methods the config names are registered.
     Returns the notes to show before the run, one line each: every target language a
     selected backbone has no code for, with the choice the language table states for it.
     """
-    if not isinstance(schema, dict):
-        schema = load_schema(schema)
     _check_finite(config)
+    _load_methods(config)
+    schema = schema_with_registries(schema)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), _key(e.absolute_path)))
     if errors:
@@ -210,8 +260,7 @@ def _check_families(config: dict[str, Any], specs: dict) -> None:
             raise ConfigError(f"'backbone_catalog.{name}.demo.architecture' is {architecture!r}: it applies to "
                               f"decoder-only demo backbones (family causal), not to family {family.name}")
         for method in dict.fromkeys(methods):
-            check = getattr(get_method(method), "config_problem", None)
-            problem = check(family, config["method_settings"].get(method, {})) if check else None
+            problem = get_method(method).config_problem(family, config["method_settings"].get(method, {}))
             if problem:
                 key, why = problem
                 raise ConfigError(f"'method_settings.{method}.{key}': {why} ('backbones[{i}]' is {variant})")

@@ -19,7 +19,7 @@ from xlgen.backbones import family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
 from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
-from xlgen.methods.batches import BatchContext, task_batches
+from xlgen.methods.batches import BatchContext
 from xlgen.tasks import get_kind
 from xlgen.training import (EXIT_ON_SIGTERM, WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, get_accelerator,
                             is_sharded, mean_loss, remove_checkpoint, train_steps)
@@ -111,12 +111,11 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     decayed, undecayed = decay_split(model)
     log(f"{method_name} on {family}: {trainable:,} of {total:,} parameters train ({trainable / total:.2%})")
     dev_ex = dev_ex[: finetune_cfg["dev_examples"]]
-    settings = finetune_settings(finetune_cfg, lr, seed, checkpoint_path, getattr(method, "combine", "sum"))
+    settings = finetune_settings(finetune_cfg, lr, seed, checkpoint_path, method.combine)
     context = BatchContext(family=family, tokenizer=tokenizer, batch_size=settings.batch_size, seed=seed,
                            settings=method_settings, group_by_length=finetune_cfg.get("group_by_length", True),
                            unlabeled=unlabeled or {})
-    source = getattr(method, "batches", None)  # methods may add a batch source (mix_unsup)
-    batches = source(train_ex, context) if source else task_batches(train_ex, context)
+    batches = method.batches(train_ex, context)  # task batches, or with more (mix_unsup)
     initial_dev = mean_loss(model, dev_ex, tokenizer.pad_token_id)
     log(f"dev loss before finetuning: {initial_dev:.4f}")
     run_key = json.dumps([str(backbone_path), method_name, method_settings, len(train_ex)], sort_keys=True)
@@ -124,6 +123,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
         model, tokenizer, batches, settings, log=log,
         evaluate=lambda step: {"dev_loss": mean_loss(model, dev_ex, tokenizer.pad_token_id)},
         eval_every=finetune_cfg["dev_every"], run_key=run_key,
+        combine_gradients=method.combine_gradients,  # used when method.combine is not "sum"
     )
     diverged = bool(history) and history[-1].get("status") == "diverged"
     # FSDP: no process holds the whole model; every process takes part in gathering it

@@ -29,9 +29,9 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from xlgen.io import InputError
 
@@ -47,7 +47,7 @@ class TrainSettings:
     max_grad_norm: float = 1.0
     log_every: int = 50
     grad_accum: int = 1               # micro-batches per optimizer step (effective batch = batch x this)
-    combine: str = "sum"              # how the named losses of a batch combine: sum | graddrop
+    combine: str = "sum"              # how named losses combine: sum, or the name of a gradient combiner (graddrop)
     checkpoint_every: int = 0         # save a resumable checkpoint every N steps (0: only on SIGTERM)
     checkpoint_path: Path | None = None  # also where a SIGTERM-ed run saves before it exits
     compile: bool = False             # torch.compile the model (GPU clusters; slow to start on CPU)
@@ -185,24 +185,6 @@ def mean_loss(model, examples: list[dict], pad_id: int, batch_size: int = 64) ->
             count += n_tokens
     model.train()
     return total / max(count, 1)
-
-
-def graddrop(grads: list, uniform) -> object:
-    """Combine per-loss gradients of one tensor with GradDrop (Chen et al. 2020).
-
-    Per element: purity P = (1 + sum_i g_i / sum_i |g_i|) / 2; with U the matching element of
-    `uniform` (U ~ Uniform[0, 1)), loss i's gradient is kept where P > U and g_i > 0, or where
-    P < U and g_i < 0; the result is the sum of the kept gradients. Elements where every
-    loss agrees in sign keep their full sum; conflicting signs keep one side at random, the
-    side with more total gradient mass more often.
-    """
-    import torch
-
-    stacked = torch.stack(grads)
-    mass = stacked.abs().sum(0)
-    purity = 0.5 * (1 + stacked.sum(0) / torch.where(mass > 0, mass, torch.ones_like(mass)))
-    keep = torch.where(stacked > 0, purity > uniform, (purity < uniform) & (stacked < 0))
-    return (stacked * keep).sum(0)
 
 
 def _run_fingerprint(settings: TrainSettings, model, run_key: str, fused: bool = False, processes: int = 1) -> str:
@@ -423,15 +405,52 @@ def _all_rng_states() -> list:
     return states
 
 
+@dataclass
+class _Training:
+    """One `train_steps` call: what `_set_up` made, and the progress a checkpoint saves."""
+
+    settings: TrainSettings
+    accelerator: Any
+    processes: int
+    rank: int
+    sharded: bool                     # FSDP: parameters sharded over the processes
+    distributed: bool                 # more than one process, or sharded
+    device: Any
+    dtype: Any                        # autocast dtype, None: fp32
+    model: Any                        # the model itself (unwrapped)
+    prepared: Any                     # what runs: the model, or accelerate's wrapper of it
+    forward: Any                      # `prepared`, or torch.compile of it
+    optimizer: Any
+    scheduler: Any
+    named: list                       # (name, parameter) of what trains
+    encoder_decoder: bool
+    fingerprint: str
+    ckpt: Path | None
+    log: Callable[[str], None]
+    combine_gradients: Callable | None
+    history: list = field(default_factory=list)
+    running: dict = field(default_factory=dict)  # loss name -> sum since the last logged row
+    running_n: int = 0
+    first_step: int = 1
+    started: float = 0.0              # time.time() at step 0, minus what earlier runs took
+
+    @property
+    def params(self) -> list:
+        return [p for _, p in self.named]
+
+
 def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
                 log: Callable[[str], None] = print,
                 evaluate: Callable[[int], dict] | None = None, eval_every: int | None = None,
-                run_key: str = "") -> list[dict]:
+                run_key: str = "", combine_gradients: Callable[[list, list], list] | None = None) -> list[dict]:
     """Run `settings.steps` AdamW steps (linear warmup and decay) over `batches`.
 
     `batches` yields micro-batches, `settings.grad_accum` per step: a list of examples (one
     loss), or a dict of named example lists (one loss each, e.g. task and unlabeled), whose
-    losses are summed or combined with GradDrop (`settings.combine`).
+    losses are summed (`settings.combine` "sum": one backward of the sum) or, with any other
+    `settings.combine`, back-propagated one by one and their gradients combined by
+    `combine_gradients(grads_by_loss, params)` (a method's hook, xlgen.methods.Method:
+    one gradient a parameter, e.g. GradDrop's; not called when combining by "sum").
 
     Returns the history: one dict per logged step (step, loss, lr, and `evaluate(step)`'s
     results every `eval_every` steps and at the end). Stops early with `status: diverged`
@@ -453,6 +472,37 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     process's RNG states (under FSDP it is accelerate's sharded state beside the file);
     every process must call with the same arguments, and `evaluate` runs in every process.
     """
+    if settings.combine != "sum" and combine_gradients is None:
+        raise ValueError(f"combine {settings.combine!r} needs its combine_gradients hook (the method's)")
+    run = _set_up(model, settings, run_key, log, combine_gradients)
+    batch_iter = iter(batches)
+    _resume(run, batch_iter)
+    # a checkpoint path alone (checkpoint_every 0) still resumes what a SIGTERM-ed run saved;
+    # signals are Python's in the main thread only
+    catch_sigterm = run.ckpt is not None and threading.current_thread() is threading.main_thread()
+    with _sigterm_noted(catch_sigterm) as terminated:
+        for step in range(run.first_step, settings.steps + 1):
+            step_losses = _backward(run, step, batch_iter, tokenizer.pad_token_id)
+            if step_losses is None:  # diverged: logged and in the history
+                return run.history
+            _optimizer_step(run)
+            _record(run, step, step_losses, evaluate, eval_every)
+            if _terminated(run, terminated, catch_sigterm):
+                _save(run, step)
+                run.log(f"SIGTERM: saved checkpoint {run.ckpt} at step {step}; exiting with status "
+                        f"{EXIT_ON_SIGTERM} (rerun to resume)")
+                raise TrainingInterrupted(step, run.ckpt)
+            if run.ckpt is not None and settings.checkpoint_every and step % settings.checkpoint_every == 0 \
+                    and step < settings.steps:
+                _save(run, step)
+    return run.history
+
+
+# --- set-up --------------------------------------------------------------------------------
+
+def _set_up(model, settings: TrainSettings, run_key: str, log, combine_gradients) -> _Training:
+    """Seed, processes, device, activation checkpointing, AdamW and its schedule, the run's
+    fingerprint; under accelerate the prepared model and optimizer (only rank 0 logs)."""
     import torch
 
     torch.manual_seed(settings.seed)
@@ -463,36 +513,12 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
     device, dtype = device_and_dtype()
     if distributed:
         device = accelerator.device
-        if settings.combine == "graddrop":
-            raise InputError("the graddrop method trains in one process only (finetune with gpu=1)")
-        if settings.batch_size < processes:
-            raise InputError(f"a micro-batch of {settings.batch_size} examples cannot be shared by {processes} "
-                             "processes: raise finetune.micro_batch_size (or batch_size) to at least that")
+        _check_shares(settings, processes)
     model.to(device)
     model.train()
     if settings.gradient_checkpointing:
-        # non-reentrant: works with frozen inputs (LoRA, prompts) and DDP, and restores the RNG
-        # for the recomputation, so dropout masks are those of a run without it. The results
-        # are bitwise those (mBART, NLLB), or differ in the order float gradients of a tensor
-        # shared by every layer are summed (mT5's relative position bias: ~1e-7)
-        kwargs = {"use_reentrant": False}
-        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.x
-            model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
-        else:
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
-        if getattr(model, "config", None) is not None:
-            model.config.use_cache = False
-    fused = device.type in ("cuda", "cpu") and (settings.fused_adamw if settings.fused_adamw is not None
-                                                 else device.type == "cuda")
-    optimizer = torch.optim.AdamW(param_groups(model, settings), lr=settings.lr, weight_decay=settings.weight_decay,
-                                  **({"fused": True} if fused else {}))
-
-    def schedule(step: int) -> float:
-        if step < settings.warmup_steps:
-            return (step + 1) / settings.warmup_steps
-        remaining = settings.steps - settings.warmup_steps
-        return max(0.0, (settings.steps - step) / max(1, remaining))
-
+        checkpoint_activations(model)
+    optimizer, fused = _adamw(model, settings, device)
     fingerprint = _run_fingerprint(settings, model, run_key, fused=fused, processes=processes)
     prepared = model
     if sharded:
@@ -503,189 +529,308 @@ def train_steps(model, tokenizer, batches: Iterable, settings: TrainSettings,
         model = accelerator.unwrap_model(prepared)  # FSDP2 shards in place: the same object
         if rank != 0:
             log = lambda message: None  # noqa: E731  every process logs the same lines: one does
-    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    params = [p for _, p in named]
-    encoder_decoder = bool(getattr(getattr(model, "config", None), "is_encoder_decoder", True))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
-    forward = torch.compile(prepared) if settings.compile else prepared
-    history: list[dict] = []
-    running: dict[str, float] = {}
-    running_n, first_step, elapsed_before = 0, 1, 0.0
-    # a checkpoint path alone (checkpoint_every 0) still resumes what a SIGTERM-ed run saved
-    ckpt = Path(settings.checkpoint_path) if settings.checkpoint_path else None
-    batch_iter = iter(batches)
-    state = None
-    if ckpt is not None and ckpt.exists():
-        try:
-            state = _load_checkpoint(ckpt)
-            if state["fingerprint"] == fingerprint:
-                if sharded:
-                    if not (ckpt.parent / str(state.get("sharded_state"))).is_dir():
-                        raise ValueError(f"its sharded state {state.get('sharded_state')} is missing")
-                else:
-                    _check_fits(state, named, optimizer)
-        except Exception as err:  # truncated, garbage, foreign: never worth a crash
-            size = ckpt.stat().st_size if ckpt.exists() else 0
-            log(f"{ckpt}: unreadable resume checkpoint ({_one_line(err)}; {size:,} bytes): starting over")
-            state = None
-        if state is not None and state["fingerprint"] != fingerprint:
-            log(f"checkpoint {ckpt} is from other settings: starting over")
-            state = None
+    return _Training(
+        settings=settings, accelerator=accelerator, processes=processes, rank=rank, sharded=sharded,
+        distributed=distributed, device=device, dtype=dtype, model=model, prepared=prepared,
+        named=[(n, p) for n, p in model.named_parameters() if p.requires_grad],
+        encoder_decoder=bool(getattr(getattr(model, "config", None), "is_encoder_decoder", True)),
+        optimizer=optimizer, scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, _schedule(settings)),
+        forward=torch.compile(prepared) if settings.compile else prepared, fingerprint=fingerprint,
+        ckpt=Path(settings.checkpoint_path) if settings.checkpoint_path else None, log=log,
+        combine_gradients=combine_gradients if settings.combine != "sum" else None)
+
+
+def _check_shares(settings: TrainSettings, processes: int) -> None:
+    """InputError unless every one of `processes` processes gets a share of each micro-batch
+    and the losses combine by summing (a gradient combiner needs every loss's whole gradient)."""
+    if settings.combine != "sum":
+        raise InputError(f"the {settings.combine} method trains in one process only (finetune with gpu=1)")
+    if settings.batch_size < processes:
+        raise InputError(f"a micro-batch of {settings.batch_size} examples cannot be shared by {processes} "
+                         "processes: raise finetune.micro_batch_size (or batch_size) to at least that")
+
+
+def checkpoint_activations(model) -> None:
+    """Recompute activations in the backward pass (transformers' activation checkpointing).
+
+    Non-reentrant: works with frozen inputs (LoRA, prompts) and DDP, and restores the RNG
+    for the recomputation, so dropout masks are those of a run without it. The results are
+    bitwise those (mBART, NLLB), or differ in the order float gradients of a tensor shared
+    by every layer are summed (mT5's relative position bias: ~1e-7)."""
+    kwargs = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5.x
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:  # an older 5.x: the name the newer ones deprecate
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+    if getattr(model, "config", None) is not None:
+        model.config.use_cache = False
+
+
+def _adamw(model, settings: TrainSettings, device) -> tuple[Any, bool]:
+    """(AdamW over `param_groups`, whether it is torch's fused kernel)."""
+    import torch
+
+    fused = device.type in ("cuda", "cpu") and (settings.fused_adamw if settings.fused_adamw is not None
+                                                 else device.type == "cuda")
+    optimizer = torch.optim.AdamW(param_groups(model, settings), lr=settings.lr, weight_decay=settings.weight_decay,
+                                  **({"fused": True} if fused else {}))
+    return optimizer, fused
+
+
+def _schedule(settings: TrainSettings) -> Callable[[int], float]:
+    """The LR factor of a step: linear warmup over `warmup_steps`, then linear decay to 0."""
+
+    def schedule(step: int) -> float:
+        if step < settings.warmup_steps:
+            return (step + 1) / settings.warmup_steps
+        remaining = settings.steps - settings.warmup_steps
+        return max(0.0, (settings.steps - step) / max(1, remaining))
+
+    return schedule
+
+
+# --- resume and save -----------------------------------------------------------------------
+
+def _resume(run: _Training, batch_iter: Iterator) -> None:
+    """Continue from `run.ckpt` where it holds this very run (its fingerprint): parameters,
+    optimizer, scheduler, progress, data position and RNG states; otherwise start at step 1."""
+    state = _resumable_state(run)
     if state is not None:
-        if not sharded:
-            with torch.no_grad():
-                for name, p in named:
-                    p.copy_(state["params"][name])
-            optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        history, running, running_n = state["history"], state["running"], state["running_n"]
-        elapsed_before = state["elapsed_s"]
-        for _ in range(state["step"] * settings.grad_accum):  # the data position
-            next(batch_iter)
-        if sharded:  # parameters, optimizer and every process's RNG states, as accelerate saved them
-            sharded_state = ckpt.parent / state["sharded_state"]
-            try:
-                accelerator.load_state(str(sharded_state))
-            except Exception as err:  # the model may be half restored: no fresh start from here
-                raise RuntimeError(f"{sharded_state}: cannot resume this sharded checkpoint ({_one_line(err)}); "
-                                   f"delete it and {ckpt} to start over") from err
-        else:
-            ranks = state.get("rng_ranks")
-            _set_rng_state(ranks[rank] if ranks and len(ranks) == processes else state["rng"])
-        first_step = state["step"] + 1
-        log(f"resumed from {ckpt} at step {state['step']}")
-    del state
-    started = time.time() - elapsed_before
+        _restore(run, state, batch_iter)
+    run.started = time.time() - (state["elapsed_s"] if state is not None else 0.0)
 
-    def save(step: int) -> None:
-        meta = {"fingerprint": fingerprint, "step": step, "scheduler": scheduler.state_dict(),
-                "history": history, "running": running, "running_n": running_n,
-                "elapsed_s": time.time() - started}
-        if sharded:  # every process writes its shards and RNG states; the file names the directory
-            final = ckpt.with_name(f"{ckpt.stem}.step-{step}.accelerate")
-            tmp = ckpt.with_name(f".tmp-{final.name}")
-            if accelerator.is_main_process and tmp.exists():
-                shutil.rmtree(tmp)
-            accelerator.wait_for_everyone()
-            accelerator.save_state(str(tmp))
-            accelerator.wait_for_everyone()
-            if accelerator.is_main_process:
-                if final.exists():
-                    shutil.rmtree(final)
-                os.replace(tmp, final)
-                _save_checkpoint(ckpt, {**meta, "params": None, "optimizer": None, "rng": None,
-                                        "sharded_state": final.name})
-                for old in _sharded_states(ckpt):  # only after the file names the new one
-                    if old != final:
-                        shutil.rmtree(old, ignore_errors=True)
-            accelerator.wait_for_everyone()
-            return
-        rng_ranks = _all_rng_states() if processes > 1 else None
-        if rank == 0:  # DDP: every process holds the same parameters and optimizer state
-            _save_checkpoint(ckpt, {
-                **meta, "params": {name: p.detach().to("cpu").clone() for name, p in named},
-                "optimizer": optimizer.state_dict(), "rng": _rng_state(),
-                **({"rng_ranks": rng_ranks} if rng_ranks else {}),
-            })
-        if processes > 1:
-            accelerator.wait_for_everyone()
 
-    # SIGTERM (SLURM's warning before preemption or the time limit): finish the step, save,
-    # exit 143. Only where a checkpoint can be saved, and only from the main thread (Python
-    # handles signals there); the previous handler comes back when training ends.
-    terminated: list[int] = []
-    catch_sigterm = ckpt is not None and threading.current_thread() is threading.main_thread()
-    if catch_sigterm:
-        previous_handler = signal.signal(signal.SIGTERM, lambda signum, frame: terminated.append(signum))
+def _resumable_state(run: _Training) -> dict | None:
+    """The checkpoint at `run.ckpt` if it is this run's and fits; None (with a log line for
+    an unreadable or foreign one) otherwise."""
+    ckpt = run.ckpt
+    if ckpt is None or not ckpt.exists():
+        return None
     try:
-        for step in range(first_step, settings.steps + 1):
-            step_losses: dict[str, float] = {}
-            per_loss_grads: dict[str, list] = {}
-            for micro in range(settings.grad_accum):
-                parts = next(batch_iter)
-                parts = parts if isinstance(parts, dict) else {"loss": parts}
-                total = None
-                last_part = list(parts)[-1]
-                for name, examples in parts.items():
-                    if distributed:
-                        examples = examples[rank::processes]  # this process's share of the batch
-                        # gradients are all-reduced in the step's last backward only
-                        syncing = micro == settings.grad_accum - 1 and name == last_part
-                        context = contextlib.nullcontext() if syncing else accelerator.no_sync(prepared)
-                    else:
-                        context = contextlib.nullcontext()
-                    with context:
-                        batch = {k: v.to(device) for k, v in collate(examples, tokenizer.pad_token_id).items()}
-                        with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
-                            loss = forward(**batch).loss
-                        if distributed:
-                            loss, value = _share_of_batch(loss, _label_tokens(batch["labels"], encoder_decoder),
-                                                          processes)
-                        else:
-                            value = float(loss.detach())
-                        if not math.isfinite(value):
-                            history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
-                            log(f"step {step}: {name} loss {value}: diverged, training stopped")
-                            return history
-                        step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
-                        if settings.grad_accum > 1:
-                            loss = loss / settings.grad_accum
-                        if distributed:  # one backward a part: DDP allows one forward per backward
-                            if not loss.requires_grad:  # every process must take part in the all-reduce
-                                loss = loss + sum(p.sum() for p in params) * 0.0
-                            accelerator.backward(loss)
-                            continue
-                        if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
-                            continue
-                        if settings.combine == "graddrop":
-                            grads = torch.autograd.grad(loss, params, allow_unused=True)
-                            acc = per_loss_grads.setdefault(name, [torch.zeros_like(p) for p in params])
-                            for a, g in zip(acc, grads):
-                                if g is not None:
-                                    a += g
-                        else:
-                            total = loss if total is None else total + loss
-                if total is not None:
-                    total.backward()
-            if per_loss_grads:  # graddrop
-                grads_by_loss = list(per_loss_grads.values())
-                for i, p in enumerate(params):
-                    parts_i = [g[i] for g in grads_by_loss]
-                    p.grad = graddrop(parts_i, torch.rand(p.shape, device=p.device)) if len(parts_i) > 1 else parts_i[0]
-            if distributed:
-                accelerator.clip_grad_norm_(params, settings.max_grad_norm)
+        state = _load_checkpoint(ckpt)
+        if state["fingerprint"] == run.fingerprint:
+            if run.sharded:
+                if not (ckpt.parent / str(state.get("sharded_state"))).is_dir():
+                    raise ValueError(f"its sharded state {state.get('sharded_state')} is missing")
             else:
-                torch.nn.utils.clip_grad_norm_(params, settings.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            for name, value in step_losses.items():
-                running[name] = running.get(name, 0.0) + value
-            running_n += 1
-            is_eval = evaluate is not None and eval_every and (step % eval_every == 0 or step == settings.steps)
-            if step % settings.log_every == 0 or step == settings.steps or is_eval:
-                row = {"step": step, "loss": sum(running.values()) / running_n, "lr": scheduler.get_last_lr()[0],
-                       "elapsed_s": round(time.time() - started, 2)}
-                if len(running) > 1:
-                    row.update({f"loss_{name}": value / running_n for name, value in running.items()})
-                running, running_n = {}, 0
-                if is_eval:
-                    row.update(evaluate(step))
-                history.append(row)
-                log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
-            if processes > 1 and catch_sigterm:  # a signal seen by one process stops them all at this step
-                stop = _any_process(bool(terminated), device)
+                _check_fits(state, run.named, run.optimizer)
+    except Exception as err:  # truncated, garbage, foreign: never worth a crash
+        size = ckpt.stat().st_size if ckpt.exists() else 0
+        run.log(f"{ckpt}: unreadable resume checkpoint ({_one_line(err)}; {size:,} bytes): starting over")
+        return None
+    if state["fingerprint"] != run.fingerprint:
+        run.log(f"checkpoint {ckpt} is from other settings: starting over")
+        return None
+    return state
+
+
+def _restore(run: _Training, state: dict, batch_iter: Iterator) -> None:
+    """Put the checked checkpoint `state` back and move `batch_iter` to its data position."""
+    import torch
+
+    if not run.sharded:
+        with torch.no_grad():
+            for name, p in run.named:
+                p.copy_(state["params"][name])
+        run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.history, run.running, run.running_n = state["history"], state["running"], state["running_n"]
+    for _ in range(state["step"] * run.settings.grad_accum):  # the data position
+        next(batch_iter)
+    if run.sharded:  # parameters, optimizer and every process's RNG states, as accelerate saved them
+        sharded_state = run.ckpt.parent / state["sharded_state"]
+        try:
+            run.accelerator.load_state(str(sharded_state))
+        except Exception as err:  # the model may be half restored: no fresh start from here
+            raise RuntimeError(f"{sharded_state}: cannot resume this sharded checkpoint ({_one_line(err)}); "
+                               f"delete it and {run.ckpt} to start over") from err
+    else:
+        ranks = state.get("rng_ranks")
+        _set_rng_state(ranks[run.rank] if ranks and len(ranks) == run.processes else state["rng"])
+    run.first_step = state["step"] + 1
+    run.log(f"resumed from {run.ckpt} at step {state['step']}")
+
+
+def _save(run: _Training, step: int) -> None:
+    """Save a resumable checkpoint of the run after `step` (a collective call in N processes)."""
+    meta = {"fingerprint": run.fingerprint, "step": step, "scheduler": run.scheduler.state_dict(),
+            "history": run.history, "running": run.running, "running_n": run.running_n,
+            "elapsed_s": time.time() - run.started}
+    if run.sharded:
+        _save_sharded(run, step, meta)
+        return
+    rng_ranks = _all_rng_states() if run.processes > 1 else None
+    if run.rank == 0:  # DDP: every process holds the same parameters and optimizer state
+        _save_checkpoint(run.ckpt, {
+            **meta, "params": {name: p.detach().to("cpu").clone() for name, p in run.named},
+            "optimizer": run.optimizer.state_dict(), "rng": _rng_state(),
+            **({"rng_ranks": rng_ranks} if rng_ranks else {}),
+        })
+    if run.processes > 1:
+        run.accelerator.wait_for_everyone()
+
+
+def _save_sharded(run: _Training, step: int, meta: dict) -> None:
+    """FSDP: every process writes its shards and RNG states; the checkpoint file names the directory."""
+    accelerator, ckpt = run.accelerator, run.ckpt
+    final = ckpt.with_name(f"{ckpt.stem}.step-{step}.accelerate")
+    tmp = ckpt.with_name(f".tmp-{final.name}")
+    if accelerator.is_main_process and tmp.exists():
+        shutil.rmtree(tmp)
+    accelerator.wait_for_everyone()
+    accelerator.save_state(str(tmp))
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        _save_checkpoint(ckpt, {**meta, "params": None, "optimizer": None, "rng": None, "sharded_state": final.name})
+        for old in _sharded_states(ckpt):  # only after the file names the new one
+            if old != final:
+                shutil.rmtree(old, ignore_errors=True)
+    accelerator.wait_for_everyone()
+
+
+@contextlib.contextmanager
+def _sigterm_noted(enabled: bool) -> Iterator[list[int]]:
+    """SIGTERM (SLURM's warning before preemption or the time limit) appends to the yielded
+    list instead of ending the process, so the loop finishes the step, saves and exits 143;
+    the previous handler comes back when training ends."""
+    terminated: list[int] = []
+    if not enabled:
+        yield terminated
+        return
+    previous_handler = signal.signal(signal.SIGTERM, lambda signum, frame: terminated.append(signum))
+    try:
+        yield terminated
+    finally:  # None: a handler not set from Python, which cannot be put back; the default then
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous_handler is None else previous_handler)
+
+
+def _terminated(run: _Training, terminated: list[int], catch_sigterm: bool) -> bool:
+    """Whether to stop at this step: a signal seen by one process stops them all."""
+    if run.processes > 1 and catch_sigterm:
+        return _any_process(bool(terminated), run.device)
+    return bool(terminated)
+
+
+# --- one step ------------------------------------------------------------------------------
+
+def _backward(run: _Training, step: int, batch_iter: Iterator, pad_id: int) -> dict[str, float] | None:
+    """Forward and backward passes of one step's micro-batches, leaving the step's gradient
+    in `.grad`: {loss name: its mean over the micro-batches}, or None when a loss diverged."""
+    settings = run.settings
+    step_losses: dict[str, float] = {}
+    per_loss_grads: dict[str, list] = {}  # a gradient combiner's input: each loss's own gradient
+    for micro in range(settings.grad_accum):
+        parts = next(batch_iter)
+        parts = parts if isinstance(parts, dict) else {"loss": parts}
+        total = None
+        last_part = list(parts)[-1]
+        for name, examples in parts.items():
+            # gradients are all-reduced in the step's last backward only
+            syncing = micro == settings.grad_accum - 1 and name == last_part
+            loss = _micro_loss(run, step, name, examples, syncing, pad_id, step_losses)
+            if loss is _DIVERGED:
+                return None
+            if loss is None:  # backward done (distributed), or nothing to back-propagate
+                continue
+            if run.combine_gradients is not None:
+                _add_gradients(run, loss, per_loss_grads.setdefault(name, []))
             else:
-                stop = bool(terminated)
-            if stop:
-                save(step)
-                log(f"SIGTERM: saved checkpoint {ckpt} at step {step}; exiting with status {EXIT_ON_SIGTERM} "
-                    "(rerun to resume)")
-                raise TrainingInterrupted(step, ckpt)
-            if ckpt is not None and settings.checkpoint_every and step % settings.checkpoint_every == 0 \
-                    and step < settings.steps:
-                save(step)
-    finally:
-        if catch_sigterm:  # None: a handler not set from Python, which cannot be put back; the default then
-            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous_handler is None else previous_handler)
-    return history
+                total = loss if total is None else total + loss
+        if total is not None:
+            total.backward()
+    if per_loss_grads:
+        grads_by_loss = list(per_loss_grads.values())
+        combined = run.combine_gradients(grads_by_loss, run.params) if len(grads_by_loss) > 1 else grads_by_loss[0]
+        for p, grad in zip(run.params, combined):
+            p.grad = grad
+    return step_losses
+
+
+_DIVERGED = object()  # _micro_loss's answer for a NaN or infinite loss
+
+
+def _micro_loss(run: _Training, step: int, name: str, examples: list[dict], syncing: bool, pad_id: int,
+                step_losses: dict[str, float]):
+    """The named loss of one micro-batch, scaled for accumulation, its value added to
+    `step_losses`: the loss to back-propagate; None when there is none to (distributed: its
+    backward is done here; or nothing that trains is linked to it); _DIVERGED."""
+    import torch
+
+    settings = run.settings
+    if run.distributed:
+        examples = examples[run.rank::run.processes]  # this process's share of the batch
+        context = contextlib.nullcontext() if syncing else run.accelerator.no_sync(run.prepared)
+    else:
+        context = contextlib.nullcontext()
+    with context:
+        batch = {k: v.to(run.device) for k, v in collate(examples, pad_id).items()}
+        with torch.autocast(run.device.type, dtype=run.dtype, enabled=run.dtype is not None):
+            loss = run.forward(**batch).loss
+        if run.distributed:
+            loss, value = _share_of_batch(loss, _label_tokens(batch["labels"], run.encoder_decoder), run.processes)
+        else:
+            value = float(loss.detach())
+        if not math.isfinite(value):
+            run.history.append({"step": step, "loss": value, "status": "diverged", "diverged_loss": name})
+            run.log(f"step {step}: {name} loss {value}: diverged, training stopped")
+            return _DIVERGED
+        step_losses[name] = step_losses.get(name, 0.0) + value / settings.grad_accum
+        if settings.grad_accum > 1:
+            loss = loss / settings.grad_accum
+        if run.distributed:  # one backward a part: DDP allows one forward per backward
+            if not loss.requires_grad:  # every process must take part in the all-reduce
+                loss = loss + sum(p.sum() for p in run.params) * 0.0
+            run.accelerator.backward(loss)
+            return None
+    if not loss.requires_grad:  # layerdrop skipped every layer linking the loss to what trains
+        return None
+    return loss
+
+
+def _add_gradients(run: _Training, loss, acc: list) -> None:
+    """Add `loss`'s gradient of each trainable parameter to `acc` (zeros where it has none)."""
+    import torch
+
+    params = run.params
+    if not acc:
+        acc += [torch.zeros_like(p) for p in params]
+    grads = torch.autograd.grad(loss, params, allow_unused=True)
+    for a, g in zip(acc, grads):
+        if g is not None:
+            a += g
+
+
+def _optimizer_step(run: _Training) -> None:
+    """Clip the gradient norm, step AdamW and the schedule, clear the gradients."""
+    import torch
+
+    if run.distributed:
+        run.accelerator.clip_grad_norm_(run.params, run.settings.max_grad_norm)
+    else:
+        torch.nn.utils.clip_grad_norm_(run.params, run.settings.max_grad_norm)
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+
+
+def _record(run: _Training, step: int, step_losses: dict[str, float], evaluate, eval_every) -> None:
+    """Add the step's losses to the running means; every `log_every` steps, at an evaluation
+    and at the end, append (and log) a history row of their means, the LR and the time."""
+    settings = run.settings
+    for name, value in step_losses.items():
+        run.running[name] = run.running.get(name, 0.0) + value
+    run.running_n += 1
+    is_eval = evaluate is not None and eval_every and (step % eval_every == 0 or step == settings.steps)
+    if step % settings.log_every == 0 or step == settings.steps or is_eval:
+        row = {"step": step, "loss": sum(run.running.values()) / run.running_n,
+               "lr": run.scheduler.get_last_lr()[0], "elapsed_s": round(time.time() - run.started, 2)}
+        if len(run.running) > 1:
+            row.update({f"loss_{name}": value / run.running_n for name, value in run.running.items()})
+        run.running, run.running_n = {}, 0
+        if is_eval:
+            row.update(evaluate(step))
+        run.history.append(row)
+        run.log(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))

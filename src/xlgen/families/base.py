@@ -63,8 +63,10 @@ class Family:
     default_frozen: tuple[str, ...] = ("decoder", "embeddings")  # ZmBART
     lora_targets: tuple[str, ...] = ("q_proj", "v_proj")
     peft_task_type: str = "SEQ_2_SEQ_LM"
-    # catalog keys this family reads (backbone_catalog.<name>.<key>) and their defaults
+    # catalog keys this family reads (backbone_catalog.<name>.<key>) and their defaults, and
+    # the values each may take (the config schema's enums: xlgen.config.schema_with_registries)
     setting_defaults: dict[str, Any] = {}
+    setting_choices: dict[str, tuple[str, ...]] = {}
     settings: dict[str, Any] = {}
 
     # --- identity and settings ----------------------------------------------------------
@@ -95,7 +97,11 @@ class Family:
         return configured
 
     def check_settings(self, settings: dict) -> None:
-        """ValueError('<key>' ...) for a bad value of one of the family's settings."""
+        """InputError('<key>' ...) for a bad value of one of the family's settings (default:
+        one not among its `setting_choices`)."""
+        for key, allowed in self.setting_choices.items():
+            if key in settings and settings[key] not in allowed:
+                raise InputError(f"'{key}' is {settings[key]!r}; expected one of: {', '.join(allowed)}")
 
     # --- loading -----------------------------------------------------------------------
 

@@ -58,12 +58,8 @@ class Causal(Family):
     default_frozen = ("embeddings", "lower_layers")
     peft_task_type = "CAUSAL_LM"
     setting_defaults = {"language_control": "instruction", "chat_template": "auto"}
+    setting_choices = {"language_control": LANGUAGE_CONTROLS, "chat_template": CHAT_TEMPLATES}
     settings = setting_defaults
-
-    def check_settings(self, settings):
-        for key, allowed in (("language_control", LANGUAGE_CONTROLS), ("chat_template", CHAT_TEMPLATES)):
-            if key in settings and settings[key] not in allowed:
-                raise InputError(f"'{key}' is {settings[key]!r}; expected one of: {', '.join(allowed)}")
 
     # --- loading -----------------------------------------------------------------------
 

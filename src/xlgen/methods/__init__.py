@@ -1,46 +1,29 @@
-"""Adaptation methods: one small module each, one interface, one registry.
+"""Adaptation methods: one small module each, one interface (`Method`), one registry.
 
 A method decides which parameters of the backbone train and how what it trained is saved
-and loaded back for generation. Adding a method means adding its module here, its name to
-`METHODS`, and its settings to the config schema; nothing else changes.
+and loaded back for generation; its optional hooks (batches, gradient combination, the
+config check, its settings' schema) are `xlgen.methods.base.Method`'s, with defaults.
+Adding a method is its module and one line in `METHODS`: the config schema's method lists
+come from this registry (xlgen.config.schema_with_registries). A method outside the
+package is a plug-in: naming an importable module in `methods` registers its `METHOD`
+(`load_method`), in every process that asks for it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Protocol
+import importlib
+import re
 
 from xlgen.io import UnknownNameError
 from xlgen.methods.adapter import BottleneckAdapters
 from xlgen.methods.adapterdrop import AdapterDrop
+from xlgen.methods.base import Method
 from xlgen.methods.freeze import FreezeParts
 from xlgen.methods.full import FullFinetuning
 from xlgen.methods.graddrop import GradDropMix
 from xlgen.methods.lora import LoRA
 from xlgen.methods.mix_unsup import MixUnsup
 from xlgen.methods.prompt import PromptTuning
-
-
-class Method(Protocol):
-    name: str
-
-    def prepare(self, model, settings: dict):
-        """Return the model to train, with `requires_grad` set on what this method trains."""
-
-    def save(self, model, tokenizer, out_dir: Path) -> None:
-        """Save what the method trained (save_pretrained, peft adapters or safetensors) so `load` can rebuild it."""
-
-    def load(self, backbone_path: Path, out_dir: Path):
-        """(model, tokenizer) ready for generation, from the backbone and `out_dir`."""
-
-    # Optional:
-    # uses_unlabeled: bool                 the finetune rule passes target-language unlabeled text
-    # batches(train_examples, context)     a batch source other than plain task batches
-    #                                      (xlgen.methods.batches.BatchContext), e.g. task + denoising
-    # combine: str                         how named losses of a batch combine: "sum" | "graddrop"
-    # config_problem(family, settings)     (setting, why) when the settings cannot run on a backbone
-    #                                      of that family (xlgen.families), for the config check
-
 
 METHODS: dict[str, Method] = {
     "full": FullFinetuning(),
@@ -52,6 +35,8 @@ METHODS: dict[str, Method] = {
     "mix_unsup": MixUnsup(),
     "graddrop": GradDropMix(),
 }
+# a plug-in is a top-level module whose name is its method's (the finetune rule's method wildcard: [a-z_]+)
+_MODULE_NAME = re.compile(r"^[a-z_]+$")
 
 
 # Data-translation baselines are variants of a method, named like backbone variants ('+it'):
@@ -79,11 +64,31 @@ def base_method(name: str) -> str:
 
 
 def get_method(name: str) -> Method:
-    """The method of a name or of a translate-train/test variant of it."""
+    """The method of a name or of a translate-train/test variant of it (a plug-in's module
+    is imported on first use, `load_method`)."""
+    return load_method(base_method(name))
+
+
+def load_method(name: str) -> Method:
+    """The registered method `name`, or a plug-in's: the `METHOD` (a Method named `name`) of
+    the importable module `name`, registered on first use. An UnknownNameError (a KeyError) of one line naming the
+    known methods otherwise."""
+    if name in METHODS:
+        return METHODS[name]
+    known = f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}"
+    if not _MODULE_NAME.match(name):
+        raise UnknownNameError(known)
     try:
-        return METHODS[base_method(name)]
-    except KeyError:
-        raise UnknownNameError(f"unknown method {name!r}; known: {', '.join(sorted(METHODS))}") from None
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name != name and not name.startswith(f"{err.name}."):  # the plug-in's own import failed
+            raise
+        raise UnknownNameError(f"{known}; nor an importable module defining METHOD") from None
+    method = getattr(module, "METHOD", None)
+    if not isinstance(method, Method) or method.name != name:
+        raise UnknownNameError(f"{known}; module {name} defines no METHOD (an xlgen.methods.Method named {name!r})")
+    METHODS[name] = method
+    return method
 
 
 def trainable_parameters(model) -> tuple[int, int]:

@@ -24,12 +24,13 @@ import json
 from pathlib import Path
 
 from xlgen.io import InputError
+from xlgen.methods.base import Method
 
 WEIGHTS_FILE = "xlgen_adapters.safetensors"
 CONFIG_FILE = "xlgen_adapters.json"
 
 
-class BottleneckAdapters:
+class BottleneckAdapters(Method):
     name = "adapter"
     DEFAULTS = {"placement": "houlsby", "reduction_factor": 16, "bottleneck": None,
                 "activation": "relu", "stacks": None, "train_layer_norms": False}  # stacks None: all

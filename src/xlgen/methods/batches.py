@@ -1,7 +1,8 @@
 """Where a method's training batches come from: the task alone, or the task mixed with more.
 
-A method may define `batches(train_examples, context)`; without it, finetuning draws plain
-task batches (`task_batches`). `BatchContext` carries what a batch source may need.
+A method's `batches(train_examples, context)` hook (xlgen.methods.base.Method) gives them;
+its default draws plain task batches (`task_batches`). `BatchContext` carries what a batch
+source may need.
 """
 
 from __future__ import annotations

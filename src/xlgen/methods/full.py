@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.methods.base import Method
 
-class FullFinetuning:
+
+class FullFinetuning(Method):
     name = "full"
 
     def prepare(self, model, settings: dict):

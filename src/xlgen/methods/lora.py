@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlgen.io import InputError
-from xlgen.methods.peft_io import load_peft, save_peft
+from xlgen.methods.base import Method
+from xlgen.methods.peft_io import load_peft, peft_model, save_peft
 
 DEFAULTS = {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": None}
 
@@ -34,7 +35,7 @@ def target_modules(setting, family, model_type: str | None = None) -> list[str]:
     return list(setting)
 
 
-class LoRA:
+class LoRA(Method):
     name = "lora"
 
     def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
@@ -46,7 +47,7 @@ class LoRA:
         return None
 
     def prepare(self, model, settings: dict):
-        from peft import LoraConfig, TaskType, get_peft_model
+        from peft import LoraConfig, TaskType
 
         from xlgen.families import get_family
 
@@ -57,7 +58,7 @@ class LoRA:
             lora_dropout=settings["dropout"], bias="none",
             target_modules=target_modules(settings["target_modules"], family, model.config.model_type),
         )
-        return get_peft_model(model, config)
+        return peft_model(model, config)
 
     def save(self, model, tokenizer, out_dir: Path) -> None:
         save_peft(model, tokenizer, out_dir)

@@ -42,7 +42,6 @@ def mixed_batches(train_examples: list[dict], context: BatchContext) -> Iterator
 class MixUnsup(FullFinetuning):
     name = "mix_unsup"
     uses_unlabeled = True   # the finetune rule passes the target languages' unlabeled text
-    combine = "sum"
 
     def batches(self, train_examples: list[dict], context: BatchContext):
         return mixed_batches(train_examples, context)

@@ -7,9 +7,30 @@ path and puts the trained weights back on it.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from pathlib import Path
 
 ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")  # what PeftModel.save_pretrained writes
+
+
+@contextlib.contextmanager
+def _peft_deprecation_quiet():
+    """Silence the one FutureWarning peft raises itself when it builds a PeftModel: it reads
+    transformers' deprecated `is_gradient_checkpointing` property (peft 0.21; transformers
+    names `is_activation_checkpointing` the replacement). Nothing we call is deprecated, so
+    only that message, inside peft's call, is silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
+        yield
+
+
+def peft_model(model, config):
+    """`peft.get_peft_model(model, config)`, without peft's own deprecation warning."""
+    from peft import get_peft_model
+
+    with _peft_deprecation_quiet():
+        return get_peft_model(model, config)
 
 
 def save_peft(model, tokenizer, out_dir: Path) -> None:
@@ -32,7 +53,7 @@ def load_peft(backbone_path: Path, out_dir: Path):
     hint = rebuild_hint(out_dir)
     check_files(out_dir, (("adapter_config.json",), ADAPTER_WEIGHTS), hint)
     backbone, _ = load_backbone(backbone_path)
-    with load_errors(out_dir, hint):
+    with load_errors(out_dir, hint), _peft_deprecation_quiet():
         model = PeftModel.from_pretrained(backbone, out_dir)
         tokenizer = AutoTokenizer.from_pretrained(out_dir)
     model.eval()

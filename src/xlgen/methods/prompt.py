@@ -10,17 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from xlgen.io import InputError
-from xlgen.methods.peft_io import load_peft, save_peft
+from xlgen.methods.base import Method
+from xlgen.methods.peft_io import load_peft, peft_model, save_peft
 
 DEFAULTS = {"num_virtual_tokens": 20, "init": "vocab"}
 INITS = {"vocab": "SAMPLE_VOCAB", "random": "RANDOM"}
 
 
-class PromptTuning:
+class PromptTuning(Method):
     name = "prompt"
 
     def prepare(self, model, settings: dict):
-        from peft import PromptTuningConfig, TaskType, get_peft_model
+        from peft import PromptTuningConfig, TaskType
 
         from xlgen.families import get_family
 
@@ -37,7 +38,7 @@ class PromptTuning:
             # counts them as trainable
             num_transformer_submodules=1,
         )
-        return get_peft_model(model, config)
+        return peft_model(model, config)
 
     def save(self, model, tokenizer, out_dir: Path) -> None:
         save_peft(model, tokenizer, out_dir)
