@@ -130,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "calibrate-langid":
         return _calibrate(args, prog)
     if args.command == "config-docs":
-        from xlgen.config import load_schema  # jsonschema: ~0.6 s that other commands need not pay
+        from xlgen.config import schema_with_registries  # jsonschema: ~0.6 s that other commands need not pay
         from xlgen.schema_docs import render
 
-        sys.stdout.write(render(load_schema(args.schema)))
+        sys.stdout.write(render(schema_with_registries(args.schema)))
         return 0
     if args.command == "human":
         return run_human(args, prog)

@@ -72,7 +72,8 @@ def schema_with_registries(schema: dict | str | Path) -> dict:
     only_lrs = {"type": "object", "additionalProperties": False, "required": ["lrs"],
                 "properties": {"lrs": {"$ref": "#/$defs/lrs"}}}
     props["method_settings"]["properties"] = {
-        name: method.settings_schema or ({"$ref": f"#/$defs/method_{name}"} if f"method_{name}" in defs else only_lrs)
+        name: {**(method.settings_schema or ({"$ref": f"#/$defs/method_{name}"} if f"method_{name}" in defs
+                                              else only_lrs)), "description": method.description}
         for name, method in METHODS.items()}
     entry = props["backbone_catalog"]["additionalProperties"]["properties"]
     entry["family"]["enum"] = list(FAMILIES)

@@ -19,6 +19,7 @@ def is_norm(module) -> bool:
 
 class NormsOnly(FullFinetuning):
     name = "norms_only"
+    description = "only the layer norms (and optionally the biases) train"
     settings_schema = {
         "type": "object", "additionalProperties": False, "required": ["lrs"],
         "properties": {"lrs": {"$ref": "#/$defs/lrs"},

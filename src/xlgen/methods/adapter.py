@@ -32,6 +32,7 @@ CONFIG_FILE = "xlgen_adapters.json"
 
 class BottleneckAdapters(Method):
     name = "adapter"
+    description = "bottleneck adapters (Houlsby or Pfeiffer)"
     DEFAULTS = {"placement": "houlsby", "reduction_factor": 16, "bottleneck": None,
                 "activation": "relu", "stacks": None, "train_layer_norms": False}  # stacks None: all
 

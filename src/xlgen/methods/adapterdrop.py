@@ -37,6 +37,7 @@ class LowestLayerDrop:
 
 class AdapterDrop(BottleneckAdapters):
     name = "adapterdrop"
+    description = "adapters, those of the lowest layers dropped (AdapterDrop)"
     DEFAULTS = {**BottleneckAdapters.DEFAULTS, "drop_layers": 1, "drop_prob": 0.5}
 
     def resolve(self, model, settings: dict) -> dict:

@@ -20,6 +20,7 @@ class Method:
     Class attributes:
       name             the method's name in the config (`methods`, `method_settings.<name>`)
                        and in every results path
+      description      one line of what it trains (config/README.md, `method_settings.<name>`)
       uses_unlabeled   the finetune rule passes target-language unlabeled text
                        (BatchContext.unlabeled); default False
       combine          how the named losses of a batch combine: "sum" (one backward of their
@@ -32,6 +33,7 @@ class Method:
     """
 
     name: str = ""
+    description: str = ""
     uses_unlabeled: bool = False
     combine: str = "sum"
     settings_schema: dict | None = None

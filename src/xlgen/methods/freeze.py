@@ -50,6 +50,7 @@ def frozen_parts(settings: dict, family) -> list[str]:
 
 class FreezeParts(FullFinetuning):
     name = "freeze"
+    description = "full finetuning with parts frozen (ZmBART)"
 
     def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
         """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""

@@ -9,6 +9,7 @@ from xlgen.methods.base import Method
 
 class FullFinetuning(Method):
     name = "full"
+    description = "full finetuning"
 
     def prepare(self, model, settings: dict):
         for p in model.parameters():

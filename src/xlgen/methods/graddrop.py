@@ -32,6 +32,7 @@ def graddrop(grads: list, uniform) -> object:
 
 class GradDropMix(MixUnsup):
     name = "graddrop"
+    description = "as mix_unsup, the two losses' gradients combined by GradDrop"
     combine = "graddrop"
     settings_schema = {"$ref": "#/$defs/method_mix_unsup"}  # mix_unsup's settings
 

@@ -37,6 +37,7 @@ def target_modules(setting, family, model_type: str | None = None) -> list[str]:
 
 class LoRA(Method):
     name = "lora"
+    description = "LoRA (peft)"
 
     def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
         """(setting, why) when `settings` cannot run on a backbone of `family`, else None."""

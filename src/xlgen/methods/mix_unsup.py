@@ -41,6 +41,7 @@ def mixed_batches(train_examples: list[dict], context: BatchContext) -> Iterator
 
 class MixUnsup(FullFinetuning):
     name = "mix_unsup"
+    description = "task batches mixed with target-language denoising"
     uses_unlabeled = True   # the finetune rule passes the target languages' unlabeled text
 
     def batches(self, train_examples: list[dict], context: BatchContext):

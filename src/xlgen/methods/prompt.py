@@ -19,6 +19,7 @@ INITS = {"vocab": "SAMPLE_VOCAB", "random": "RANDOM"}
 
 class PromptTuning(Method):
     name = "prompt"
+    description = "soft prompt tuning (peft)"
 
     def prepare(self, model, settings: dict):
         from peft import PromptTuningConfig, TaskType
