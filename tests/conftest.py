@@ -1,6 +1,9 @@
 import importlib.util
 import os
 import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,39 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "tests" / "configs"
+SNAKEMAKE_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+
+
+def snakemake_cmd(workdir: Path, *args: str, configfile: Path | Sequence[Path] = (),
+                  config: Mapping | None = None, cores: int | None = 2) -> list[str]:
+    """The one Snakemake command line of the suite: this repository's Snakefile run in `workdir`
+    with the test config(s), `config` as `--config key=value` overrides, then `args` (options
+    and targets). `cores=None` leaves the cores to a profile or to a dry run."""
+    files = [configfile] if isinstance(configfile, (str, Path)) else list(configfile)
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+    for file in files:
+        cmd += ["--configfile", str(file)]
+    if config:  # values in YAML (`methods=[lora]`); the option after ends the list
+        cmd += ["--config", *(f"{key}={value}" for key, value in config.items())]
+    cmd += ["--directory", str(workdir)]
+    if cores is not None:
+        cmd += ["--cores", str(cores)]
+    return cmd + list(args)
+
+
+def run_snakemake(workdir: Path, *args: str, configfile: Path | Sequence[Path] = (),
+                  config: Mapping | None = None, check: bool = True, cores: int | None = 2,
+                  env: Mapping | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Runs `snakemake_cmd(...)` offline and captures its output; with `check`, a failure fails
+    the test with the end of Snakemake's log."""
+    proc = subprocess.run(snakemake_cmd(workdir, *args, configfile=configfile, config=config, cores=cores),
+                          capture_output=True, text=True, timeout=timeout, env={**SNAKEMAKE_ENV, **(env or {})})
+    if check:
+        assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
 
 
 def apt_install(*packages: str) -> str:
@@ -21,6 +57,17 @@ def apt_install(*packages: str) -> str:
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
         proc = subprocess.run(install, capture_output=True, text=True, env=env)
     return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The tiny study (tests/configs/tiny.yaml: every family, the decoder-only one included, both
+    tasks) run once a session to its tables: (workdir, seconds it took). Its readers are
+    tests/test_workflow.py and tests/test_causal_dag.py."""
+    workdir = tmp_path_factory.mktemp("tiny-study")
+    started = time.time()
+    run_snakemake(workdir, configfile=CONFIGS / "tiny.yaml")
+    return workdir, time.time() - started
 
 
 @pytest.fixture(scope="module")
