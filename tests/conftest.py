@@ -1,5 +1,6 @@
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -7,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 
 # No hub here or in CI: fail fast instead of retrying downloads (must be set before imports).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -59,12 +61,37 @@ def apt_install(*packages: str) -> str:
     return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
 
 
+# The studies that share one tiny world and one tiny backbone per family (same data.demo,
+# languages, seed and backbone entries: tests/test_study_configs.py checks it).
+SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml")
+
+
 @pytest.fixture(scope="session")
-def tiny_run(tmp_path_factory):
+def tiny_world(tmp_path_factory) -> Path:
+    """A workdir whose results/data (the demo world) and results/backbones (every backbone
+    tests/configs/tiny.yaml builds: one per family) are made once a session."""
+    workdir = tmp_path_factory.mktemp("tiny-world")
+    catalog = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))["backbone_catalog"]
+    run_snakemake(workdir, *(f"results/backbones/{name}" for name, spec in catalog.items() if "demo" in spec),
+                  configfile=CONFIGS / "tiny.yaml")
+    return workdir
+
+
+def copy_world(world: Path, workdir: Path) -> Path:
+    """Copies the session's world and backbones into a study's workdir: copy2 keeps their
+    times, so Snakemake finds them up to date (no metadata: no params/code rerun) and starts
+    at tokenizing. Copies, not links: a test may damage or rebuild its own."""
+    for part in ("data", "backbones"):
+        shutil.copytree(world / "results" / part, workdir / "results" / part, symlinks=True)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, tiny_world):
     """The tiny study (tests/configs/tiny.yaml: every family, the decoder-only one included, both
     tasks) run once a session to its tables: (workdir, seconds it took). Its readers are
     tests/test_workflow.py and tests/test_causal_dag.py."""
-    workdir = tmp_path_factory.mktemp("tiny-study")
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("tiny-study"))
     started = time.time()
     run_snakemake(workdir, configfile=CONFIGS / "tiny.yaml")
     return workdir, time.time() - started

@@ -6,7 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import CONFIGS, run_snakemake  # tests/conftest.py
+from conftest import CONFIGS, copy_world, run_snakemake  # tests/conftest.py
 
 CONFIG = CONFIGS / "tiny-methods.yaml"
 pytestmark = pytest.mark.slow
@@ -15,8 +15,8 @@ PEFT = {"prompt", "lora", "adapter", "adapterdrop"}
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("methods")
+def study(tmp_path_factory, tiny_world):
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("methods"))
     run_snakemake(workdir, configfile=CONFIG)
     return workdir
 
@@ -45,7 +45,7 @@ def test_peft_runs_save_only_what_they_trained_and_generate_from_the_backbone(st
         assert not (model_dir / "model.safetensors").exists(), method
         assert sum(p.stat().st_size for p in model_dir.iterdir() if p.suffix == ".safetensors") < full_bytes / 5
         generations = next((study / "results/generations/qa/mbart-tiny" / method).glob("lr~*/seed~1/ru.test.jsonl"))
-        assert len(generations.read_text(encoding="utf-8").splitlines()) == 8
+        assert len(generations.read_text(encoding="utf-8").splitlines()) == 12  # data.demo.n_test
     long = pd.read_csv(study / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
     assert (long["status"] == "ok").all() and set(long["method"]) == METHODS
 

@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import CONFIGS, ROOT, run_snakemake  # tests/conftest.py
+from conftest import CONFIGS, ROOT, copy_world, run_snakemake  # tests/conftest.py
 
 from xlgen.tasks import read_records
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("translate")
+def study(tmp_path_factory, tiny_world):
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("translate"))
     (workdir / "resources").symlink_to(ROOT / "resources")  # the config's MT `path` is relative
     run_snakemake(workdir, "--scheduler", "greedy", configfile=CONFIG)
     return workdir
