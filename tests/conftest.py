@@ -39,9 +39,10 @@ def snakemake_cmd(workdir: Path, *args: str, configfile: Path | Sequence[Path] =
 
 def run_snakemake(workdir: Path, *args: str, configfile: Path | Sequence[Path] = (),
                   config: Mapping | None = None, check: bool = True, cores: int | None = 2,
-                  env: Mapping | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
+                  env: Mapping | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
     """Runs `snakemake_cmd(...)` offline and captures its output; with `check`, a failure fails
-    the test with the end of Snakemake's log."""
+    the test with the end of Snakemake's log. The generous timeout is for a loaded machine
+    (a study takes 2 minutes alone, 18 beside seven other test runs): speed is never asserted."""
     proc = subprocess.run(snakemake_cmd(workdir, *args, configfile=configfile, config=config, cores=cores),
                           capture_output=True, text=True, timeout=timeout, env={**SNAKEMAKE_ENV, **(env or {})})
     if check:
