@@ -80,10 +80,11 @@ def tiny_world(tmp_path_factory) -> Path:
 
 def copy_world(world: Path, workdir: Path) -> Path:
     """Copies the session's world and backbones into a study's workdir: copy2 keeps their
-    times, so Snakemake finds them up to date (no metadata: no params/code rerun) and starts
-    at tokenizing. Copies, not links: a test may damage or rebuild its own."""
-    for part in ("data", "backbones"):
-        shutil.copytree(world / "results" / part, workdir / "results" / part, symlinks=True)
+    times and Snakemake's metadata (keyed by relative path) comes along, so Snakemake finds
+    them up to date, as if built there, and starts at tokenizing. Copies, not links: a test
+    may damage or rebuild its own."""
+    for part in ("results/data", "results/backbones", ".snakemake/metadata"):
+        shutil.copytree(world / part, workdir / part, symlinks=True)
     return workdir
 
 
