@@ -10,7 +10,7 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo demo-translate test lint install clean demo-backbones demo-llm-backbone test-oldest
+.PHONY: demo demo-translate test test-fast lint install clean demo-backbones demo-llm-backbone test-oldest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ demo-translate: install
 
 test: install
 	$(BIN)/python -m pytest -q tests
+
+# the tests without Snakemake studies (no `slow` marker): ~3 minutes, for the edit-test loop
+test-fast: install
+	$(BIN)/python -m pytest -q tests -m "not slow"
 
 # the fast unit tests against the lowest versions pyproject.toml admits, in .venv-oldest (issue 25; minutes, not in CI)
 test-oldest:

@@ -1,9 +1,14 @@
 import importlib.util
 import os
+import shutil
 import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 
 # No hub here or in CI: fail fast instead of retrying downloads (must be set before imports).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -19,6 +24,40 @@ os.environ.setdefault("PYTHONWARNINGS", ",".join(
     ["error:`past_key_values` is deprecated:FutureWarning"]  # attributed to torch's wrapper: see pyproject.toml
     + [f"error::{category}:{module}" for category in ("DeprecationWarning", "FutureWarning") for module in _OURS]))
 
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = ROOT / "tests" / "configs"
+SNAKEMAKE_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+
+
+def snakemake_cmd(workdir: Path, *args: str, configfile: Path | Sequence[Path] = (),
+                  config: Mapping | None = None, cores: int | None = 2) -> list[str]:
+    """The one Snakemake command line of the suite: this repository's Snakefile run in `workdir`
+    with the test config(s), `config` as `--config key=value` overrides, then `args` (options
+    and targets). `cores=None` leaves the cores to a profile or to a dry run."""
+    files = [configfile] if isinstance(configfile, (str, Path)) else list(configfile)
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
+    for file in files:
+        cmd += ["--configfile", str(file)]
+    if config:  # values in YAML (`methods=[lora]`); the option after ends the list
+        cmd += ["--config", *(f"{key}={value}" for key, value in config.items())]
+    cmd += ["--directory", str(workdir)]
+    if cores is not None:
+        cmd += ["--cores", str(cores)]
+    return cmd + list(args)
+
+
+def run_snakemake(workdir: Path, *args: str, configfile: Path | Sequence[Path] = (),
+                  config: Mapping | None = None, check: bool = True, cores: int | None = 2,
+                  env: Mapping | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Runs `snakemake_cmd(...)` offline and captures its output; with `check`, a failure fails
+    the test with the end of Snakemake's log. The generous timeout is for a loaded machine
+    (a study takes 2 minutes alone, 18 beside seven other test runs): speed is never asserted."""
+    proc = subprocess.run(snakemake_cmd(workdir, *args, configfile=configfile, config=config, cores=cores),
+                          capture_output=True, text=True, timeout=timeout, env={**SNAKEMAKE_ENV, **(env or {})})
+    if check:
+        assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
 
 def apt_install(*packages: str) -> str:
     """apt-get install Debian packages for a test that needs a system tool (SLURM, apertium);
@@ -30,6 +69,43 @@ def apt_install(*packages: str) -> str:
         subprocess.run(["apt-get", "update", "-q"], capture_output=True, text=True, env=env)
         proc = subprocess.run(install, capture_output=True, text=True, env=env)
     return "" if proc.returncode == 0 else (proc.stdout + proc.stderr)[-1500:]
+
+
+# The studies that share one tiny world and one tiny backbone per family (same data.demo,
+# languages, seed and backbone entries: tests/test_study_configs.py checks it).
+SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml")
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory) -> Path:
+    """A workdir whose results/data (the demo world) and results/backbones (every backbone
+    tests/configs/tiny.yaml builds: one per family) are made once a session."""
+    workdir = tmp_path_factory.mktemp("tiny-world")
+    catalog = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))["backbone_catalog"]
+    run_snakemake(workdir, *(f"results/backbones/{name}" for name, spec in catalog.items() if "demo" in spec),
+                  configfile=CONFIGS / "tiny.yaml")
+    return workdir
+
+
+def copy_world(world: Path, workdir: Path) -> Path:
+    """Copies the session's world and backbones into a study's workdir: copy2 keeps their
+    times and Snakemake's metadata (keyed by relative path) comes along, so Snakemake finds
+    them up to date, as if built there, and starts at tokenizing. Copies, not links: a test
+    may damage or rebuild its own."""
+    for part in ("results/data", "results/backbones", ".snakemake/metadata"):
+        shutil.copytree(world / part, workdir / part, symlinks=True)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, tiny_world):
+    """The tiny study (tests/configs/tiny.yaml: every family, the decoder-only one included, both
+    tasks) run once a session to its tables: (workdir, seconds it took). Its readers are
+    tests/test_workflow.py and tests/test_causal_dag.py."""
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("tiny-study"))
+    started = time.time()
+    run_snakemake(workdir, configfile=CONFIGS / "tiny.yaml")
+    return workdir, time.time() - started
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, run_snakemake  # tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+ENV = SNAKEMAKE_ENV
 
 
 def jsonl(*records: dict | bytes) -> bytes:
@@ -212,11 +211,7 @@ def test_snakemake_bad_config_one_line(tmp_path, changes, words):
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config.update(copy.deepcopy(changes))
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"),
-         "--directory", str(tmp_path), "--configfile", str(tmp_path / "bad.yaml")],
-        capture_output=True, text=True, timeout=120, env=ENV,
-    )
+    proc = run_snakemake(tmp_path, "-n", configfile=tmp_path / "bad.yaml", cores=None, check=False, timeout=120)
     assert proc.returncode != 0
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("xlgen: invalid config: "), proc.stderr
@@ -251,7 +246,7 @@ def bad_jobs(tmp_path_factory):
     from xlgen.io import read_jsonl
 
     workdir = tmp_path_factory.mktemp("bad-jobs")
-    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))
     config.update(target_languages=["zh", "th"], backbones=["mbart-tiny"],
                   method_settings={"full": {"lrs": [1.0e-3]}})
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
@@ -281,15 +276,13 @@ def bad_jobs(tmp_path_factory):
     for path in (workdir / "results").rglob("*"):
         stamp = now - (50 if "generations" in path.parts else 100)
         os.utime(path, (stamp, stamp))
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-         "--configfile", str(workdir / "config.yaml"), "--cores", "2", "--keep-going",
-         "--allowed-rules", "baselines", "generate", "evaluate", "--", *(case[1] for case in JOB_CASES)],
-        capture_output=True, text=True, timeout=300, env=ENV,
-    )
+    proc = run_snakemake(workdir, "--keep-going", "--allowed-rules", "baselines", "generate", "evaluate", "--",
+                         *(case[1] for case in JOB_CASES), configfile=workdir / "config.yaml", check=False,
+                         timeout=300)
     return workdir, proc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target, log, words", [(c[1], c[2], c[5]) for c in JOB_CASES],
                          ids=[c[0] for c in JOB_CASES])
 def test_workflow_job_bad_input_one_line(bad_jobs, target, log, words):

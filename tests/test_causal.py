@@ -210,7 +210,7 @@ def test_lm_reconstruction_and_translation_examples_for_pretraining(tiny):
 
 
 def _tiny_config():
-    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny-llm.yaml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((ROOT / "tests" / "configs" / "tiny.yaml").read_text(encoding="utf-8"))
     config["backbones"] = ["qwen-tiny", "mbart-tiny"]  # a seq2seq backbone beside the decoder-only one
     return config
 

@@ -1,12 +1,11 @@
 """A bad config fails when the DAG is built, before any job, with one line naming the key."""
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_snakemake  # tests/conftest.py
 
 from xlgen.config import ConfigError, validate_config
 
@@ -97,10 +96,7 @@ def test_bad_value_names_the_key(default_config, key, value, words):
 def test_snakemake_stops_before_any_job_with_one_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("finetune:\n  stepz: 100\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--configfile", str(bad)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )
+    proc = run_snakemake(ROOT, "-n", configfile=bad, cores=None, check=False, timeout=120)
     assert proc.returncode != 0
     lines = [l for l in proc.stderr.splitlines() if "xlgen: invalid config" in l]
     allowed = ", ".join(sorted(yaml.safe_load(SCHEMA.read_text())["properties"]["finetune"]["properties"]))

@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, run_snakemake  # tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "xquad"
 PLUGINS = ROOT / "tests" / "plugins"
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real-text fixtures not found at {FIXTURES} "
-                                "(a user's clone has no ../shared; CI has it)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real-text fixtures not found at {FIXTURES} "
+                                 "(a user's clone has no ../shared; CI has it)")]
 
 
 def first_sentence(text: str) -> str:
@@ -87,13 +88,8 @@ def study_config(workdir: Path, copies: dict[str, str], tasks: dict[str, dict]) 
 
 
 def run_study(workdir: Path, config: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
-           "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-         "--configfile", str(config), "--cores", "2", *args],
-        capture_output=True, text=True, timeout=900, env=env,
-    )
+    env = {"PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    return run_snakemake(workdir, *args, configfile=config, env=env, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,14 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
+from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, run_snakemake  # tests/conftest.py
+from conftest import snakemake_cmd as snakemake_line
 
 from xlgen.io import atomic_directory, atomic_path, error_line, write_text
 
-ROOT = Path(__file__).resolve().parents[1]
-FAULTS = ROOT / "tests" / "configs" / "faults.yaml"
+FAULTS = CONFIGS / "faults.yaml"
 DEMO = ROOT / "resources" / "demo_backbones" / "mbart-demo"  # read, copied, never written
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+ENV = SNAKEMAKE_ENV
 
 RUN = "summarization/mbart-tiny/full/lr~0.003/seed~1"
 GENERATIONS = [f"results/generations/{RUN}/{lang}.{split}.jsonl"
@@ -40,14 +41,11 @@ BACKBONE = "results/backbones/mbart-tiny"
 
 
 def snakemake_cmd(workdir: Path, *args: str, configs=(FAULTS,)) -> list[str]:
-    files = [arg for config in configs for arg in ("--configfile", str(config))]
-    return [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-            "--directory", str(workdir), *files, "--cores", "2", *args]
+    return snakemake_line(workdir, *args, configfile=configs)
 
 
 def snakemake(workdir: Path, *args: str, configs=(FAULTS,)) -> subprocess.CompletedProcess:
-    return subprocess.run(snakemake_cmd(workdir, *args, configs=configs), capture_output=True, text=True,
-                          env=ENV, timeout=600)
+    return run_snakemake(workdir, *args, configfile=configs, check=False, timeout=600)
 
 
 def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -116,6 +114,7 @@ def study(tmp_path_factory):
     return workdir, results, outputs(workdir)
 
 
+@pytest.mark.slow
 def test_c_second_run_stops_at_the_lock_and_the_first_completes(study):
     workdir, results, reference = study
     statuses = sorted(status for status, _ in results)
@@ -144,6 +143,7 @@ def test_c_second_run_stops_at_the_lock_and_the_first_completes(study):
 # D: a generation or evaluation job SIGKILLed mid-way
 
 
+@pytest.mark.slow
 def test_d_generation_killed_mid_way_reruns_to_the_same_bytes(study):
     workdir, _, reference = study
     for path in GENERATIONS + [SCORES, PER_EXAMPLE]:  # as before their first run
@@ -173,6 +173,7 @@ def test_d_generation_killed_mid_way_reruns_to_the_same_bytes(study):
         assert after[path] == reference[path], path
 
 
+@pytest.mark.slow
 def test_d_evaluation_killed_with_snakemake_reruns_to_the_same_bytes(study):
     """Snakemake and its evaluate job SIGKILLed together (a preemption): the lock stays, the
     job's outputs are marked incomplete, so even a half-written scores.csv is never taken as
@@ -340,6 +341,7 @@ def _enospc(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+@pytest.mark.slow
 def test_b_evaluate_job_on_a_full_disk_then_rerun(study):
     """A whole Snakemake run whose evaluation directory is a tmpfs too small for the scores."""
     workdir, _, reference = study
@@ -466,6 +468,7 @@ def test_a_damaged_hub_snapshot_is_fetched_again(tmp_path):
     assert snapshot_backbone("facebook/mbart-large-50", copy, source=tmp_path / "nowhere") == copy  # intact: kept
 
 
+@pytest.mark.slow
 def test_a_bit_flip_in_a_backbone_with_digests_is_caught(study, tmp_path):
     """A demo backbone built by the workflow records the sha256 of its files: a change that
     keeps the size and the header (bit rot) is caught too, at restore and at load."""
@@ -498,6 +501,7 @@ def test_a_bit_flip_in_a_backbone_with_digests_is_caught(study, tmp_path):
         f"xlgen_backbone.json); rebuild it: snakemake --forcerun {results_copy}")
 
 
+@pytest.mark.slow
 def test_a_damaged_prebuilt_stops_the_workflow_and_the_rerun_matches(study, tmp_path):
     """The demo_backbone job on a prebuilt copy with truncated weights: one line in its log,
     no backbone directory; with the copy restored, the rerun restores the backbone the

@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import apt_install  # tests/conftest.py
+from conftest import CONFIGS, ROOT, apt_install, run_snakemake  # tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "configs" / "tiny-human.yaml"
+CONFIG = CONFIGS / "tiny-human.yaml"
+pytestmark = pytest.mark.slow
 TASK = "summarization"
 CHROMIUM = "/usr/bin/chromium"
 # a fresh profile, nothing fetched, nothing synced: the page must work from a USB stick
@@ -30,14 +30,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 def study(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("human-study")
     (workdir / "resources").symlink_to(ROOT / "resources")  # the config's backbone `path` is relative
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     targets = [f"results/tables/human_{TASK}.csv", f"results/human/{TASK}/pages", f"results/human/{TASK}/sheets"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-         "--configfile", str(CONFIG), "--cores", "2", *targets],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_snakemake(workdir, *targets, configfile=CONFIG, timeout=600)
     return workdir
 
 

@@ -6,32 +6,30 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CONFIGS, SNAKEMAKE_ENV, run_snakemake  # tests/conftest.py
+from conftest import snakemake_cmd as snakemake_line
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "configs" / "resume.yaml"
+CONFIG = CONFIGS / "resume.yaml"
+pytestmark = pytest.mark.slow
 RUN = "results/models/summarization/mbart-tiny/full/lr~0.001/seed~1"
 CHECKPOINT = "results/checkpoints/summarization/mbart-tiny/full/lr~0.001/seed~1/checkpoint.pt"
 LOG = "results/logs/finetune/summarization/mbart-tiny/full/lr~0.001/seed~1.log"
 
 
 def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-            "--directory", str(workdir), "--configfile", str(CONFIG), "--cores", "1", *args]
+    return snakemake_line(workdir, *args, configfile=CONFIG, cores=1)
 
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+ENV = SNAKEMAKE_ENV
 
 
 def run(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(snakemake_cmd(workdir, *args), capture_output=True, text=True, env=ENV, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+    return run_snakemake(workdir, *args, configfile=CONFIG, cores=1, timeout=600)
 
 
 def weights_digest(workdir: Path) -> str:

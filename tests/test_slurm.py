@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,11 +18,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import apt_install  # tests/conftest.py
+from conftest import CONFIGS, ROOT, apt_install, run_snakemake  # tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[1]
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
-CONFIG = ROOT / "tests" / "configs" / "slurm.yaml"
+CONFIG = CONFIGS / "slurm.yaml"
 SLURM_CONF_TEMPLATE = ROOT / "tests" / "slurm" / "slurm.conf.in"
 DAEMONS = ("munged", "slurmctld", "slurmd")
 CLIENTS = ("sbatch", "srun", "squeue", "sinfo", "scancel")
@@ -243,14 +241,10 @@ def cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def slurm_run(cluster, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("slurm-study")
-    env = {**cluster.env, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-         "--directory", str(workdir), "--configfile", str(CONFIG), "--profile", str(cluster.profile_dir),
-         # test-only: poll every few seconds, not every 40, and keep the logs of successful jobs
-         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs"],
-        capture_output=True, text=True, timeout=900, env=env,
-    )
+    proc = run_snakemake(workdir, "--profile", str(cluster.profile_dir),
+                         # test-only: poll every few seconds, not every 40, and keep the logs of successful jobs
+                         "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs",
+                         configfile=CONFIG, cores=None, env=cluster.env, check=False)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         failed = set(re.findall(r"Error in rule (\w+):", output))
@@ -276,6 +270,7 @@ def test_profile_gives_every_gpu_rule_a_gpu_on_a_gpu_partition():
         assert resources.get("slurm_partition") not in (None, profile["default-resources"]["slurm_partition"]), rule
 
 
+@pytest.mark.slow
 def test_compute_jobs_ran_through_sbatch_on_the_profiles_partitions(slurm_run):
     workdir, output, jobs = slurm_run
     submitted = {jobid: re.search(r"rule_(\w+)", log).group(1) for jobid, log in SUBMITTED.findall(output)}
@@ -294,6 +289,7 @@ def test_compute_jobs_ran_through_sbatch_on_the_profiles_partitions(slurm_run):
         assert "1 of 1 steps (100%) done" in slurm_log.read_text(), slurm_log
 
 
+@pytest.mark.slow
 def test_study_tables_have_a_row_per_language_and_split(slurm_run):
     workdir = slurm_run[0]
     long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])

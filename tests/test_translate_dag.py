@@ -3,32 +3,23 @@ and translate-test runs stand beside the zero-shot runs in the main tables, with
 quality behind them (tests/configs/tiny-translate.yaml, the shipped demo MT model)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CONFIGS, ROOT, copy_world, run_snakemake  # tests/conftest.py
 
 from xlgen.tasks import read_records
 
-ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "tests" / "configs" / "tiny-translate.yaml"
+CONFIG = CONFIGS / "tiny-translate.yaml"
 TARGETS = ["ru", "zh"]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("translate")
+def study(tmp_path_factory, tiny_world):
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("translate"))
     (workdir / "resources").symlink_to(ROOT / "resources")  # the config's MT `path` is relative
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-         "--configfile", str(CONFIG), "--cores", "2", "--scheduler", "greedy"],
-        capture_output=True, text=True, env=env, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    run_snakemake(workdir, "--scheduler", "greedy", configfile=CONFIG)
     return workdir
 
 

@@ -1,36 +1,20 @@
-"""The whole DAG, end to end, on a tiny config: every stage, backbone family and task."""
+"""The whole DAG, end to end, on a tiny config: every stage, backbone family and task (the
+session's `tiny_run`, tests/conftest.py)."""
 
 import json
-import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import CONFIGS, run_snakemake  # tests/conftest.py
 
-ROOT = Path(__file__).resolve().parents[1]
-TINY = ROOT / "tests" / "configs" / "tiny.yaml"
-
-
-def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-         "--directory", str(workdir), "--configfile", str(TINY), "--cores", "2", *args],
-        capture_output=True, text=True, timeout=timeout, env=env,
-    )
+TINY = CONFIGS / "tiny.yaml"
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("tiny-study")
-    started = time.time()
-    proc = snakemake(workdir)
-    elapsed = time.time() - started
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return workdir, elapsed
+def snakemake(workdir, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    return run_snakemake(workdir, *args, configfile=TINY, check=check)
 
 
 def test_tiny_study_completes(tiny_run):
@@ -43,9 +27,9 @@ def test_tiny_study_completes(tiny_run):
 def test_long_table_has_a_row_per_run_language_and_split(tiny_run):
     workdir, _ = tiny_run
     long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
-    # 2 tasks x 3 backbones x 1 method x 2 lrs x 1 seed x 3 languages x 2 splits
-    assert len(long) == 2 * 3 * 2 * 3 * 2
-    assert set(long["backbone"]) == {"mt5-tiny", "mbart-tiny", "nllb-tiny"}
+    # 2 tasks x 4 backbones x 1 method x 2 lrs x 1 seed x 3 languages x 2 splits
+    assert len(long) == 2 * 4 * 2 * 3 * 2
+    assert set(long["backbone"]) == {"mt5-tiny", "mbart-tiny", "nllb-tiny", "qwen-tiny"}
     assert set(long["lang"]) == {"en", "ru", "zh"}
     assert set(long["split"]) == {"dev", "test"}
     assert sorted(set(long["lr"])) == [1e-4, 3e-3]
@@ -71,7 +55,7 @@ def test_sweep_tables_plots_and_baselines(tiny_run):
     workdir, _ = tiny_run
     for task in ["summarization", "qa"]:
         sweep = pd.read_csv(workdir / f"results/tables/lr_sweep_{task}.csv")
-        assert len(sweep) == 3 * 2
+        assert len(sweep) == 4 * 2
         metric = "rougeL" if task == "summarization" else "f1_unicode"
         for lang in ["en", "ru", "zh"]:
             assert f"{metric}_{lang}" in sweep and f"wrong_lang_{lang}" in sweep
@@ -108,8 +92,8 @@ def test_lr_selection_tables_show_all_three_protocols(tiny_run):
     workdir, _ = tiny_run
     for task, metric in [("summarization", "rougeL"), ("qa", "f1_unicode")]:
         table = pd.read_csv(workdir / f"results/tables/lr_selection_{task}.csv")
-        # 3 backbones x 1 method x 3 protocols x (2 targets + their mean)
-        assert len(table) == 3 * 3 * 3
+        # 4 backbones x 1 method x 3 protocols x (2 targets + their mean)
+        assert len(table) == 4 * 3 * 3
         assert list(table["protocol"].unique()) == ["source_dev", "target_dev", "mean_target_dev"]
         assert set(table["lang"]) == {"ru", "zh", "targets_mean"} and set(table["metric"]) == {metric}
         oracle_mean = (table["protocol"] == "target_dev") & (table["lang"] == "targets_mean")
@@ -128,7 +112,7 @@ def test_main_tables_with_intervals_markdown_and_paired_tests(tiny_run):
     workdir, _ = tiny_run
     for task, metric in [("summarization", "rougeL"), ("qa", "f1_unicode")]:
         main = pd.read_csv(workdir / f"results/tables/main_{task}.csv")
-        assert sorted(main["backbone"]) == ["mbart-tiny", "mt5-tiny", "nllb-tiny"]
+        assert sorted(main["backbone"]) == ["mbart-tiny", "mt5-tiny", "nllb-tiny", "qwen-tiny"]
         assert (main["method"] == "full").all() and (main["n_seeds"] == 1).all()
         selection = pd.read_csv(workdir / f"results/tables/lr_selection_{task}.csv")
         source = selection[(selection["protocol"] == "source_dev") & (selection["lang"] == "targets_mean")]
@@ -185,7 +169,7 @@ def test_retraining_with_the_same_seed_reproduces_the_tables_byte_for_byte(tiny_
     workdir, _ = tiny_run  # runs last: it retrains half the runs of the tiny study
     tables = workdir / "results/tables"
     before = {p.name: p.read_bytes() for p in tables.glob("*.csv")}
-    # every family and both tasks once (6 of the 12 runs, their generations, scores and tables)
+    # the seq2seq families and both tasks once (6 of the 16 runs, their generations, scores and tables)
     retrained = ["results/tokenized/summarization/mbart-tiny/train.pt", "results/tokenized/qa/mt5-tiny/train.pt",
                  "results/tokenized/summarization/nllb-tiny/train.pt"]
     proc = snakemake(workdir, "--forcerun", *retrained)
