@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from xlgen import generation, training
+from xlgen import generation
 from xlgen.backbones import family_of, forced_bos_token_id, load_backbone, set_languages
 from xlgen_demo.world import write_demo_world
 
@@ -67,7 +67,7 @@ def direct_generate(model, tokenizer, family: str, sources: list[str], lang: str
 @pytest.mark.parametrize("dtype", [None, torch.bfloat16], ids=["fp32", "bf16"])
 def test_generate_gives_model_generate_tokens(backbone, sources, dtype, monkeypatch):
     model, tokenizer, family = backbone
-    monkeypatch.setattr(training, "device_and_dtype", lambda: (torch.device("cpu"), dtype))
+    monkeypatch.setattr(generation, "device_and_dtype", lambda: (torch.device("cpu"), dtype))  # as generation binds it
     loops = []
     greedy = generation._greedy
     monkeypatch.setattr(generation, "_greedy", lambda *a, **k: loops.append(1) or greedy(*a, **k))
