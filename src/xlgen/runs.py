@@ -9,6 +9,8 @@ users know (PATHS): a variant is a suffix of the path's method or backbone there
 
 from __future__ import annotations
 
+import string
+
 from xlgen.intermediate import VARIANT_SUFFIX
 from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
 
@@ -22,12 +24,10 @@ PATHS = {
     "generation": "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
     "scores": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
     "per_example": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
+    "log": "results/logs/{stage}/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
 }
 # the identity columns every score row starts with (results_long.csv's first columns)
 RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
-# what a run record adds to them (at the end of the score files and of results_long.csv)
-EXTRA_KEYS = ["kind", "dataset", "main_metric", "base_backbone", "intermediate", "base_method", "variant",
-              "variant_lang"]
 VARIANTS = ("zero_shot", "translate_train", "translate_test")
 
 
@@ -73,6 +73,13 @@ def path_keys(record: dict) -> dict:
     """The wildcards of a run's paths (PATHS) from its record."""
     return {"task": record["task"], "backbone": record["backbone"], "method": record["method"],
             "lr": format_lr(record["lr"]), "seed": str(record["seed"])}
+
+
+def path_pattern(kind: str, **fixed: str) -> str:
+    """PATHS[kind] as a Snakemake pattern: the `fixed` fields filled in, every other one left
+    a `{wildcard}` ('results/models/{task}/.../seed~{seed}/run.json')."""
+    names = [name for _, name, _, _ in string.Formatter().parse(PATHS[kind]) if name]
+    return PATHS[kind].format(**{**{name: "{" + name + "}" for name in names}, **fixed})
 
 
 def run_path(kind: str, record: dict, **extra) -> str:
