@@ -11,7 +11,7 @@ import yaml
 
 from xlgen.config import validate_config
 from xlgen.plan import PlanError, StudyPlan
-from xlgen.runs import PATHS, path_keys, path_pattern, run_path
+from xlgen.runs import PATHS, path_keys, path_pattern, run_path, same_lr
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -142,3 +142,10 @@ def test_path_patterns_keep_the_layout_and_leave_unfilled_fields_as_wildcards():
         "results/generations/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/{lang}.dev.jsonl"
     assert path_pattern("tokenized", sub="", split="train") == "results/tokenized/{task}/{backbone}/train.pt"
     assert set(PATHS) >= {"model", "run", "checkpoint", "generation", "scores", "per_example", "log"}
+
+
+def test_an_lr_read_back_from_a_six_digit_table_is_still_its_run():
+    lr = 1.2345678e-4  # the selection table prints %.6g: 0.000123457
+    printed = float(f"{lr:.6g}")
+    assert same_lr(lr, printed) and same_lr(1e-05, "1e-05")
+    assert not same_lr(lr, 1.23456e-4)  # a neighbouring grid point stays another run

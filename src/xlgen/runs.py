@@ -36,6 +36,12 @@ def format_lr(lr) -> str:
     return f"{float(lr):g}"
 
 
+def same_lr(a, b) -> bool:
+    """Whether two LRs are one run's: equal path forms. A method's configured LRs differ in
+    this form (xlgen.plan refuses the others), and it survives the tables' 6-digit floats."""
+    return format_lr(a) == format_lr(b)
+
+
 def method_path(method: str, variant: str = "zero_shot", variant_lang: str = "") -> str:
     """The path form of a (method, variant): 'full', 'full+tt-ru', 'full+ttest'."""
     if variant == "translate_train":
