@@ -52,6 +52,9 @@ TT_ON = PLAN.tt_on
 TT_METHODS = list(TT.get("methods") or ["full"])
 TT_LANGS = PLAN.tt_langs
 TT_TEST = PLAN.tt_test
+# the path form of a baseline run's method in the rules' patterns ('{method}+tt-{lang}')
+TT_RUN_METHOD = method_path("{method}", "translate_train", "{lang}")
+TTEST_RUN_METHOD = method_path("{method}", "translate_test")
 
 
 wildcard_constraints:
@@ -69,7 +72,9 @@ wildcard_constraints:
 def get_run_identity(wildcards):
     """The identity record of the wildcards' run (passed to the scripts, written into
     run.json and the score files)."""
-    return PLAN.run(*(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed")))
+    return PLAN.run(
+        *(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed"))
+    )
 
 
 def get_variant_identity(variant):
@@ -78,7 +83,9 @@ def get_variant_identity(variant):
 
     def identity(wildcards):
         method = method_path(wildcards.method, variant, wildcards.get("lang", ""))
-        return PLAN.run(wildcards.task, wildcards.backbone, method, wildcards.lr, wildcards.seed)
+        return PLAN.run(
+            wildcards.task, wildcards.backbone, method, wildcards.lr, wildcards.seed
+        )
 
     return identity
 

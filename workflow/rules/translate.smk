@@ -58,13 +58,13 @@ if TT_ON:
                 lang=wc.lang,
                 split=SPLITS,
             ),
-            model=path_pattern("model", method=method_path("{method}", "translate_train", "{lang}")),
-            run=path_pattern("run", method=method_path("{method}", "translate_train", "{lang}")),
+            model=path_pattern("model", method=TT_RUN_METHOD),
+            run=path_pattern("run", method=TT_RUN_METHOD),
             backbone=get_backbone_dir,
         output:
-            get_generation_files_pattern(["{lang}"], method=method_path("{method}", "translate_train", "{lang}")),
+            get_generation_files_pattern(["{lang}"], method=TT_RUN_METHOD),
         log:
-            run_log("generate", method=method_path("{method}", "translate_train", "{lang}")),
+            run_log("generate", method=TT_RUN_METHOD),
         wildcard_constraints:
             method="[a-z_]+",
         threads: 1
@@ -121,7 +121,7 @@ if TT_ON:
                 mt=get_mt_dir,
             output:
                 get_generation_files_pattern(
-                    [SOURCE_LANG] + TT_LANGS, method=method_path("{method}", "translate_test")
+                    [SOURCE_LANG] + TT_LANGS, method=TTEST_RUN_METHOD
                 ),
             log:
                 run_log("translate_test"),
