@@ -22,7 +22,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
             for path in map(Path, snakemake.input.data)}  # results/data/<task>/<lang>/<split>.jsonl
     if status == "ok":
-        model, tokenizer = get_method(run["base_method"]).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        method = get_method(run["base_method"])
+        model, tokenizer = method.load(Path(snakemake.input.backbone), Path(snakemake.input.model))
         family = get_family(model, snakemake.params.family_settings)
     out_dir = Path(snakemake.output[0]).parent
     for data_path, records in data.items():

@@ -27,7 +27,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     for path in map(Path, snakemake.input.source):  # source-language outputs: the run's own
         write_text(out_dir / path.name, path.read_text(encoding="utf-8"))
     if status == "ok":
-        model, tokenizer = get_method(run["base_method"]).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        method = get_method(run["base_method"])
+        model, tokenizer = method.load(Path(snakemake.input.backbone), Path(snakemake.input.model))
         family = get_family(model, snakemake.params.family_settings)
         translator = make_translator(snakemake.params.translate, snakemake.input.mt)
     for data_path, records in data.items():
