@@ -1,6 +1,6 @@
 """A run's identity as data, and the one table of results paths.
 
-The workflow builds one record per run, once (workflow/rules/common.smk, from the config),
+The study plan builds one record per run, once (xlgen.plan, from the config), the workflow
 passes it to the scripts, and they write it into `run.json` and every score file; the
 tables read these columns instead of parsing paths. The paths themselves keep the layout
 users know (PATHS): a variant is a suffix of the path's method or backbone there
