@@ -83,9 +83,8 @@ def get_variant_identity(variant):
 
     def identity(wildcards):
         method = method_path(wildcards.method, variant, wildcards.get("lang", ""))
-        return PLAN.run(
-            wildcards.task, wildcards.backbone, method, wildcards.lr, wildcards.seed
-        )
+        keys = {k: wildcards[k] for k in ("task", "backbone", "lr", "seed")}
+        return PLAN.run(method=method, **keys)
 
     return identity
 
