@@ -11,48 +11,31 @@ import yaml
 
 from xlgen.datasets import get_adapter
 from xlgen.hub import required_datasets
-from xlgen.catalog import task_specs
+from xlgen.plan import StudyPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def expected_jobs(config: dict) -> dict[str, int]:
-    """The README's formula, from the (merged) config."""
-    tasks, targets, src = config["tasks"], config["target_languages"], config["source_language"]
-    backbones = config["backbones"]
-    runs_per_task = len(backbones) * sum(len(config["method_settings"][m]["lrs"]) for m in config["methods"]) \
-        * len(config["finetune"]["seeds"])
-    unlabeled = any(m in ("mix_unsup", "graddrop") for m in config["methods"]) or any(
-        b.endswith("+it") for b in backbones)
-    refs = {r for r in required_datasets(task_specs(config).values(), config["generate"]["splits"])}
+    """Jobs per rule: the run stages as xlgen.plan plans them, the data and table stages by
+    the README's formula, from the (merged) config."""
+    plan = StudyPlan.from_config(config)
+    tasks, targets = plan.tasks, plan.target_langs
+    unlabeled = any(m in ("mix_unsup", "graddrop") for m in plan.methods) or any(
+        b.endswith("+it") for b in plan.backbones)
+    refs = {r for r in required_datasets(plan.specs.values(), plan.splits)}
     if unlabeled:
         refs |= {get_adapter("xlsum").unlabeled(lang)[0] for lang in targets}
-    hub_models = {config["backbone_catalog"][b.removesuffix("+it")]["hub_id"] for b in backbones}
-    tt = config.get("translate_train") or {"enabled": False}
-    tt_langs = len(tt.get("languages") or targets) if tt["enabled"] else 0
-    tt_backbones = len(tt.get("backbones") or backbones)
-    tt_grid = sum(len(config["method_settings"][m]["lrs"]) for m in tt.get("methods", ["full"])) \
-        * len(config["finetune"]["seeds"])
-    tt_runs = tt_backbones * tt_grid * tt_langs  # per task: a run per LR and target language
-    tt_test = tt_backbones * tt_grid if tt["enabled"] and tt.get("translate_test", True) else 0
-    if tt["enabled"]:
-        hub_models.add(config["backbone_catalog"][tt["mt_backbone"]]["hub_id"])
+    hub_models = {config["backbone_catalog"][b.removesuffix("+it")]["hub_id"] for b in plan.backbones}
+    if plan.tt_on:
+        hub_models.add(config["backbone_catalog"][plan.tt["mt_backbone"]]["hub_id"])
     return {
-        "translate_train_data": len(tasks) * tt_langs,
-        "tokenize_translated": len(tasks) * tt_backbones * tt_langs,
-        "generate_translate_train": len(tasks) * tt_runs,
-        "translate_test_inputs": len(tasks) * (tt_langs if tt_test else 0) * len(config["generate"]["splits"]),
-        "translate_test": len(tasks) * tt_test,
-        "mt_quality": 1 if tt["enabled"] else 0,
+        **plan.job_counts(),
+        "mt_quality": 1 if plan.tt_on else 0,
         "download_dataset": len(refs),
         "prepare_data": len(tasks) * (3 + 2 * len(targets)),   # en: train/dev/test; targets: dev/test
         "unlabeled_text": len(targets) if unlabeled else 0,
         "download_backbone": len(hub_models),
-        "intermediate_tuning": sum(b.endswith("+it") for b in backbones),
-        "tokenize": len(tasks) * len(backbones),
-        "finetune": len(tasks) * (runs_per_task + tt_runs),
-        "generate": len(tasks) * runs_per_task,
-        "evaluate": len(tasks) * (runs_per_task + tt_runs + tt_test),
         "baselines": len(tasks),
         "aggregate": 1,
         **{rule: len(tasks) for rule in ("lr_selection", "plot_lr_sweep", "plot_wrong_language", "main_table")},
@@ -74,6 +57,7 @@ def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     paper = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
     for key, value in paper.items():  # Snakemake's merge: mappings extended, the rest replaced
         config[key] = {**config[key], **value} if isinstance(value, dict) and key in config else value
+    assert StudyPlan.from_config(config).job_counts()["finetune"] == 2 * (120 + 120)  # zero-shot + tt runs
     expected = {rule: n for rule, n in expected_jobs(config).items() if n}
     total = counts.pop("total")
     assert counts == expected

@@ -148,7 +148,7 @@ def test_models_are_saved_with_save_pretrained(tiny_run):
     run = workdir / "results/models/qa/mbart-tiny/full/lr~0.003/seed~1"
     assert (run / "model" / "config.json").exists()
     summary = json.loads((run / "run.json").read_text())
-    assert summary["status"] == "ok" and summary["lr"] == 0.003
+    assert summary["status"] == "ok" and summary["run"]["lr"] == 0.003 and "lr" not in summary
     # dev loss every 6 steps and at the end: QA trains task_settings.qa.steps = 10 steps
     assert [r["step"] for r in summary["history"] if "dev_loss" in r] == [6, 10]
 

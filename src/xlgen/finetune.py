@@ -141,7 +141,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     processes = {"processes": accelerator.num_processes} if accelerator.num_processes > 1 else {}
     return {
         "status": "diverged" if diverged else "ok",
-        "method": method_name, "family": family, "lr": lr, "seed": seed,
+        "family": family,  # the run's identity (method, lr, seed) is run.json's `run`, once
         "trainable_params": trainable, "total_params": total, "trainable_share": trainable / total,
         "dev_loss_initial": initial_dev, "dev_loss_final": dev_losses[-1] if dev_losses else None,
         "weight_decay": settings.weight_decay, "weight_decay_excludes": WEIGHT_DECAY_EXCLUDES,
@@ -166,7 +166,8 @@ def run_job(spec: dict, log=print) -> dict:
     JSON: `backbone`, `method`, `method_settings`, `train`, `dev` (tokenized files),
     `unlabeled` (text files), `lr`, `seed`, `finetune` (the config section), `model` and
     `run_json` (outputs), `checkpoint`, `run` (the run's identity record). Trains, and in the
-    main process writes the model directory and run.json (the summary and `run`)."""
+    main process writes the model directory and run.json (the summary and `run`, the only
+    copy of the run's identity)."""
     unlabeled = {Path(path).stem: read_text_lines(path) for path in spec.get("unlabeled", [])}
     summary = finetune(
         Path(spec["backbone"]), spec["method"], spec["method_settings"], load_tokenized(spec["train"]),

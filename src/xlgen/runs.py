@@ -1,6 +1,6 @@
 """A run's identity as data, and the one table of results paths.
 
-The workflow builds one record per run, once (workflow/rules/common.smk, from the config),
+The study plan builds one record per run, once (xlgen.plan, from the config), the workflow
 passes it to the scripts, and they write it into `run.json` and every score file; the
 tables read these columns instead of parsing paths. The paths themselves keep the layout
 users know (PATHS): a variant is a suffix of the path's method or backbone there
@@ -8,6 +8,8 @@ users know (PATHS): a variant is a suffix of the path's method or backbone there
 """
 
 from __future__ import annotations
+
+import string
 
 from xlgen.intermediate import VARIANT_SUFFIX
 from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
@@ -22,18 +24,22 @@ PATHS = {
     "generation": "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
     "scores": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
     "per_example": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
+    "log": "results/logs/{stage}/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
 }
 # the identity columns every score row starts with (results_long.csv's first columns)
 RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
-# what a run record adds to them (at the end of the score files and of results_long.csv)
-EXTRA_KEYS = ["kind", "dataset", "main_metric", "base_backbone", "intermediate", "base_method", "variant",
-              "variant_lang"]
 VARIANTS = ("zero_shot", "translate_train", "translate_test")
 
 
 def format_lr(lr) -> str:
     """The path form of a learning rate: 0.001 -> '0.001', 1e-05 -> '1e-05'."""
     return f"{float(lr):g}"
+
+
+def same_lr(a, b) -> bool:
+    """Whether two LRs are one run's: equal path forms. A method's configured LRs differ in
+    this form (xlgen.plan refuses the others), and it survives the tables' 6-digit floats."""
+    return format_lr(a) == format_lr(b)
 
 
 def method_path(method: str, variant: str = "zero_shot", variant_lang: str = "") -> str:
@@ -73,6 +79,13 @@ def path_keys(record: dict) -> dict:
     """The wildcards of a run's paths (PATHS) from its record."""
     return {"task": record["task"], "backbone": record["backbone"], "method": record["method"],
             "lr": format_lr(record["lr"]), "seed": str(record["seed"])}
+
+
+def path_pattern(kind: str, **fixed: str) -> str:
+    """PATHS[kind] as a Snakemake pattern: the `fixed` fields filled in, every other one left
+    a `{wildcard}` ('results/models/{task}/.../seed~{seed}/run.json')."""
+    names = [name for _, name, _, _ in string.Formatter().parse(PATHS[kind]) if name]
+    return PATHS[kind].format(**{**{name: "{" + name + "}" for name in names}, **fixed})
 
 
 def run_path(kind: str, record: dict, **extra) -> str:

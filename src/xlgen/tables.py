@@ -12,7 +12,7 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError
-from xlgen.runs import RUN_KEYS
+from xlgen.runs import RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
 
@@ -108,7 +108,7 @@ def _examples_at(per_example: pd.DataFrame, backbone: str, method: str, lr: floa
     out: an output undetermined in one seed counts by the others); and the seed count."""
     rows = per_example[(per_example["backbone"] == backbone) & (per_example["method"] == method)
                        & (per_example["split"] == split)]
-    rows = rows[[math.isclose(x, lr, rel_tol=1e-9) for x in rows["lr"]]]
+    rows = rows[[same_lr(x, lr) for x in rows["lr"]]]
     averaged = rows.groupby(["lang", "id"], sort=True)[columns].mean().reset_index()
     return averaged, rows["seed"].nunique()
 

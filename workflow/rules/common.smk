@@ -6,15 +6,22 @@ from xlgen.config import ConfigError, validate_config
 from xlgen.datasets import DEFAULT_UNLABELED, get_adapter
 from xlgen.families import family_settings
 from xlgen.hub import model_cache_path, required_datasets
-from xlgen.runs import path_keys, run_path, run_record
-from xlgen.catalog import task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.methods import get_method
+from xlgen.plan import PlanError, StudyPlan
+from xlgen.runs import PATHS, method_path, path_pattern, run_path
 
 # A bad config stops here, before any job, with one line naming the key.
 try:
     validate_config(config, workflow.source_path("../../config/schema.yaml"))
 except ConfigError as err:
+    sys.stderr.write(f"xlgen: invalid config: {err}\n")
+    sys.exit(1)
+
+# every run of the study, planned once (xlgen.plan); the input functions below look runs up here
+try:
+    PLAN = StudyPlan.from_config(config)
+except PlanError as err:
     sys.stderr.write(f"xlgen: invalid config: {err}\n")
     sys.exit(1)
 
@@ -30,23 +37,24 @@ HUB_DATASET_DIR = str(
     / "{dataset_config}"
     / "{hub_split}"
 )
-SOURCE_LANG = config["source_language"]
-TARGET_LANGS = list(config["target_languages"])
-ALL_LANGS = [SOURCE_LANG] + TARGET_LANGS
-TASKS = list(config["tasks"])
+SOURCE_LANG = PLAN.source_lang
+TARGET_LANGS = PLAN.target_langs
+ALL_LANGS = PLAN.all_langs
+TASKS = PLAN.tasks
 # each task resolved once: its kind, dataset adapter, languages (xlgen.catalog)
-TASK_SPECS = task_specs(config)
-BACKBONES = list(config["backbones"])
-METHODS = list(config["methods"])
-SEEDS = list(config["finetune"]["seeds"])
-SPLITS = list(config["generate"]["splits"])
+TASK_SPECS = PLAN.specs
+BACKBONES = PLAN.backbones
+METHODS = PLAN.methods
+SPLITS = PLAN.splits
 # data-translation baselines (config `translate_train`, off unless enabled)
-TT = config.get("translate_train") or {}
-TT_ON = bool(TT.get("enabled"))
+TT = PLAN.tt
+TT_ON = PLAN.tt_on
 TT_METHODS = list(TT.get("methods") or ["full"])
-TT_BACKBONES = list(TT.get("backbones") or BACKBONES)
-TT_LANGS = list(TT.get("languages") or TARGET_LANGS)
-TT_TEST = TT_ON and TT.get("translate_test", True)
+TT_LANGS = PLAN.tt_langs
+TT_TEST = PLAN.tt_test
+# the path form of a baseline run's method in the rules' patterns ('{method}+tt-{lang}')
+TT_RUN_METHOD = method_path("{method}", "translate_train", "{lang}")
+TTEST_RUN_METHOD = method_path("{method}", "translate_test")
 
 
 wildcard_constraints:
@@ -61,83 +69,29 @@ wildcard_constraints:
     hub_split="train|validation|test",
 
 
-def build_runs(task):
-    """Every run of a task as its identity record (xlgen.runs.run_record), built once here:
-    each (backbone, method, lr, seed), and the translate-train ('full+tt-ru' in paths) and
-    translate-test ('full+ttest') variants where enabled."""
-    spec = TASK_SPECS[task]
-    runs = [
-        run_record(
-            spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX)
-        )
-        for b in BACKBONES
-        for m in METHODS
-        for lr in config["method_settings"][m]["lrs"]
-        for s in SEEDS
-    ]
-    if TT_ON:
-        variants = [("translate_train", lang) for lang in TT_LANGS]
-        variants += [("translate_test", "")] if TT_TEST else []
-        runs += [
-            run_record(
-                spec,
-                base_backbone(b),
-                m,
-                lr,
-                s,
-                intermediate=b.endswith(VARIANT_SUFFIX),
-                variant=variant,
-                variant_lang=lang,
-            )
-            for b in TT_BACKBONES
-            for m in TT_METHODS
-            for variant, lang in variants
-            for lr in config["method_settings"][m]["lrs"]
-            for s in SEEDS
-        ]
-    return runs
-
-
-RUNS = {task: build_runs(task) for task in TASKS}
-# a run's record by its path wildcards (task, backbone, method, lr, seed)
-RUN_INDEX = {
-    tuple(path_keys(run).values()): run for runs in RUNS.values() for run in runs
-}
-
-
-def get_runs(task):
-    """Every run of a task as path wildcard dicts (see build_runs)."""
-    return [path_keys(run) for run in RUNS[task]]
-
-
 def get_run_identity(wildcards):
     """The identity record of the wildcards' run (passed to the scripts, written into
     run.json and the score files)."""
-    key = tuple(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed"))
-    if key not in RUN_INDEX:
-        raise ValueError(
-            "run {}/{}/{}/lr~{}/seed~{} is not one the config plans: add its backbone, method, "
-            "LR (method_settings.<method>.lrs) or seed to the config to run it".format(
-                *key
-            )
-        )
-    return RUN_INDEX[key]
+    return PLAN.run(
+        *(wildcards[k] for k in ("task", "backbone", "method", "lr", "seed"))
+    )
 
 
-def task_langs(task):
-    """The source language, then the task's target languages."""
-    return TASK_SPECS[task].languages
+def get_variant_identity(variant):
+    """The record of a translation-baseline run from its rule's wildcards, whose `method` is
+    the base method ('full'; the translate-train language in `lang`)."""
+
+    def identity(wildcards):
+        method = method_path(wildcards.method, variant, wildcards.get("lang", ""))
+        keys = {k: wildcards[k] for k in ("task", "backbone", "lr", "seed")}
+        return PLAN.run(method=method, **keys)
+
+    return identity
 
 
-def get_run_langs(run):
-    """The languages a run (its identity record) is generated and scored in: a
-    translate-train run only in the language it was trained in, a translate-test run in the
-    translated ones and English."""
-    if run["variant"] == "translate_train":
-        return [run["variant_lang"]]
-    if run["variant"] == "translate_test":
-        return [SOURCE_LANG] + TT_LANGS
-    return task_langs(run["task"])
+def run_log(stage, **fixed):
+    """The log pattern of a run's job in `stage`."""
+    return path_pattern("log", stage=stage, **fixed)
 
 
 def get_task_param(name):
@@ -169,12 +123,12 @@ def get_demo_world_files():
 
 
 def get_generation_files(wildcards):
-    return expand(
-        "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl",
-        **wildcards,
-        lang=get_run_langs(get_run_identity(wildcards)),
-        split=SPLITS,
-    )
+    run = get_run_identity(wildcards)
+    return [
+        run_path("generation", run, lang=lang, split=split)
+        for lang in PLAN.run_langs(run)
+        for split in SPLITS
+    ]
 
 
 def get_trained_run(wildcards):
@@ -187,22 +141,17 @@ def get_trained_run(wildcards):
 
 
 def get_eval_files(wildcards=None):
-    return [run_path("scores", run) for task in TASKS for run in RUNS[task]]
+    return [run_path("scores", run) for run in PLAN.all_runs()]
 
 
 def get_per_example_files(wildcards):
     """Per-example scores of every run of the task (the main table reads the selected ones)."""
-    return [run_path("per_example", run) for run in RUNS[wildcards.task]]
+    return [run_path("per_example", run) for run in PLAN.runs[wildcards.task]]
 
 
 def get_run_files(wildcards=None):
     """run.json of every training run (translate-test variants train nothing)."""
-    return [
-        run_path("run", run)
-        for task in TASKS
-        for run in RUNS[task]
-        if run["variant"] != "translate_test"
-    ]
+    return [run_path("run", run) for run in PLAN.trained_runs()]
 
 
 def get_tokenized(wildcards):
@@ -210,7 +159,9 @@ def get_tokenized(wildcards):
     run = get_run_identity(wildcards)
     sub = f"tt-{run['variant_lang']}/" if run["variant"] == "translate_train" else ""
     return {
-        split: f"results/tokenized/{wildcards.task}/{wildcards.backbone}/{sub}{split}.pt"
+        split: PATHS["tokenized"].format(
+            task=run["task"], backbone=run["backbone"], sub=sub, split=split
+        )
         for split in ("train", "dev")
     }
 
@@ -242,7 +193,7 @@ def get_eval_data(wildcards):
     return expand(
         "results/data/{task}/{lang}/{split}.jsonl",
         task=wildcards.task,
-        lang=task_langs(wildcards.task),
+        lang=PLAN.task_langs(wildcards.task),
         split=SPLITS,
     )
 
@@ -304,7 +255,7 @@ def get_hub_id(wildcards):
 
 def get_unlabeled_for_method(wildcards):
     """Target-language unlabeled text for methods that train on it (mix_unsup, graddrop)."""
-    if not getattr(get_method(wildcards.method), "uses_unlabeled", False):
+    if not get_method(wildcards.method).uses_unlabeled:
         return {}
     return {"unlabeled": expand("results/data/unlabeled/{lang}.txt", lang=TARGET_LANGS)}
 
@@ -347,23 +298,13 @@ def get_final_output():
     return outputs
 
 
-def language_groups():
-    """Tasks grouped by their languages, the group of the config's own languages first
-    (each group is one generate rule: a rule's outputs list the languages of its runs).
-    """
-    groups = {tuple(ALL_LANGS): []}
-    for task in TASKS:
-        groups.setdefault(tuple(task_langs(task)), []).append(task)
-    return [(list(langs), tasks) for langs, tasks in groups.items() if tasks]
-
-
-def get_generation_files_pattern(langs):
+def get_generation_files_pattern(langs, **fixed):
     """Output patterns of one generate job: every language and split of the run."""
-    return expand(
-        "results/generations/{{task}}/{{backbone}}/{{method}}/lr~{{lr}}/seed~{{seed}}/{lang}.{split}.jsonl",
-        lang=langs,
-        split=SPLITS,
-    )
+    return [
+        path_pattern("generation", lang=lang, split=split, **fixed)
+        for lang in langs
+        for split in SPLITS
+    ]
 
 
 def unlabeled_adapter():
@@ -394,7 +335,7 @@ def get_dataset_adapter(wildcards):
 def needs_unlabeled_text():
     """Whether some method or intermediate tuning trains on target-language text."""
     methods = METHODS + (TT_METHODS if TT_ON else [])
-    uses = any(getattr(get_method(m), "uses_unlabeled", False) for m in methods)
+    uses = any(get_method(m).uses_unlabeled for m in methods)
     return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
 
 
@@ -438,7 +379,10 @@ if HUMAN_ON:
     try:
         HUMAN = human_plan(
             config,
-            {t: [lang for lang in task_langs(t) if lang != SOURCE_LANG] for t in TASKS},
+            {
+                t: [lang for lang in PLAN.task_langs(t) if lang != SOURCE_LANG]
+                for t in TASKS
+            },
         )
     except InputError as err:
         sys.stderr.write(f"xlgen: invalid config: {err}\n")
@@ -457,7 +401,7 @@ def get_human_records(wildcards):
 
 def get_human_vocabulary_records(wildcards):
     """Every language's dev and test records: what the simulated annotators know."""
-    return HUMAN.record_files(wildcards.task, task_langs(wildcards.task), SPLITS)
+    return HUMAN.record_files(wildcards.task, PLAN.task_langs(wildcards.task), SPLITS)
 
 
 def get_human_simulated(wildcards):

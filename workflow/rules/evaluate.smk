@@ -3,10 +3,10 @@ rule evaluate:
         generations=get_generation_files,
         run=get_trained_run,
     output:
-        scores="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
-        per_example="results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
+        scores=path_pattern("scores"),
+        per_example=path_pattern("per_example"),
     log:
-        "results/logs/evaluate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+        run_log("evaluate"),
     threads: 1
     resources:
         mem_mb=2000,

@@ -3,8 +3,8 @@ rule tokenize:
         unpack(get_task_data),
         backbone=get_backbone_dir,
     output:
-        train="results/tokenized/{task}/{backbone}/train.pt",
-        dev="results/tokenized/{task}/{backbone}/dev.pt",
+        train=path_pattern("tokenized", sub="", split="train"),
+        dev=path_pattern("tokenized", sub="", split="dev"),
     log:
         "results/logs/tokenize/{task}/{backbone}.log",
     threads: 1
@@ -26,12 +26,10 @@ rule finetune:
         unpack(get_tokenized),
         backbone=get_backbone_dir,
     output:
-        model=directory(
-            "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model"
-        ),
-        run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
+        model=directory(path_pattern("model")),
+        run=path_pattern("run"),
     log:
-        "results/logs/finetune/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+        run_log("finetune"),
     wildcard_constraints:
         method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
     threads: 1
@@ -54,7 +52,7 @@ rule finetune:
             },
         },
         # outside the outputs: Snakemake deletes the outputs of a failed job, not this
-        checkpoint="results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",
+        checkpoint=path_pattern("checkpoint"),
         run=get_run_identity,
     script:
         "../scripts/finetune.py"

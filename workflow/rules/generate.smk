@@ -1,7 +1,7 @@
 # One generate rule per set of languages: a rule's outputs list every language of its runs,
 # so tasks with their own target languages (task_catalog.<task>.target_languages) get their
 # own rule, `generate_<task>`; the tasks in the config's languages share `generate`.
-for _langs, _tasks in language_groups():
+for _langs, _tasks in PLAN.language_groups():
 
     rule:
         name:
@@ -14,7 +14,7 @@ for _langs, _tasks in language_groups():
         output:
             get_generation_files_pattern(_langs),
         log:
-            "results/logs/generate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+            run_log("generate"),
         wildcard_constraints:
             task="|".join(_tasks),
             method="[a-z_]+",  # variants: generate_translate_train and translate_test (translate.smk)
@@ -28,5 +28,6 @@ for _langs, _tasks in language_groups():
             task_settings=lambda wc: config["task_settings"][wc.task],
             kind=get_task_param("kind"),
             family_settings=get_family_settings,
+            run=get_run_identity,
         script:
             "../scripts/generate.py"

@@ -33,8 +33,8 @@ if TT_ON:
             dev=rules.translate_train_data.output.dev,
             backbone=get_backbone_dir,
         output:
-            train="results/tokenized/{task}/{backbone}/tt-{lang}/train.pt",
-            dev="results/tokenized/{task}/{backbone}/tt-{lang}/dev.pt",
+            train=path_pattern("tokenized", sub="tt-{lang}/", split="train"),
+            dev=path_pattern("tokenized", sub="tt-{lang}/", split="dev"),
         log:
             "results/logs/tokenize/{task}/{backbone}/tt-{lang}.log",
         threads: 1
@@ -58,17 +58,13 @@ if TT_ON:
                 lang=wc.lang,
                 split=SPLITS,
             ),
-            model="results/models/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/model",
-            run="results/models/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/run.json",
+            model=path_pattern("model", method=TT_RUN_METHOD),
+            run=path_pattern("run", method=TT_RUN_METHOD),
             backbone=get_backbone_dir,
         output:
-            expand(
-                "results/generations/{{task}}/{{backbone}}/{{method}}+tt-{{lang}}/lr~{{lr}}/seed~{{seed}}/"
-                "{{lang}}.{split}.jsonl",
-                split=SPLITS,
-            ),
+            get_generation_files_pattern(["{lang}"], method=TT_RUN_METHOD),
         log:
-            "results/logs/generate/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}.log",
+            run_log("generate", method=TT_RUN_METHOD),
         wildcard_constraints:
             method="[a-z_]+",
         threads: 1
@@ -81,6 +77,7 @@ if TT_ON:
             task_settings=lambda wc: config["task_settings"][wc.task],
             kind=get_task_param("kind"),
             family_settings=get_family_settings,
+            run=get_variant_identity("translate_train"),
         script:
             "../scripts/generate.py"
 
@@ -117,26 +114,17 @@ if TT_ON:
                     lang=TT_LANGS,
                     split=SPLITS,
                 ),
-                source=lambda wc: expand(
-                    "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/"
-                    "{lang}.{split}.jsonl",
-                    **wc,
-                    lang=SOURCE_LANG,
-                    split=SPLITS,
-                ),
-                model="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model",
-                run="results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
+                source=get_generation_files_pattern([SOURCE_LANG]),
+                model=path_pattern("model"),
+                run=path_pattern("run"),
                 backbone=get_backbone_dir,
                 mt=get_mt_dir,
             output:
-                expand(
-                    "results/generations/{{task}}/{{backbone}}/{{method}}+ttest/lr~{{lr}}/seed~{{seed}}/"
-                    "{lang}.{split}.jsonl",
-                    lang=[SOURCE_LANG] + TT_LANGS,
-                    split=SPLITS,
+                get_generation_files_pattern(
+                    [SOURCE_LANG] + TT_LANGS, method=TTEST_RUN_METHOD
                 ),
             log:
-                "results/logs/translate_test/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+                run_log("translate_test"),
             wildcard_constraints:
                 method="[a-z_]+",
             threads: 1
@@ -151,6 +139,7 @@ if TT_ON:
                 source_lang=SOURCE_LANG,
                 kind=get_task_param("kind"),
                 family_settings=get_family_settings,
+                run=get_variant_identity("translate_test"),
             script:
                 "../scripts/translate_test.py"
 

@@ -14,21 +14,22 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.finetune import launch, run_job
 
     processes = int(snakemake.resources.get("gpu", 1) or 1)
+    run = snakemake.params.run  # the run's identity: method, lr and seed come from here only
     spec = {
         "backbone": snakemake.input.backbone,
-        "method": snakemake.wildcards.method,
+        "method": run["base_method"],
         "method_settings": snakemake.params.method_settings,
         "train": snakemake.input.train,
         "dev": snakemake.input.dev,
         "unlabeled": list(snakemake.input.get("unlabeled", [])),
-        "lr": float(snakemake.wildcards.lr),
-        "seed": int(snakemake.wildcards.seed),
+        "lr": run["lr"],
+        "seed": run["seed"],
         "finetune": snakemake.params.finetune,
         "model": snakemake.output.model,
         "run_json": snakemake.output.run,
         # outside the outputs: Snakemake deletes the outputs of a failed job, not this
         "checkpoint": snakemake.params.checkpoint,
-        "run": snakemake.params.run,
+        "run": run,
         "processes": processes,
         "threads": max(1, snakemake.threads // processes),
     }

@@ -15,14 +15,15 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.tasks import generation_record, read_records
 
     torch.set_num_threads(snakemake.threads)
-    w = snakemake.wildcards
+    run = snakemake.params.run  # the run's identity record (xlgen.plan)
     settings = snakemake.params.settings
     status = read_json(snakemake.input.run)["status"]
     # every input is checked before the model loads: bad data fails in seconds
     data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
             for path in map(Path, snakemake.input.data)}  # results/data/<task>/<lang>/<split>.jsonl
     if status == "ok":
-        model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        method = get_method(run["base_method"])
+        model, tokenizer = method.load(Path(snakemake.input.backbone), Path(snakemake.input.model))
         family = get_family(model, snakemake.params.family_settings)
     out_dir = Path(snakemake.output[0]).parent
     for data_path, records in data.items():
@@ -38,7 +39,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             continue
         predictions = generate(
             model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
-            **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
+            **decoding_kwargs(settings, run["task"], snakemake.params.task_settings),
         )
         write_jsonl(path, [
             generation_record(snakemake.params.kind, r, lang, p) for r, p in zip(records, predictions)

@@ -4,12 +4,12 @@ paired bootstrap tests of each method against full finetuning."""
 from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
-    import math
     import sys
 
     import pandas as pd
 
     from xlgen.io import write_text
+    from xlgen.runs import same_lr
     from xlgen.selection import selected_lrs, task_metric
     from xlgen.tables import main_markdown, main_table, paired_table, read_per_example, with_trainable_share, write_csv
 
@@ -19,8 +19,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     chosen = selected_lrs(selection)
 
     def selected(keys):  # only the selected runs are read: a sweep holds many more
-        lr = chosen.get((keys["backbone"], keys["method"]), math.nan)
-        return math.isclose(keys["lr"], lr, rel_tol=1e-9)
+        lr = chosen.get((keys["backbone"], keys["method"]))
+        return lr is not None and same_lr(keys["lr"], lr)
 
     per_example = read_per_example(snakemake.input.per_example, keep=selected)
     main = main_table(per_example, selection, task, p.source_lang, p.target_langs, p.bootstrap_samples, p.seed)

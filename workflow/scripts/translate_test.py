@@ -17,7 +17,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.translation import make_translator
 
     torch.set_num_threads(snakemake.threads)
-    w = snakemake.wildcards
+    run = snakemake.params.run  # the translate-test record; its base method's English run is applied
     settings = snakemake.params.settings
     source_lang = snakemake.params.source_lang
     out_dir = Path(snakemake.output[0]).parent
@@ -27,7 +27,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     for path in map(Path, snakemake.input.source):  # source-language outputs: the run's own
         write_text(out_dir / path.name, path.read_text(encoding="utf-8"))
     if status == "ok":
-        model, tokenizer = get_method(w.method).load(Path(snakemake.input.backbone), Path(snakemake.input.model))
+        method = get_method(run["base_method"])
+        model, tokenizer = method.load(Path(snakemake.input.backbone), Path(snakemake.input.model))
         family = get_family(model, snakemake.params.family_settings)
         translator = make_translator(snakemake.params.translate, snakemake.input.mt)
     for data_path, records in data.items():
@@ -39,7 +40,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             continue
         outputs = generate(
             model, tokenizer, family, [r["source"] for r in records], source_lang, kind=snakemake.params.kind,
-            **decoding_kwargs(settings, w.task, snakemake.params.task_settings),
+            **decoding_kwargs(settings, run["task"], snakemake.params.task_settings),
         )
         predictions = translator.translate(outputs, source_lang, lang)
         write_jsonl(path, [

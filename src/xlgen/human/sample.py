@@ -30,12 +30,13 @@ from xlgen.io import InputError, read_jsonl
 from xlgen.languages import describe_language
 from xlgen.methods import TRANSLATE_TRAIN, method_variant
 from xlgen.metrics import langid
+from xlgen.runs import PATHS, format_lr
 from xlgen.scoring import per_example_scores
 
 TRANSLATE_TRAIN_SYSTEM = "+tt"  # '<method>+tt': a translate-train run per language
 SOURCE_DEV = "source_dev"
 TARGETS_MEAN = "targets_mean"
-GENERATIONS = "results/generations/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.{split}.jsonl"
+GENERATIONS = PATHS["generation"]  # the workflow's own path table (xlgen.runs)
 KEY_COLUMNS = ["output_id", "task", "lang", "item", "example_id", "system", "backbone", "method", "lr", "seed",
                "metric", "metric_value", "auto_wrong", "auto_status", "auto_label", "auto_judge"]
 
@@ -90,11 +91,6 @@ def parse_systems(specs: list[str]) -> list[System]:
     if len(set(names)) != len(names) or len(systems) < 1:
         raise InputError(f"human_eval.systems must name one or more distinct systems, got {names}")
     return systems
-
-
-def format_lr(lr: float) -> str:
-    """The path form of a learning rate, as the workflow writes it (0.001, 1e-05)."""
-    return f"{float(lr):g}"
 
 
 def generation_path(task: str, backbone: str, method: str, lr: float, seed: int, lang: str, split: str) -> str:

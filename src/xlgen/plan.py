@@ -1,0 +1,209 @@
+"""The study's runs, planned once from the config: every run record of every task, each run's
+languages, the language groups of the generate rules, and the run-stage job counts.
+
+The workflow builds one StudyPlan when the DAG is built (workflow/rules/common.smk) and its
+input functions only look things up here; the tests build the same plan from the same
+config. A config whose runs cannot be told apart in paths (two learning rates of a method
+with one path form) is a PlanError, one line naming the key, before any job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
+from xlgen.runs import format_lr, run_record
+from xlgen.catalog import TaskSpec, task_specs
+
+
+class PlanError(ValueError):
+    """A config whose runs cannot be planned (one line, naming the config key)."""
+
+
+def check_lr_paths(method_settings: Mapping, methods: list[str]) -> None:
+    """PlanError where two distinct LRs of a method share one path form ('lr~1e-04'):
+    their runs would write the same files."""
+    for method in methods:
+        seen: dict[str, float] = {}
+        for lr in method_settings[method]["lrs"]:
+            form = format_lr(lr)
+            if form in seen and seen[form] != float(lr):
+                raise PlanError(f"'method_settings.{method}.lrs': {seen[form]!r} and {float(lr)!r} are one "
+                                f"learning rate in paths (lr~{form}); make them differ in 6 significant digits")
+            seen[form] = float(lr)
+
+
+@dataclass
+class StudyPlan:
+    """Every run of the study, per task in the order the config lists them (see `build_runs`)."""
+
+    config: Mapping
+    specs: dict[str, TaskSpec]
+    runs: dict[str, list[dict]] = field(default_factory=dict)
+    # (task, backbone, method path form, lr, seed) -> record; lr the configured float
+    _index: dict[tuple, dict] = field(default_factory=dict, repr=False)
+    # (method path form, lr path form) -> the configured float: the only way back from a path
+    _lrs: dict[tuple[str, str], float] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> StudyPlan:
+        """The plan of a (validated) config; PlanError where two runs would share paths."""
+        plan = cls(config=config, specs=task_specs(config))
+        check_lr_paths(config["method_settings"], list(dict.fromkeys(plan.methods + plan.tt_methods)))
+        for task in plan.tasks:
+            plan.runs[task] = plan.build_runs(task)
+            for run in plan.runs[task]:
+                plan._index[(run["task"], run["backbone"], run["method"], run["lr"], run["seed"])] = run
+                plan._lrs[(run["method"], format_lr(run["lr"]))] = run["lr"]
+        return plan
+
+    # --- the config's lists ---
+    @property
+    def source_lang(self) -> str:
+        return self.config["source_language"]
+
+    @property
+    def target_langs(self) -> list[str]:
+        return list(self.config["target_languages"])
+
+    @property
+    def all_langs(self) -> list[str]:
+        return [self.source_lang, *self.target_langs]
+
+    @property
+    def tasks(self) -> list[str]:
+        return list(self.config["tasks"])
+
+    @property
+    def backbones(self) -> list[str]:
+        return list(self.config["backbones"])
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.config["methods"])
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.config["finetune"]["seeds"])
+
+    @property
+    def splits(self) -> list[str]:
+        return list(self.config["generate"]["splits"])
+
+    # --- the data-translation baselines (config `translate_train`, off unless enabled) ---
+    @property
+    def tt(self) -> Mapping:
+        return self.config.get("translate_train") or {}
+
+    @property
+    def tt_on(self) -> bool:
+        return bool(self.tt.get("enabled"))
+
+    @property
+    def tt_methods(self) -> list[str]:
+        return list(self.tt.get("methods") or ["full"]) if self.tt_on else []
+
+    @property
+    def tt_backbones(self) -> list[str]:
+        return list(self.tt.get("backbones") or self.backbones)
+
+    @property
+    def tt_langs(self) -> list[str]:
+        return list(self.tt.get("languages") or self.target_langs)
+
+    @property
+    def tt_test(self) -> bool:
+        return self.tt_on and bool(self.tt.get("translate_test", True))
+
+    def build_runs(self, task: str) -> list[dict]:
+        """Every run of a task as its identity record (xlgen.runs.run_record): each (backbone,
+        method, lr, seed), then the translate-train ('full+tt-ru' in paths) and
+        translate-test ('full+ttest') variants where enabled."""
+        spec = self.specs[task]
+        lrs = {m: self.config["method_settings"][m]["lrs"] for m in self.methods + self.tt_methods}
+        runs = [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX))
+                for b in self.backbones for m in self.methods for lr in lrs[m] for s in self.seeds]
+        if self.tt_on:
+            variants = [("translate_train", lang) for lang in self.tt_langs]
+            variants += [("translate_test", "")] if self.tt_test else []
+            runs += [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX),
+                                variant=variant, variant_lang=lang)
+                     for b in self.tt_backbones for m in self.tt_methods for variant, lang in variants
+                     for lr in lrs[m] for s in self.seeds]
+        return runs
+
+    # --- lookups ---
+    def run(self, task: str, backbone: str, method: str, lr: str, seed: str) -> dict:
+        """The record of the run at these path wildcards (method and lr in their path forms);
+        ValueError where the config plans no such run."""
+        value = self._lrs.get((method, lr))
+        record = self._index.get((task, backbone, method, value, int(seed))) if value is not None else None
+        if record is None:
+            raise ValueError(f"run {task}/{backbone}/{method}/lr~{lr}/seed~{seed} is not one the config plans: "
+                             "add its backbone, method, LR (method_settings.<method>.lrs) or seed to the config "
+                             "to run it")
+        return record
+
+    def all_runs(self) -> list[dict]:
+        return [run for task in self.tasks for run in self.runs[task]]
+
+    def trained_runs(self) -> list[dict]:
+        """The runs that train (a translate-test variant applies its English run)."""
+        return [run for run in self.all_runs() if run["variant"] != "translate_test"]
+
+    def task_langs(self, task: str) -> list[str]:
+        """The source language, then the task's target languages."""
+        return self.specs[task].languages
+
+    def run_langs(self, run: dict) -> list[str]:
+        """The languages a run is generated and scored in: a translate-train run only in the
+        language it was trained in, a translate-test run in the translated ones and English."""
+        if run["variant"] == "translate_train":
+            return [run["variant_lang"]]
+        if run["variant"] == "translate_test":
+            return [self.source_lang, *self.tt_langs]
+        return self.task_langs(run["task"])
+
+    def language_groups(self) -> list[tuple[list[str], list[str]]]:
+        """Tasks grouped by their languages, the group of the config's own languages first
+        (each group is one generate rule: a rule's outputs list the languages of its runs)."""
+        groups: dict[tuple[str, ...], list[str]] = {tuple(self.all_langs): []}
+        for task in self.tasks:
+            groups.setdefault(tuple(self.task_langs(task)), []).append(task)
+        return [(list(langs), tasks) for langs, tasks in groups.items() if tasks]
+
+    def generate_rule(self, task: str) -> str:
+        """The name of the generate rule of a task's zero-shot runs."""
+        for langs, tasks in self.language_groups():
+            if task in tasks:
+                return "generate" if langs == self.all_langs else f"generate_{tasks[0]}"
+        raise KeyError(task)
+
+    def job_counts(self) -> dict[str, int]:
+        """Jobs per rule of the run stages (finetune, generate*, translation baselines,
+        evaluate) and the per-backbone tokenization, as the DAG plans them; rules with none
+        left out."""
+        counts: dict[str, int] = {}
+
+        def add(rule: str, n: int = 1) -> None:
+            counts[rule] = counts.get(rule, 0) + n
+
+        for run in self.all_runs():
+            add("evaluate")
+            if run["variant"] == "zero_shot":
+                add("finetune")
+                add(self.generate_rule(run["task"]))
+            elif run["variant"] == "translate_train":
+                add("finetune")
+                add("generate_translate_train")
+            else:
+                add("translate_test")
+        add("tokenize", len(self.tasks) * len(self.backbones))
+        if self.tt_on:
+            add("translate_train_data", len(self.tasks) * len(self.tt_langs))
+            add("tokenize_translated", len(self.tasks) * len(self.tt_backbones) * len(self.tt_langs))
+            if self.tt_test:
+                add("translate_test_inputs", len(self.tasks) * len(self.tt_langs) * len(self.splits))
+        add("intermediate_tuning", len({b for b in self.backbones if b.endswith(VARIANT_SUFFIX)}))
+        return {rule: n for rule, n in counts.items() if n}
