@@ -137,7 +137,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     import torch
     import yaml
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()

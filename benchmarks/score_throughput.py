@@ -67,8 +67,8 @@ def perturb(rng: random.Random, target: str, english: str, source: str) -> str:
 
 def build_predictions(task: str, lang: str, n: int, workdir: Path) -> Path:
     """A generation file of `n` predictions for `task` in `lang` (same seed, same bytes)."""
-    from xlgen_demo.world import write_demo_world
     from xlgen.tasks import input_text, references
+    from xlgen_demo.world import write_demo_world
 
     n_records = max(1, n // 5)  # ~5 distinct outputs per record: caches get few repeats
     world = workdir / "world"
@@ -111,12 +111,11 @@ def naive_score(task: str, lang: str, path: Path) -> dict:
     import fasttext
     from rouge_score import rouge_scorer
 
-    from xlgen.scoring import read_generations
+    from xlgen.metrics.fasttext_lid import model_path
     from xlgen.metrics.qa import qa_per_example
     from xlgen.metrics.summarization import corpus_bleu_chrf
     from xlgen.metrics.tokenize import RougeTokenizer
-
-    from xlgen.metrics.fasttext_lid import model_path
+    from xlgen.scoring import read_generations
 
     _ids, predictions, refs, _inputs = read_generations(path, lang)
     model = fasttext.load_model(model_path())

@@ -134,8 +134,14 @@ def time_trainer(model, tokenizer, batches: list, steps: int, seed: int, seq2seq
     """Seconds a step of transformers' (Seq2Seq)Trainer on the same batches, from the end of
     step 1 to the end of the last."""
     from torch.utils.data import DataLoader
-    from transformers import (PrinterCallback, Seq2SeqTrainer, Seq2SeqTrainingArguments, Trainer, TrainerCallback,
-                              TrainingArguments)
+    from transformers import (
+        PrinterCallback,
+        Seq2SeqTrainer,
+        Seq2SeqTrainingArguments,
+        Trainer,
+        TrainerCallback,
+        TrainingArguments,
+    )
 
     from xlgen.training import collate
 

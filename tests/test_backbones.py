@@ -4,7 +4,6 @@ architectures, and language control in generation."""
 import random
 
 import pytest
-import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 from xlgen.backbones import family_of, forced_bos_token_id, set_languages

@@ -242,8 +242,8 @@ def bad_jobs(tmp_path_factory):
     """One Snakemake run (--keep-going) of the three jobs above on planted inputs: the demo
     world of a tiny config (en, zh, th), run.json and (empty) model directories, and the
     generation files of one QA run, with one bad file per job."""
-    from xlgen_demo.world import write_demo_world
     from xlgen.io import read_jsonl
+    from xlgen_demo.world import write_demo_world
 
     workdir = tmp_path_factory.mktemp("bad-jobs")
     config = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from xlgen.calibration import (MAX_FALSE_WRONG, MIN_DETECTED, MIN_JUDGED_ENGLISH_ANSWERS, calibrate, passes,
-                               split_sentences)
+from xlgen.calibration import (
+    MAX_FALSE_WRONG,
+    MIN_DETECTED,
+    MIN_JUDGED_ENGLISH_ANSWERS,
+    calibrate,
+    passes,
+    split_sentences,
+)
 
 XQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "xquad"
 LANGS = ("ar", "de", "es", "ru", "th", "zh")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from xlgen.catalog import task_spec
 from xlgen.evaluation import baseline_scores, score_run
 from xlgen.runs import path_keys, run_record
 from xlgen.tables import lr_sweep_table
-from xlgen.catalog import task_spec
 from xlgen.tasks.summarization import lead_sentence
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from datasets import Dataset, Features, List, Value, disable_progress_bars, load_from_disk
 
+from xlgen.catalog import task_specs
 from xlgen.datasets.squad_xquad import ADAPTER as SQUAD_XQUAD
 from xlgen.datasets.squad_xquad import SQUAD, XQUAD
 from xlgen.datasets.xlsum import ADAPTER as XLSUM_ADAPTER
@@ -31,7 +32,6 @@ from xlgen.hub import (
     snapshot_backbone,
 )
 from xlgen.tasks import read_records
-from xlgen.catalog import task_specs
 from xlgen.tasks.extractive_qa import qa_source
 
 disable_progress_bars()

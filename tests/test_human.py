@@ -15,8 +15,7 @@ from xlgen.human.agreement import human_table, import_ratings, kendall, krippend
 from xlgen.human.page import page_data, render_page, sheet
 from xlgen.human.plan import human_plan
 from xlgen.human.ratings import RatingProblems, join_key, load_study, read_ratings
-from xlgen.human.sample import (make_study, parse_system, parse_systems, sample_study, score_outputs,
-                                stratified_sample)
+from xlgen.human.sample import make_study, parse_system, parse_systems, sample_study, score_outputs, stratified_sample
 from xlgen.human.simulate import simulate_ratings, true_language, vocabularies
 from xlgen.io import write_json, write_jsonl
 

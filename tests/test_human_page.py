@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import CONFIGS, ROOT, apt_install, run_snakemake  # tests/conftest.py
 
 CONFIG = CONFIGS / "tiny-human.yaml"

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from xlgen.methods import method_variant
-from xlgen.tables import (PAIRED_COLUMNS, main_markdown, main_table, paired_table, read_per_example,
-                          with_trainable_share)
+from xlgen.tables import PAIRED_COLUMNS, main_markdown, main_table, paired_table, read_per_example, with_trainable_share
 
 N = 80  # test examples per language
 SELECTED = {("b", "full"): 1e-3, ("b", "adapters"): 3e-3}

@@ -12,7 +12,7 @@ from xlgen.generation import generate
 from xlgen.methods import METHODS, get_method, trainable_parameters
 from xlgen.methods.bottleneck import ATTRIBUTE, add_adapters, attached_adapters, trained_tensors
 from xlgen.methods.lora import target_modules
-from xlgen.methods.parts import embedding_parameters, layers, stack
+from xlgen.methods.parts import embedding_parameters, stack
 from xlgen.training import TrainSettings, collate, train_steps
 from xlgen_demo.world import write_demo_world
 

@@ -8,9 +8,9 @@ import math
 import pytest
 from rouge_score import rouge_scorer
 
-from xlgen.scoring import per_example_scores, score_file, score_predictions
 from xlgen.metrics.qa import squad_exact_match, squad_f1, unicode_f1, unicode_tokens
 from xlgen.metrics.tokenize import RougeTokenizer, sacrebleu_tokenize, word_tokens
+from xlgen.scoring import per_example_scores, score_file, score_predictions
 
 # One real sentence per language; each is scored against itself.
 IDENTICAL = {

@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import CONFIGS, ROOT, apt_install, run_snakemake  # tests/conftest.py
 
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"

@@ -17,8 +17,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from xlgen.training import (EXIT_ON_SIGTERM, WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, epoch_batches,
-                            param_groups, train_steps)
+from xlgen.training import (
+    EXIT_ON_SIGTERM,
+    WEIGHT_DECAY_EXCLUDES,
+    TrainSettings,
+    decay_split,
+    epoch_batches,
+    param_groups,
+    train_steps,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKBONES = ROOT / "resources" / "demo_backbones"

@@ -7,15 +7,22 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import apt_install  # tests/conftest.py
 
 from xlgen.io import read_jsonl
 from xlgen.languages import occurs_as_words
 from xlgen.tasks import check_record
-from xlgen.translation import (ApertiumTranslator, ModelTranslator, Translator, chrf, join_sentences,
-                               mt_quality, split_sentences, translate_records)
+from xlgen.translation import (
+    ApertiumTranslator,
+    ModelTranslator,
+    Translator,
+    chrf,
+    join_sentences,
+    mt_quality,
+    split_sentences,
+    translate_records,
+)
 from xlgen_demo.world import write_demo_world
-
-from conftest import apt_install  # tests/conftest.py
 
 NLLB_DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo_backbones" / "nllb-demo"
 WORLD_LANGS = ["en", "zh", "th", "ru"]

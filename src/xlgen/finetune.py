@@ -21,8 +21,17 @@ from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors,
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext
 from xlgen.tasks import get_kind
-from xlgen.training import (EXIT_ON_SIGTERM, WEIGHT_DECAY_EXCLUDES, TrainSettings, decay_split, get_accelerator,
-                            is_sharded, mean_loss, remove_checkpoint, train_steps)
+from xlgen.training import (
+    EXIT_ON_SIGTERM,
+    WEIGHT_DECAY_EXCLUDES,
+    TrainSettings,
+    decay_split,
+    get_accelerator,
+    is_sharded,
+    mean_loss,
+    remove_checkpoint,
+    train_steps,
+)
 
 
 def encode(tokenizer, family, records: list[dict], lang: str, max_source_length: int,

@@ -14,7 +14,6 @@ import traceback
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-
 # Temporaries are created here rather than with tempfile.mkstemp/mkdtemp, which force
 # 0o600/0o700: a result renamed from one would be unreadable to the group on a shared cluster.
 

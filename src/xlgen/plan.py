@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from xlgen.catalog import TaskSpec, task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.runs import format_lr, run_record
-from xlgen.catalog import TaskSpec, task_specs
 
 
 class PlanError(ValueError):

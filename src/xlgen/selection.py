@@ -21,7 +21,6 @@ import pandas as pd
 
 from xlgen.io import InputError
 
-
 PROTOCOLS = ("source_dev", "target_dev", "mean_target_dev")
 TARGETS_MEAN = "targets_mean"
 SELECTION_COLUMNS = ["task", "backbone", "method", "protocol", "lang", "lr", "selected_on",

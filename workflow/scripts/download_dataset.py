@@ -3,9 +3,8 @@
 from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
-    import sys
-
     import logging
+    import sys
 
     from xlgen.hub import download_dataset
 

@@ -4,7 +4,6 @@ from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
     import sys
-
     from pathlib import Path
 
     from xlgen.finetune import tokenize_task

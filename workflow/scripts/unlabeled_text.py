@@ -4,9 +4,8 @@ sentences of the language's XL-Sum train split (data.hub.unlabeled_dataset), a s
 from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
-    import sys
-
     import random
+    import sys
 
     from datasets import load_from_disk
 

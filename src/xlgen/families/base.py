@@ -24,10 +24,9 @@ import random
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from xlgen.io import InputError
 from xlgen.languages import get_language
 from xlgen.objectives import text_infilling
-
-from xlgen.io import InputError
 
 # The stacks of an encoder-decoder model (adapter `stacks`, `freeze` parts).
 STACKS = ("encoder", "decoder")

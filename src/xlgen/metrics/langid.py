@@ -46,8 +46,15 @@ import regex
 from xlgen.io import InputError
 from xlgen.languages import close_languages, describe_language
 from xlgen.metrics import fasttext_lid
-from xlgen.metrics.scripts import (DENSE_SCRIPTS, DENSE_WEIGHT, dominant_script, letter_scripts, normalize,
-                                   target_scripts, text_length)
+from xlgen.metrics.scripts import (
+    DENSE_SCRIPTS,
+    DENSE_WEIGHT,
+    dominant_script,
+    letter_scripts,
+    normalize,
+    target_scripts,
+    text_length,
+)
 
 # The one judge today; the config key stays so that another judge can be added beside it.
 MODES = ("fasttext",)
