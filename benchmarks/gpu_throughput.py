@@ -235,7 +235,6 @@ def train_throughput(model, device, dtype, batch: int, src_len: int, tgt_len: in
         optimizer.zero_grad(set_to_none=True)
 
     seconds = _time_steps(step, warmup, steps, device)
-    del optimizer
     return {"steps_per_s": steps / seconds, "tokens_per_s": steps * batch * (src_len + tgt_len) / seconds}
 
 
@@ -329,7 +328,6 @@ def llm_train_throughput(model, device, dtype, batch: int, prompt: int, completi
         optimizer.zero_grad(set_to_none=True)
 
     seconds = _time_steps(step, warmup, steps, device)
-    del optimizer
     return {"seconds": seconds, "tokens": steps * batch * (prompt + completion)}
 
 

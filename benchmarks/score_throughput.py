@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     print(f"{os.cpu_count()} CPU cores, Python {sys.version.split()[0]}, {args.n} predictions per case")
-    print(f"{'case':<20} {'xlgen score':>12} {'per 1k':>8} {'--workers 1':>12} {'naive':>9} {'naive/xlgen':>12}  metric")
+    print(f"{'case':<20} {'xlgen score':>12} {'per 1k':>8} {'--workers 1':>12} {'naive':>9} "
+          f"{'naive/xlgen':>12}  metric")
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         one = build_predictions("qa", "ru", 1, Path(tmp) / "startup")

@@ -181,6 +181,12 @@ def torch_cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def fresh(model, initial: dict):
+    """`model` with the weights `initial`: the same weights each run."""
+    model.load_state_dict(initial)
+    return model
+
+
 def compare_with_trainer(backbone_dir: Path, examples: list[dict], steps: int, big_steps: int, repeats: int,
                          seed: int, sizes: tuple[str, ...]) -> list[dict]:
     """Best-of-`repeats` seconds a step of ours (fused and default AdamW) and the Trainer's,
@@ -207,17 +213,18 @@ def compare_with_trainer(backbone_dir: Path, examples: list[dict], steps: int, b
         data = examples if seq2seq else causal_examples(examples)
         batches = list(itertools.islice(epoch_batches(data, 16, seed, group_by_length=True), n))
         initial = copy.deepcopy(model.state_dict())
-        fresh = lambda: (model.load_state_dict(initial), model)[1]  # noqa: E731  the same weights each run
         best = {"s_trainer": float("inf"), "s_ours": float("inf"), "s_ours_default": float("inf")}
         gap = None
         for _ in range(repeats):  # interleaved: a busy spell of the shared machine hits all alike
-            best["s_trainer"] = min(best["s_trainer"], time_trainer(fresh(), tokenizer, batches, n, seed, seq2seq))
+            best["s_trainer"] = min(best["s_trainer"], time_trainer(fresh(model, initial), tokenizer, batches, n, seed,
+                                                                    seq2seq))
             by_trainer = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            best["s_ours"] = min(best["s_ours"], time_ours(fresh(), tokenizer, batches, n, seed, fused=True))
+            best["s_ours"] = min(best["s_ours"], time_ours(fresh(model, initial), tokenizer, batches, n, seed,
+                                                           fused=True))
             if gap is None:  # the same work: both runs end with (nearly) the same weights
                 gap = max(float((v - by_trainer[k]).abs().max()) for k, v in model.state_dict().items())
-            best["s_ours_default"] = min(best["s_ours_default"], time_ours(fresh(), tokenizer, batches, n, seed,
-                                                                           fused=None))
+            best["s_ours_default"] = min(best["s_ours_default"], time_ours(fresh(model, initial), tokenizer, batches,
+                                                                           n, seed, fused=None))
         rows.append({"model": name, "params": sum(p.numel() for p in model.parameters()),
                      "trainer": "Seq2SeqTrainer" if seq2seq else "Trainer", "steps": n, "weight_gap": gap, **best})
     return rows

@@ -89,7 +89,8 @@ CLI_CASES = [
     ("score-reference-without-prediction", score("qa", "zh", "--references", "{dir}/data.jsonl"),
      {"data.jsonl": jsonl(ZH_QA, {**ZH_QA, "id": "qa-zh-2"}), "pred.jsonl": jsonl(pred("qa-zh-1", "zh", "张伟"))},
      ["{dir}/pred.jsonl: no prediction for 1 of the 2 reference ids in {dir}/data.jsonl", "'qa-zh-2'"]),
-    ("check-empty-thai-summary", check("summarization"), {"data.jsonl": jsonl(TH_SUMMARY, {**TH_SUMMARY, "id": "th-2", "target": ""})},
+    ("check-empty-thai-summary", check("summarization"),
+     {"data.jsonl": jsonl(TH_SUMMARY, {**TH_SUMMARY, "id": "th-2", "target": ""})},
      ["{dir}/data.jsonl:2: 'target' is empty"]),
     ("check-empty-source", check("summarization"), {"data.jsonl": jsonl({**RU_SUMMARY, "source": "  "})},
      ["{dir}/data.jsonl:1: 'source' is empty"]),
@@ -97,35 +98,42 @@ CLI_CASES = [
      ["{dir}/data.jsonl:1: 'answers' is []"]),
     ("check-qa-answer-not-string", check("qa"), {"data.jsonl": jsonl({**ZH_QA, "answers": ["张伟", None]})},
      ["{dir}/data.jsonl:1: 'answers[1]' is None"]),
-    ("check-missing-field", check("summarization"), {"data.jsonl": jsonl(RU_SUMMARY, {"id": "ru-2", "lang": "ru", "source": "Текст"})},
+    ("check-missing-field", check("summarization"),
+     {"data.jsonl": jsonl(RU_SUMMARY, {"id": "ru-2", "lang": "ru", "source": "Текст"})},
      ["{dir}/data.jsonl:2: missing field(s) 'target'"]),
-    ("check-duplicate-id", check("summarization"), {"data.jsonl": jsonl(RU_SUMMARY, {**RU_SUMMARY, "id": "ru-2"}, RU_SUMMARY)},
+    ("check-duplicate-id", check("summarization"),
+     {"data.jsonl": jsonl(RU_SUMMARY, {**RU_SUMMARY, "id": "ru-2"}, RU_SUMMARY)},
      ["{dir}/data.jsonl:3: duplicate id 'ru-1'", "first on line 1"]),
     ("check-id-not-string-or-int", check("summarization"), {"data.jsonl": jsonl({**RU_SUMMARY, "id": ["ru", 1]})},
      ["{dir}/data.jsonl:1: 'id' is ['ru', 1]"]),
     ("check-latin1-line", check("summarization"),
-     {"data.jsonl": jsonl(ES_SUMMARY) + json.dumps({**ES_SUMMARY, "id": "es-2"}, ensure_ascii=False).encode("latin-1") + b"\n"},
+     {"data.jsonl": jsonl(ES_SUMMARY)
+      + json.dumps({**ES_SUMMARY, "id": "es-2"}, ensure_ascii=False).encode("latin-1") + b"\n"},
      ["{dir}/data.jsonl:2: not UTF-8"]),
     ("check-not-json", check("qa"), {"data.jsonl": b"\n" + jsonl(ZH_QA) + b"answers: []\n"},
      ["{dir}/data.jsonl:3: bad JSON"]),
     ("check-empty-file", check("qa"), {"data.jsonl": b""}, ["{dir}/data.jsonl:1: empty file"]),
     ("check-unknown-language-field", check("summarization"), {"data.jsonl": jsonl({**RU_SUMMARY, "lang": "russian"})},
      ["{dir}/data.jsonl:1: 'lang' is 'russian': unknown language"]),
-    ("check-lang-other-than-given", check("summarization", "--lang", "th"), {"data.jsonl": jsonl(TH_SUMMARY, RU_SUMMARY)},
+    ("check-lang-other-than-given", check("summarization", "--lang", "th"),
+     {"data.jsonl": jsonl(TH_SUMMARY, RU_SUMMARY)},
      ["{dir}/data.jsonl:2: 'lang' is 'ru', expected 'th'"]),
     # issue 16: malformed inputs a shared cluster produces (editors, exports, hub formats)
     ("score-utf8-bom", score("summarization", "zh"), {"pred.jsonl": b"\xef\xbb\xbf" + jsonl(ZH)},
      ["{dir}/pred.jsonl:1:", "UTF-8 byte-order mark", "without BOM"]),
     ("check-utf16-file", check("summarization"), {"data.jsonl": jsonl(RU_SUMMARY).decode().encode("utf-16")},
      ["{dir}/data.jsonl:1:", "UTF-16 byte-order mark"]),
-    ("check-utf16le-without-bom", check("summarization"), {"data.jsonl": jsonl(RU_SUMMARY).decode().encode("utf-16-le")},
+    ("check-utf16le-without-bom", check("summarization"),
+     {"data.jsonl": jsonl(RU_SUMMARY).decode().encode("utf-16-le")},
      ["{dir}/data.jsonl:1:", "NUL byte", "UTF-8"]),
     ("check-10mb-line", check("summarization"), {"data.jsonl": jsonl(RU_SUMMARY, {**RU_SUMMARY, "id": "ru-2",
                                                                                  "source": "слово " * 1_800_000})},
      ["{dir}/data.jsonl:2:", "longer than 8 MB"]),
-    ("score-nan-prediction", score("summarization", "zh"), {"pred.jsonl": jsonl(ZH) + b'{"id": "zh-2", "lang": "zh", "prediction": NaN, "reference": "x"}\n'},
+    ("score-nan-prediction", score("summarization", "zh"),
+     {"pred.jsonl": jsonl(ZH) + b'{"id": "zh-2", "lang": "zh", "prediction": NaN, "reference": "x"}\n'},
      ["{dir}/pred.jsonl:2:", "NaN is not valid JSON"]),
-    ("score-infinity-id", score("summarization", "zh"), {"pred.jsonl": b'{"id": Infinity, "lang": "zh", "prediction": "x", "reference": "x"}\n'},
+    ("score-infinity-id", score("summarization", "zh"),
+     {"pred.jsonl": b'{"id": Infinity, "lang": "zh", "prediction": "x", "reference": "x"}\n'},
      ["{dir}/pred.jsonl:1:", "Infinity is not valid JSON"]),
     ("check-qa-answers-as-the-hub-serves-them", check("qa"),
      {"data.jsonl": jsonl({**ZH_QA, "answers": {"text": ["张伟"], "answer_start": [0]}})},
@@ -144,7 +152,8 @@ CLI_CASES = [
      ["{dir}/pred.jsonl:1:", "bad JSON", "Extra data"]),
     ("check-gzip-file", check("summarization"), {"data.jsonl": b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x01\x02"},
      ["{dir}/data.jsonl:1:", "UTF-8"]),
-    ("score-reference-list-of-dicts", score("qa", "zh"), {"pred.jsonl": jsonl(pred("zh-1", "zh", "张伟", [{"text": "张伟"}]))},
+    ("score-reference-list-of-dicts", score("qa", "zh"),
+     {"pred.jsonl": jsonl(pred("zh-1", "zh", "张伟", [{"text": "张伟"}]))},
      ["{dir}/pred.jsonl:1:", "'reference' must be a string or a non-empty list of strings"]),
     ("check-lang-not-a-string", check("summarization"), {"data.jsonl": jsonl({**RU_SUMMARY, "lang": 7})},
      ["{dir}/data.jsonl:1:", "'lang' is 7"]),
@@ -181,11 +190,13 @@ def test_check_data_accepts_good_files(tmp_path):
                            str(tmp_path / "th.jsonl"), str(tmp_path / "ru.jsonl")],
                           capture_output=True, text=True, timeout=120, env=ENV)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines() == [f"{tmp_path / 'th.jsonl'}: ok: 2 records", f"{tmp_path / 'ru.jsonl'}: ok: 1 records"]
+    assert proc.stdout.splitlines() == [f"{tmp_path / 'th.jsonl'}: ok: 2 records",
+                                        f"{tmp_path / 'ru.jsonl'}: ok: 1 records"]
 
 
 def test_score_against_a_references_file(tmp_path):
-    (tmp_path / "data.jsonl").write_bytes(jsonl(ZH_QA, {**ZH_QA, "id": "qa-zh-2", "answers": ["北京", "在北京"], "target": "北京"}))
+    (tmp_path / "data.jsonl").write_bytes(jsonl(ZH_QA, {**ZH_QA, "id": "qa-zh-2", "answers": ["北京", "在北京"],
+                                                        "target": "北京"}))
     (tmp_path / "pred.jsonl").write_bytes(jsonl(pred("qa-zh-2", "zh", "在北京"), pred("qa-zh-1", "zh", "李娜")))
     proc = subprocess.run([sys.executable, "-m", "xlgen.cli", *(a.format(dir=tmp_path) for a in score(
         "qa", "zh", "--references", "{dir}/data.jsonl"))], capture_output=True, text=True, timeout=120, env=ENV)

@@ -51,11 +51,13 @@ def test_calibrate_langid_command_prints_the_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "gold_answers_wrong" in proc.stdout and out.read_text().count("\n") == 3
     bad = subprocess.run([sys.executable, "-m", "xlgen.cli", "calibrate-langid", "--english",
-                          str(XQUAD / "xquad.en.json"), f"xx={XQUAD / 'xquad.de.json'}"], capture_output=True, text=True)
+                          str(XQUAD / "xquad.en.json"), f"xx={XQUAD / 'xquad.de.json'}"],
+                         capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "'xx'" in bad.stderr
 
 
 def test_sentences_merge_fragments():
     assert split_sentences("Er kam z. B. am 8. Mai. Dann ging er nach Hause zurück.", "de") == [
         "Er kam z. B. am 8. Mai.", "Dann ging er nach Hause zurück."]
-    assert split_sentences("北京举行马拉松。张伟获得冠军，他很高兴。", "zh") == ["北京举行马拉松。", "张伟获得冠军，他很高兴。"]
+    assert split_sentences("北京举行马拉松。张伟获得冠军，他很高兴。", "zh") == [
+        "北京举行马拉松。", "张伟获得冠军，他很高兴。"]

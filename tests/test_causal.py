@@ -73,7 +73,8 @@ def test_the_loss_is_on_the_completion_only_and_ends_with_eos(tiny):
         masked = [i for i, label in enumerate(example["labels"]) if label == -100]
         assert masked == list(range(len(prompt)))  # exactly the prompt positions
         assert example["input_ids"][: len(prompt)] == prompt
-        assert example["labels"][len(prompt):] == example["input_ids"][len(prompt):] == target + [tokenizer.eos_token_id]
+        assert (example["labels"][len(prompt):] == example["input_ids"][len(prompt):]
+                == target + [tokenizer.eos_token_id])
     assert tokenizer.decode(prompts[0]).startswith("<s> Summarize the following article in English.")
     # the model's loss is the cross-entropy of the completion tokens alone
     batch = collate(examples, tokenizer.pad_token_id)
@@ -108,7 +109,8 @@ def test_truncation_cuts_the_source_and_keeps_instruction_cue_and_answer(tiny):
 def test_language_control_and_chat_template_are_settings(tiny):
     _, tokenizer = load_backbone(tiny)
     source = ARTICLES["ru"][0]
-    plain = get_family("causal", {"language_control": "none"}).prompts(tokenizer, [source], "ru", get_kind("summarization"), 99)
+    plain = get_family("causal", {"language_control": "none"}).prompts(tokenizer, [source], "ru",
+                                                                       get_kind("summarization"), 99)
     named = get_family("causal").prompts(tokenizer, [source], "ru", get_kind("summarization"), 99)
     assert "in Russian." in tokenizer.decode(named[0]) and "Russian" not in tokenizer.decode(plain[0])
     chat = copy.deepcopy(tokenizer)

@@ -98,7 +98,7 @@ def test_snakemake_stops_before_any_job_with_one_line(tmp_path):
     bad.write_text("finetune:\n  stepz: 100\n")
     proc = run_snakemake(ROOT, "-n", configfile=bad, cores=None, check=False, timeout=120)
     assert proc.returncode != 0
-    lines = [l for l in proc.stderr.splitlines() if "xlgen: invalid config" in l]
+    lines = [line for line in proc.stderr.splitlines() if "xlgen: invalid config" in line]
     allowed = ", ".join(sorted(yaml.safe_load(SCHEMA.read_text())["properties"]["finetune"]["properties"]))
     assert lines == [f"xlgen: invalid config: unknown key 'finetune.stepz' (allowed here: {allowed})"], proc.stderr
     assert "steps, " in allowed

@@ -148,5 +148,5 @@ def test_an_unknown_adapter_is_one_line_naming_the_key(tmp_path):
     config = study_config(tmp_path, {}, {"news": {"dataset": "no_such_adapter"}})
     proc = run_study(tmp_path, config, "-n")
     assert proc.returncode != 0
-    line = [l for l in proc.stderr.splitlines() if "xlgen: invalid config" in l]
+    line = [text for text in proc.stderr.splitlines() if "xlgen: invalid config" in text]
     assert line and "task_catalog.news.dataset" in line[0] and "no_such_adapter" in line[0], proc.stderr[-2000:]

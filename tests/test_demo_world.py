@@ -309,7 +309,8 @@ def test_eval_splits_are_parallel_across_languages(world):
 
 def test_splits_do_not_share_articles(world):
     for task, field in (("summarization", "source"), ("qa", "context")):
-        splits = {s: {r[field] for r in read_jsonl(world / task / "en" / f"{s}.jsonl")} for s in ("train", "dev", "test")}
+        splits = {s: {r[field] for r in read_jsonl(world / task / "en" / f"{s}.jsonl")}
+                  for s in ("train", "dev", "test")}
         assert not splits["train"] & splits["test"]
         assert not splits["train"] & splits["dev"]
         assert not splits["dev"] & splits["test"]

@@ -1,6 +1,7 @@
 """Finetuning in N processes (accelerate launch; DDP over gloo on CPU, and FSDP2 forced on
-CPU by a test harness, at the end): the same loss curve as one process with the same batch, and a SIGKILLed 2-process job resumes from its checkpoint to
-the weights of an uninterrupted 2-process job, bitwise. The 2-process jobs also checkpoint
+CPU by a test harness, at the end): the same loss curve as one process with the same batch,
+and a SIGKILLed 2-process job resumes from its checkpoint to the weights of an uninterrupted
+2-process job, bitwise. The 2-process jobs also checkpoint
 activations (finetune.gradient_checkpointing), which changes memory, not numbers: in one
 process the results are bitwise those without it (mBART).
 

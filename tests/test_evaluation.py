@@ -49,8 +49,9 @@ def test_score_run_rows_and_diverged_runs(tmp_path):
     run = tmp_path / "results/generations/summarization/mbart-demo/full/lr~0.001/seed~1"
     run.mkdir(parents=True)
     lines = [{"id": "a", "lang": "zh", "prediction": "张伟赢得北京马拉松", "reference": "张伟赢得北京马拉松"},
-             {"id": "b", "lang": "zh", "prediction": "Zhang Wei wins the Beijing marathon", "reference": "张伟赢得北京马拉松"}]
-    (run / "zh.test.jsonl").write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines))
+             {"id": "b", "lang": "zh", "prediction": "Zhang Wei wins the Beijing marathon",
+              "reference": "张伟赢得北京马拉松"}]
+    (run / "zh.test.jsonl").write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     table, examples = score_run(summarization_run(), [run / "zh.test.jsonl"], "ok", "fasttext", 20,
                                 bootstrap_samples=200, seed=1)
     row = table.iloc[0]

@@ -435,7 +435,8 @@ def test_selection_drops_unusable_rows_and_repeated_ids_with_or_without_a_cap():
     rows[2]["text"] = ""  # unusable
     rows[5] = {**rows[5], "id": rows[1]["id"]}  # a repeated id: the first one stays
     dataset = Dataset.from_list(rows, features=XLSUM_FEATURES)
-    everything, unusable, repeated = select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", None, 0, "train")
+    everything, unusable, repeated = select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", None, 0,
+                                                    "train")
     assert [r["id"] for r in everything] == [rows[i]["id"] for i in (0, 1, 3, 4, 6, 7, 8)]
     assert (unusable, repeated) == (1, 1)
     assert select_records(dataset, list(range(9)), XLSUM_ADAPTER.record, "ar", 7, 0, "train")[0] == everything

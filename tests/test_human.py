@@ -29,7 +29,8 @@ ARTICLES = {
            "Школы закрылись раньше обычного из-за сильного ветра.",
            "Компания «Атлас» объявила о строительстве нового завода под Новосибирском, где будут работать 300 человек.",
            "Фестиваль собрал 5000 зрителей."],
-    "es": ["El alcalde de Madrid abrió un puente nuevo.", "La ministra visitó una fábrica en Sevilla y habló con los obreros.",
+    "es": ["El alcalde de Madrid abrió un puente nuevo.",
+           "La ministra visitó una fábrica en Sevilla y habló con los obreros.",
            "En Valencia se celebró un maratón con miles de corredores de muchos países del mundo.",
            "Las escuelas cerraron antes de lo habitual por el fuerte viento.",
            "La empresa Atlas anunció una nueva fábrica cerca de Bilbao en la que trabajarán 300 personas.",
@@ -166,7 +167,8 @@ BAD_FILES = [
     # (id, file name, content (bytes, or a function of the study), words of the one line)
     ("empty-file", "a.csv", b"", ["a.csv: empty file"]),
     ("header-only", "a.csv", HEADER.encode(), ["a.csv: empty file (a header but no rows)"]),
-    ("malformed-json", "a.json", b'{"format": "xlgen-human-ratings/1", "ratings": [', ["a.json: malformed JSON at line 1"]),
+    ("malformed-json", "a.json", b'{"format": "xlgen-human-ratings/1", "ratings": [',
+     ["a.json: malformed JSON at line 1"]),
     ("bad-header-csv", "a.csv", lambda s: HEADER.replace(",fluency", "") + "x\n",
      ["a.csv: row 1: bad header: missing column(s) fluency"]),
     ("bad-header-json", "a.json", lambda s: json.dumps({"format": "xlgen-human-ratings/1", "lang": "ru"}),
@@ -383,7 +385,8 @@ def test_the_config_section_is_checked_before_any_job():
         validate_config(config, schema)
     targets = {"summarization": ["de", "ru"], "qa": ["de", "ru"]}
     plan = human_plan(demo_config(systems=["mbart-demo/full", "mbart-demo/lora@0.01"]), targets)
-    assert plan.final_outputs()[:3] == ["results/human/summarization/key.csv", "results/human/summarization/items.jsonl",
+    assert plan.final_outputs()[:3] == ["results/human/summarization/key.csv",
+                                        "results/human/summarization/items.jsonl",
                                         "results/human/summarization/study.json"]
     assert "results/generations/qa/mbart-demo/full/lr~0.003/seed~1/ru.test.jsonl" in plan.generation_files("qa")
     for human, words in [({"systems": ["xx-demo/full"]}, "backbone 'xx-demo' is not run"),

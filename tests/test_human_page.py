@@ -93,6 +93,11 @@ def rate(page, count: int, stricter: bool) -> dict:
     return given
 
 
+def _appender(items: list, convert):
+    """An event handler that appends `convert(event)` to `items`."""
+    return lambda event: items.append(convert(event))
+
+
 def export(page, button, path):
     with page.expect_download() as download:
         page.click(button)
@@ -113,9 +118,9 @@ def test_annotators_rate_reload_export_and_the_import_reads_it_back(study, tmp_p
                 args=CHROMIUM_ARGS, accept_downloads=True)
             page = context.new_page()
             errors = []
-            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.on("pageerror", _appender(errors, str))
             requests = []
-            page.on("request", lambda req: requests.append(req.url))
+            page.on("request", _appender(requests, lambda req: req.url))
             page.goto((folder / f"pages/ru/{annotator}.html").as_uri())
             assert page.inner_text("#progress") == f"0 / {n} rated"
             given[annotator] = rate(page, 5, stricter)

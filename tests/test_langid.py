@@ -80,7 +80,8 @@ def test_names_and_numbers_alone_do_not_decide():
 
 def test_most_short_latin_outputs_are_judged():
     # langdetect left 65-75% of short Latin-script outputs undetermined (under min_chars)
-    answers = ["drei", "die Nationalhymne", "amerikanische Gebärdensprache", "three", "the national anthem", "sign language"]
+    answers = ["drei", "die Nationalhymne", "amerikanische Gebärdensprache",
+               "three", "the national anthem", "sign language"]
     verdicts = [judge(a, "de", DE_CONTEXT) for a in answers]
     assert [v.status for v in verdicts] == [CORRECT] * 3 + [WRONG] * 3
 
@@ -123,7 +124,7 @@ print(json.dumps([[judge(t, l).status, judge(t, l).label] for t in texts for l i
 
 def test_verdicts_identical_in_a_separate_process():
     texts = [RU, EN, ES, "Москва", "drei", "ARPANET和SITA HLN于 1969年 开始运营。"]
-    here = [[judge(t, l).status, judge(t, l).label] for t in texts for l in ("ru", "de", "zh")]
+    here = [[judge(t, lang).status, judge(t, lang).label] for t in texts for lang in ("ru", "de", "zh")]
     out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(texts)], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) == here

@@ -83,7 +83,8 @@ def test_a_plugin_method_trains_through_the_finetune_job(plugin_path, config, tm
         torch.save({"lang": "en", "family": "mbart", "examples": examples}, tmp_path / f"{split}.pt")
     finetune = {**config["finetune"], "steps": 4, "batch_size": 4, "warmup_steps": 1, "dev_every": 4,
                 "dev_examples": 4, "checkpoint_every": 0}
-    spec = {"backbone": str(BACKBONE), "method": "norms_only", "method_settings": config["method_settings"]["norms_only"],
+    spec = {"backbone": str(BACKBONE), "method": "norms_only",
+            "method_settings": config["method_settings"]["norms_only"],
             "train": str(tmp_path / "train.pt"), "dev": str(tmp_path / "dev.pt"), "unlabeled": [], "lr": 1.0e-2,
             "seed": 1, "finetune": finetune, "model": str(tmp_path / "model"), "run_json": str(tmp_path / "run.json"),
             "checkpoint": None, "run": {"method": "norms_only"}}
@@ -108,7 +109,8 @@ def test_a_plugin_method_trains_through_the_finetune_job(plugin_path, config, tm
 def test_a_job_process_finds_a_plugin_method_by_its_name():
     """A finetune or generate job runs in its own process: the name alone imports it."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
-    code = "from xlgen.methods import METHODS, get_method; m = get_method('norms_only'); print(m.name, 'norms_only' in METHODS)"
+    code = ("from xlgen.methods import METHODS, get_method; m = get_method('norms_only'); "
+            "print(m.name, 'norms_only' in METHODS)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == ["norms_only", "True"]
 

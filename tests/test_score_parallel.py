@@ -1,7 +1,8 @@
 """Fast scoring gives the serial scorer's results bit for bit (issue 8).
 
 `xlgen score` scores large files in several processes (`workers`); that must leave every
-number unchanged: checked here against the serial path, on multilingual model-like outputs (Thai, Chinese, Russian, Arabic, English).
+number unchanged: checked here against the serial path, on multilingual model-like outputs
+(Thai, Chinese, Russian, Arabic, English).
 """
 
 from __future__ import annotations

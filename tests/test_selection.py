@@ -114,8 +114,8 @@ def test_a_language_the_backbone_has_no_code_for_is_left_out_of_its_target_mean(
         for seed in DEV:
             for split in ("dev", "test"):
                 rows.append({"task": "qa", "main_metric": "f1_unicode", "backbone": "b", "method": "full", "lr": lr,
-                             **identity("full"), "seed": seed, "lang": "el", "split": split, "f1_unicode": math.nan, "status": "no_code",
-                             "wrong_lang_rate": math.nan})
+                             **identity("full"), "seed": seed, "lang": "el", "split": split, "f1_unicode": math.nan,
+                             "status": "no_code", "wrong_lang_rate": math.nan})
     with_el = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["el", "ru", "zh"])
     without = select_learning_rates(pd.DataFrame(long_rows()), "qa", "en", ["ru", "zh"])
     assert set(with_el["lang"]) == {"ru", "zh", "targets_mean"}

@@ -54,7 +54,8 @@ def _script_share(text: str, script: str) -> float:
 
 
 def test_split_sentences_by_script():
-    assert split_sentences("今年的音乐节为期三天，共设有5个舞台。约52500人来到曼谷的音乐节！闭幕音乐会于3月12日举行？", "zh") == [
+    assert split_sentences("今年的音乐节为期三天，共设有5个舞台。约52500人来到曼谷的音乐节！闭幕音乐会于3月12日举行？",
+                           "zh") == [
         "今年的音乐节为期三天，共设有5个舞台。", "约52500人来到曼谷的音乐节！", "闭幕音乐会于3月12日举行？"]
     # Thai: a space between Thai letters separates; a space next to a number does not
     assert split_sentences("ปีนี้เทศกาลจัดขึ้นสามวันบนเวที 5 เวที ผู้คนราว 52,500 คนมาร่วมงานเทศกาลที่กรุงเทพฯ", "th") == [
@@ -64,7 +65,8 @@ def test_split_sentences_by_script():
     assert split_sentences("Das Konzert fand am 12. März statt. Es kamen 500 Menschen.", "de") == [
         "Das Konzert fand am 12. März statt.", "Es kamen 500 Menschen."]
     assert split_sentences("Он сказал: «Мы готовы.» Затем ушёл.", "ru") == ["Он сказал: «Мы готовы.»", "Затем ушёл."]
-    assert split_sentences("متى أقيم الحفل الختامي؟ أقيم في 12 مارس.", "ar") == ["متى أقيم الحفل الختامي؟", "أقيم في 12 مارس."]
+    assert split_sentences("متى أقيم الحفل الختامي؟ أقيم في 12 مارس.", "ar") == [
+        "متى أقيم الحفل الختامي؟", "أقيم في 12 مارس."]
     assert split_sentences("No boundary here", "en") == ["No boundary here"]
     assert split_sentences("  \n ", "en") == [] and split_sentences("", "th") == []
     assert join_sentences(["第一句。", "第二句。"], "zh") == "第一句。第二句。"
@@ -90,7 +92,8 @@ def test_generate_reads_source_lang_and_writes_lang(backbone, world):
     from xlgen.generation import generate
 
     model, tokenizer = backbone
-    sentences = [s for r in read_jsonl(world / "qa" / "en" / "test.jsonl")[:3] for s in split_sentences(r["context"], "en")]
+    sentences = [s for r in read_jsonl(world / "qa" / "en" / "test.jsonl")[:3]
+                 for s in split_sentences(r["context"], "en")]
     russian, ids = generate(model, tokenizer, "nllb", sentences, "ru", source_lang="en", max_new_tokens=48,
                             return_token_ids=True)
     assert (tokenizer.src_lang, tokenizer.tgt_lang) == ("eng_Latn", "rus_Cyrl")

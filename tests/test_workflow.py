@@ -42,7 +42,8 @@ def test_long_table_has_a_row_per_run_language_and_split(tiny_run):
         assert summ[column].notna().any(), column
     assert summ["rougeL"].between(0, 100).all()
     assert qa["f1_unicode"].between(0, 100).all() and qa["em"].between(0, 100).all()
-    assert set(summ["rouge_tokenization"][summ["lang"] == "zh"]) != set(summ["rouge_tokenization"][summ["lang"] == "en"])
+    assert (set(summ["rouge_tokenization"][summ["lang"] == "zh"])
+            != set(summ["rouge_tokenization"][summ["lang"] == "en"]))
     rates = long["wrong_lang_rate"].dropna()
     assert rates.between(0, 1).all()
     assert long["trainable_share"].eq(1.0).all()  # method `full`
@@ -120,7 +121,8 @@ def test_main_tables_with_intervals_markdown_and_paired_tests(tiny_run):
         for lang in ["en", "ru", "zh", "targets_mean"]:
             value = main[f"{metric}_{lang}"]
             assert value.between(0, 100).all()
-            assert (main[f"{metric}_{lang}_ci_low"] <= value).all() and (value <= main[f"{metric}_{lang}_ci_high"]).all()
+            assert ((main[f"{metric}_{lang}_ci_low"] <= value).all()
+                    and (value <= main[f"{metric}_{lang}_ci_high"]).all())
             wrong = main[[f"wrong_lang_{lang}{end}" for end in ("_ci_low", "", "_ci_high")]].dropna()
             assert wrong.iloc[:, 0].le(wrong.iloc[:, 1]).all() and wrong.iloc[:, 1].le(wrong.iloc[:, 2]).all()
             assert wrong.stack().between(0, 1).all()

@@ -150,10 +150,11 @@ def download_dataset(name: str, config: str, split: str, cache_dir: str | Path,
 
     Loads with `datasets.load_dataset` from the hub id, or from `source`, a local directory
     laid out as the hub repository (the call is the same, only the location differs), checks
-    the columns `adapter` declares (check_columns; its layout: revision, config folders) and saves with `save_to_disk` into a temporary directory
-    renamed into place, so an interrupted download leaves no partial cache. An existing
-    cache is returned untouched. The hub's own download cache is `<cache_dir>/.hf-cache`
-    (shared by the splits of a config, which `load_dataset` prepares together).
+    the columns `adapter` declares (check_columns; its layout: revision, config folders) and
+    saves with `save_to_disk` into a temporary directory renamed into place, so an interrupted
+    download leaves no partial cache. An existing cache is returned untouched. The hub's own
+    download cache is `<cache_dir>/.hf-cache` (shared by the splits of a config, which
+    `load_dataset` prepares together).
     Offline (or unreachable) and not cached: NotDownloadedError, one line naming the dataset
     and the pre-fetch command.
     """

@@ -124,7 +124,8 @@ def per_example_scores(
 
     `task`: a task kind (xlgen.tasks): its metrics (summarization: rouge1, rouge2, rougeL;
     extractive_qa: em, f1, em_unicode, f1_unicode; all 0-100), and `flavour`'s (a dataset's
-    metric flavour, xlgen.metrics.flavours: MLQA's mlqa_em, mlqa_f1); every kind: wrong_lang (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
+    metric flavour, xlgen.metrics.flavours: MLQA's mlqa_em, mlqa_f1); every kind: wrong_lang
+    (1.0 wrong, 0.0 right, NaN undetermined/NA), whose nanmean is the
     wrong_lang_rate, and line_pass / word_pass (xlgen.metrics.confusion: 1 pass, 0 fail,
     NaN skipped), whose nanmeans are lpr / wpr. `inputs`: the target-language text each
     prediction was made from (QA context, article), for the language judge's span rule.

@@ -71,6 +71,53 @@ def _at(table: pd.DataFrame, lr: float, lang: str) -> float:
     return float(table.at[lr, lang])
 
 
+def _group_rows(frame: pd.DataFrame, metric: str, base: dict, train_lang: str,
+                target_langs: list[str]) -> list[dict]:
+    """The selection rows of one (backbone, method): `frame` its seed means, `base` the columns
+    every row shares, in PROTOCOLS order."""
+    rows = []
+
+    def pivot(split: str, value: str) -> pd.DataFrame:
+        part = frame[frame["split"] == split]
+        return part.pivot(index="lr", columns="lang", values=value).reindex(
+            columns=list(dict.fromkeys([train_lang, *target_langs])))
+
+    dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
+
+    def add(protocol: str, lang: str, lr: float, selected_on: str, score: float) -> None:
+        rows.append({**base, "protocol": protocol, "lang": lang, "lr": lr, "selected_on": selected_on,
+                     "selection_score": score, "test_score": _at(test, lr, lang),
+                     "test_wrong_lang_rate": _at(wrong, lr, lang)})
+
+    def add_mean(protocol: str, lr: float, selected_on: str, score: float, start: int) -> None:
+        chosen = rows[start:]
+        rows.append({**base, "protocol": protocol, "lang": TARGETS_MEAN, "lr": lr,
+                     "selected_on": selected_on, "selection_score": score,
+                     "test_score": pd.Series([r["test_score"] for r in chosen], dtype=float).mean(),
+                     "test_wrong_lang_rate": pd.Series([r["test_wrong_lang_rate"] for r in chosen],
+                                                       dtype=float).mean()})
+
+    lr, score = best_lr(dev[train_lang])
+    start = len(rows)
+    for lang in target_langs:
+        add("source_dev", lang, lr, f"{train_lang} dev", score)
+    add_mean("source_dev", lr, f"{train_lang} dev", score, start)
+
+    start = len(rows)
+    for lang in target_langs:
+        lang_lr, lang_score = best_lr(dev[lang])
+        add("target_dev", lang, lang_lr, f"{lang} dev", lang_score)
+    own = pd.Series([r["selection_score"] for r in rows[start:]], dtype=float)
+    add_mean("target_dev", math.nan, "each target's dev", own.mean(skipna=False), start)
+
+    lr, score = best_lr(dev[target_langs].mean(axis=1, skipna=False))
+    start = len(rows)
+    for lang in target_langs:
+        add("mean_target_dev", lang, lr, "mean target dev", score)
+    add_mean("mean_target_dev", lr, "mean target dev", score, start)
+    return rows
+
+
 def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
                           target_langs: list[str] | None = None) -> pd.DataFrame:
     """The LR-selection table of `task` (columns SELECTION_COLUMNS): per backbone, method and
@@ -101,45 +148,8 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
         if run["variant"] == "translate_train":
             train_lang, target_langs = run["variant_lang"], [run["variant_lang"]]
 
-        def pivot(split: str, value: str) -> pd.DataFrame:
-            part = frame[frame["split"] == split]
-            return part.pivot(index="lr", columns="lang", values=value).reindex(
-                columns=list(dict.fromkeys([train_lang, *target_langs])))
-
-        dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
         base = {"task": task, "backbone": backbone, "method": method, "metric": metric, **run}
-
-        def add(protocol: str, lang: str, lr: float, selected_on: str, score: float) -> None:
-            rows.append({**base, "protocol": protocol, "lang": lang, "lr": lr, "selected_on": selected_on,
-                         "selection_score": score, "test_score": _at(test, lr, lang),
-                         "test_wrong_lang_rate": _at(wrong, lr, lang)})
-
-        def add_mean(protocol: str, lr: float, selected_on: str, score: float, start: int) -> None:
-            chosen = rows[start:]
-            rows.append({**base, "protocol": protocol, "lang": TARGETS_MEAN, "lr": lr,
-                         "selected_on": selected_on, "selection_score": score,
-                         "test_score": pd.Series([r["test_score"] for r in chosen], dtype=float).mean(),
-                         "test_wrong_lang_rate": pd.Series([r["test_wrong_lang_rate"] for r in chosen],
-                                                           dtype=float).mean()})
-
-        lr, score = best_lr(dev[train_lang])
-        start = len(rows)
-        for lang in target_langs:
-            add("source_dev", lang, lr, f"{train_lang} dev", score)
-        add_mean("source_dev", lr, f"{train_lang} dev", score, start)
-
-        start = len(rows)
-        for lang in target_langs:
-            lang_lr, lang_score = best_lr(dev[lang])
-            add("target_dev", lang, lang_lr, f"{lang} dev", lang_score)
-        own = pd.Series([r["selection_score"] for r in rows[start:]], dtype=float)
-        add_mean("target_dev", math.nan, "each target's dev", own.mean(skipna=False), start)
-
-        lr, score = best_lr(dev[target_langs].mean(axis=1, skipna=False))
-        start = len(rows)
-        for lang in target_langs:
-            add("mean_target_dev", lang, lr, "mean target dev", score)
-        add_mean("mean_target_dev", lr, "mean target dev", score, start)
+        rows.extend(_group_rows(frame, metric, base, train_lang, target_langs))
 
     # rows come out sorted by backbone and method, protocols in PROTOCOLS order
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS + VARIANT_COLUMNS)

@@ -146,8 +146,8 @@ def with_trainable_share(main: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame
 TRANSLATE_TRAIN_ROW = "+tt"
 
 
-def main_rows(lrs: dict[tuple[str, str], float],
-              variants: dict[tuple[str, str], tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, tuple[str, float]]]:
+def main_rows(lrs: dict[tuple[str, str], float], variants: dict[tuple[str, str], tuple[str, str, str]]
+              ) -> dict[tuple[str, str], dict[str, tuple[str, float]]]:
     """Rows of the main table from the selected {(backbone, method): lr} and each run's
     (base method, variant, language) (selection.run_variants): per row, for each language it
     fills, the (method, lr) run that fills it. A method's run fills every language (`None`

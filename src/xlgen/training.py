@@ -614,7 +614,9 @@ def _resumable_state(run: _Training) -> dict | None:
                     raise ValueError(f"its sharded state {state.get('sharded_state')} is missing")
             else:
                 _check_fits(state, run.named, run.optimizer)
-    except Exception as err:  # truncated, garbage, foreign: never worth a crash
+    # truncated, garbage, foreign: never worth a crash; unpickling arbitrary bytes raises nearly any type
+    # (UnpicklingError, RuntimeError, UnicodeDecodeError, AttributeError, OverflowError, MemoryError, ...)
+    except Exception as err:  # noqa: BLE001  any failure to read the checkpoint means starting over
         size = ckpt.stat().st_size if ckpt.exists() else 0
         run.log(f"{ckpt}: unreadable resume checkpoint ({_one_line(err)}; {size:,} bytes): starting over")
         return None

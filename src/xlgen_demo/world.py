@@ -550,7 +550,8 @@ def write_demo_world(
             written.append(_write_jsonl(root / "qa" / lang / f"{split}.jsonl", records))
         written.append(_write_text(root / "unlabeled" / f"{lang}.txt", _unlabeled_lines(seed, lang, n_unlabeled)))
         if lang != "en":
-            written.append(_write_jsonl(root / "parallel" / f"en-{lang}.jsonl", _parallel_records(seed, lang, n_parallel)))
+            written.append(_write_jsonl(root / "parallel" / f"en-{lang}.jsonl",
+                                        _parallel_records(seed, lang, n_parallel)))
             written.append(_write_jsonl(root / "parallel" / f"en-{lang}.phrases.jsonl",
                                         _phrase_records(seed, lang, n_parallel)))
     return sorted(written)

@@ -17,8 +17,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     # (the same as `xlgen score`'s, so that command reproduces this file's numbers)
     table, per_example = score_run(snakemake.params.run, snakemake.input.generations, status,
                                    **langid_settings(settings), bootstrap_samples=settings["bootstrap_samples"],
-                                   seed=settings.get("bootstrap_seed", DEFAULT_BOOTSTRAP_SEED), family=run.get("family"),
-                                   flavour=snakemake.params.flavour)
+                                   seed=settings.get("bootstrap_seed", DEFAULT_BOOTSTRAP_SEED),
+                                   family=run.get("family"), flavour=snakemake.params.flavour)
     write_csv(table, snakemake.output.scores)
     # full precision: the intervals recomputed from these values match the ones in scores.csv
     write_text(snakemake.output.per_example, per_example.to_csv(index=False))

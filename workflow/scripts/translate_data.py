@@ -13,11 +13,13 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     task, lang = snakemake.wildcards.task, snakemake.wildcards.lang
     source_lang = snakemake.params.source_lang
     # every input is checked before the MT model loads: bad data fails in seconds
-    records = {split: read_records(snakemake.params.kind, snakemake.input[split], source_lang) for split in ("train", "dev")}
+    records = {split: read_records(snakemake.params.kind, snakemake.input[split], source_lang)
+               for split in ("train", "dev")}
     translator = make_translator(snakemake.params.translate, snakemake.input.mt)
     stats = {"mt": translator.name, "task": task, "source_lang": source_lang, "lang": lang}
     for split, split_records in records.items():
-        translated, stats[split] = translate_records(snakemake.params.kind, split_records, translator, source_lang, lang)
+        translated, stats[split] = translate_records(snakemake.params.kind, split_records, translator, source_lang,
+                                                     lang)
         if not translated:
             raise InputError(f"{snakemake.input[split]}: no record kept after translation into {lang} "
                              f"({stats[split]})")

@@ -12,7 +12,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     from xlgen.io import write_text
 
     dataset = load_from_disk(snakemake.input[0])
-    lines = [line.strip() for text in dataset[snakemake.params.column] for line in text.split("\n") if len(line.strip()) > 20]
+    lines = [line.strip() for text in dataset[snakemake.params.column] for line in text.split("\n")
+             if len(line.strip()) > 20]
     random.Random(snakemake.params.seed).shuffle(lines)
     lines = lines[: snakemake.params.max_lines]
     write_text(snakemake.output[0], "".join(line + "\n" for line in lines))

@@ -142,8 +142,8 @@ def get_adapter(name: str) -> DatasetAdapter:
     try:
         module = importlib.import_module(module_name)
     except ImportError as err:
-        raise InputError(f"dataset {name!r}: not a built-in adapter ({', '.join(BUILTIN + tuple(NAMED_MODULES))}) and not an "
-                         f"importable module ({err})") from None
+        raise InputError(f"dataset {name!r}: not a built-in adapter ({', '.join(BUILTIN + tuple(NAMED_MODULES))}) "
+                         f"and not an importable module ({err})") from None
     adapter = getattr(module, "ADAPTER", None)
     if not isinstance(adapter, DatasetAdapter):
         raise InputError(f"dataset {name!r}: module {module_name} defines no ADAPTER (a DatasetAdapter)")

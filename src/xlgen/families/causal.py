@@ -146,7 +146,8 @@ class Causal(Family):
         self.prepare_tokenizer(tokenizer)
         prompts = self.prompts(tokenizer, sources, lang, kind, max_source_length)
         configured = model.generation_config.eos_token_id
-        eos = sorted({tokenizer.eos_token_id} | ({configured} if isinstance(configured, int) else set(configured or ())))
+        eos = sorted({tokenizer.eos_token_id}
+                     | ({configured} if isinstance(configured, int) else set(configured or ())))
         stop = kind.stop
 
         def decode(out, width: int) -> list[tuple[str, list[int]]]:

@@ -215,7 +215,8 @@ def sample_study(task: str, split: str, langs: list[str], systems: list[System],
             for letter, system in zip(letters, order):
                 output_id = f"{item}{letter}"
                 prediction = outputs[system.name][example_id].get("prediction")
-                entry["outputs"].append({"output_id": output_id, "text": prediction if isinstance(prediction, str) else ""})
+                entry["outputs"].append({"output_id": output_id,
+                                         "text": prediction if isinstance(prediction, str) else ""})
                 method, lr = runs[system.name]
                 key_rows.append({"output_id": output_id, "task": task, "lang": lang, "item": item,
                                  "example_id": example_id, "system": system.name, "backbone": system.backbone,

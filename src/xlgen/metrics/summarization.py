@@ -70,7 +70,8 @@ def _score_with_interval(metric, predictions: list[str], streams, bootstrap_samp
     their 2.5-97.5 percentile range; the interval is mean -+ that half-width, clipped to
     0-100. NaN bounds with fewer than 2 resamples, and (with a warning logged) when
     sacrebleu cannot average the resamples (_is_mixed_zero_resamples). Memory: the
-    resampled statistics are one float32 array of resamples x segments x statistics (10,000 summaries: ~0.7 GB for chrF)."""
+    resampled statistics are one float32 array of resamples x segments x statistics (10,000
+    summaries: ~0.7 GB for chrF)."""
     if bootstrap_samples < 2:
         score = metric.corpus_score(predictions, streams)
         return float(score.score), math.nan, math.nan

@@ -18,7 +18,8 @@ from xlgen.tasks.base import TaskKind
 
 
 def qa_source(question: str, context: str) -> str:
-    """The one documented model-input template for QA: f"question: {question} context: {context}" (the mT5/T5 SQuAD convention)."""
+    """The one documented model-input template for QA: f"question: {question} context: {context}"
+    (the mT5/T5 SQuAD convention)."""
     return f"question: {question} context: {context}"
 
 
