@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from xlgen.io import InputError
+from xlgen.io import InputError, atomic_path
 from xlgen.languages import get_language
 from xlgen.selection import task_metric
 
@@ -58,7 +58,6 @@ def _suptitle(fig, text: str) -> None:
 def _save(fig, path: str | Path) -> None:
     import matplotlib.pyplot as plt
 
-    from xlgen.io import atomic_path
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)

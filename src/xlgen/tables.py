@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
-from xlgen.io import InputError
+from xlgen.io import InputError, write_text
 from xlgen.runs import RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
@@ -71,7 +71,6 @@ def lr_sweep_table(long: pd.DataFrame, task: str, source_lang: str, split: str =
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a table atomically with a fixed float format (stable bytes for equal numbers)."""
-    from xlgen.io import write_text
 
     write_text(path, frame.to_csv(index=False, float_format="%.6g"))
 

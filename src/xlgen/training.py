@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from xlgen.io import InputError
+from xlgen.io import InputError, atomic_path
 
 
 @dataclass
@@ -205,7 +205,6 @@ def _run_fingerprint(settings: TrainSettings, model, run_key: str, fused: bool =
 def _save_checkpoint(path: Path, state: dict) -> None:
     import torch
 
-    from xlgen.io import atomic_path
 
     with atomic_path(path) as tmp:  # a kill mid-save keeps the previous checkpoint
         torch.save(state, tmp)

@@ -30,6 +30,7 @@ from xlgen.backbones import (
 )
 from xlgen.families import get_family, pretraining_examples
 from xlgen.io import atomic_directory, read_jsonl, read_text_lines
+from xlgen.training import TrainSettings, train_steps
 
 # ---------------------------------------------------------------------------------------
 # Tokenizers trained locally, with the real checkpoints' conventions
@@ -168,8 +169,6 @@ def build_demo_backbone(family: str, data_root: Path, languages: list[str], spec
     that is also written to `out_dir/xlgen_backbone.json`.
     """
     import torch
-
-    from xlgen.training import TrainSettings, train_steps
 
     out_dir = Path(out_dir)
     unlabeled = {

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import yaml
 
-from xlgen.io import InputError
+from xlgen.io import InputError, atomic_path
 from xlgen.languages import SENTENCE_JOINER, occurs_as_words
 from xlgen.tasks.extractive_qa import qa_source
 
@@ -483,7 +483,6 @@ def _phrase_records(seed: int, lang: str, n: int) -> list[dict]:
 def _write_text(path: Path, lines: list[str]) -> Path:
     """Write lines atomically (xlgen.io.atomic_path: a temp file beside `path`, then
     os.replace), with the mode a plain open() gives rather than mkstemp's 0o600."""
-    from xlgen.io import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as handle:
         for line in lines:

@@ -23,8 +23,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from xlgen.backbones import check_files, load_backbone
+from xlgen.families import get_family
 from xlgen.io import InputError
 from xlgen.methods.base import Method
+from xlgen.methods.parts import stack
 
 WEIGHTS_FILE = "xlgen_adapters.safetensors"
 CONFIG_FILE = "xlgen_adapters.json"
@@ -39,7 +42,6 @@ class BottleneckAdapters(Method):
     def check_stacks(self, family, stacks) -> list[str]:
         """The stacks adapters go into in a backbone of `family` (a name or Family): `stacks`,
         or all of the family's; ValueError naming the setting for a stack it does not have."""
-        from xlgen.families import get_family
 
         family = get_family(family)
         stacks = list(family.stacks) if stacks is None else list(stacks)
@@ -60,8 +62,7 @@ class BottleneckAdapters(Method):
 
     def resolve(self, model, settings: dict) -> dict:
         """The full adapter configuration for `model` under `settings` (what is saved)."""
-        from xlgen.families import get_family
-        from xlgen.methods.bottleneck import PLACEMENTS
+        from xlgen.methods.bottleneck import PLACEMENTS  # torch: the config check imports methods
 
         family = get_family(model)
         config = {key: settings.get(key, default) for key, default in self.DEFAULTS.items()}
@@ -77,8 +78,7 @@ class BottleneckAdapters(Method):
         return config
 
     def prepare(self, model, settings: dict):
-        from xlgen.methods.bottleneck import add_adapters, is_layer_norm
-        from xlgen.methods.parts import stack
+        from xlgen.methods.bottleneck import add_adapters, is_layer_norm  # torch: the config check imports methods
 
         config = self.resolve(model, settings)
         for p in model.parameters():
@@ -99,7 +99,7 @@ class BottleneckAdapters(Method):
     def save(self, model, tokenizer, out_dir: Path) -> None:
         from safetensors.torch import save_file
 
-        from xlgen.methods.bottleneck import trained_tensors
+        from xlgen.methods.bottleneck import trained_tensors  # torch: the config check imports methods
 
         config = model.xlgen_adapter_config
         out_dir = Path(out_dir)
@@ -111,8 +111,7 @@ class BottleneckAdapters(Method):
         from safetensors.torch import load_file
         from transformers import AutoTokenizer
 
-        from xlgen.backbones import check_files, load_backbone
-        from xlgen.methods.bottleneck import ATTRIBUTE, add_adapters
+        from xlgen.methods.bottleneck import ATTRIBUTE, add_adapters  # torch: the config check imports methods
 
         check_files(out_dir, ((CONFIG_FILE,), (WEIGHTS_FILE,)))  # a damaged run: one line naming the file
 

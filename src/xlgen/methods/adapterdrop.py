@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from xlgen.io import InputError
 from xlgen.methods.adapter import BottleneckAdapters
+from xlgen.methods.parts import layers
 
 
 class LowestLayerDrop:
@@ -41,7 +42,6 @@ class AdapterDrop(BottleneckAdapters):
     DEFAULTS = {**BottleneckAdapters.DEFAULTS, "drop_layers": 1, "drop_prob": 0.5}
 
     def resolve(self, model, settings: dict) -> dict:
-        from xlgen.methods.parts import layers
 
         config = super().resolve(model, settings)
         depth = min(len(layers(model, s)) for s in config["stacks"])
@@ -53,7 +53,7 @@ class AdapterDrop(BottleneckAdapters):
         return config
 
     def prepare(self, model, settings: dict):
-        from xlgen.methods.bottleneck import attached_adapters
+        from xlgen.methods.bottleneck import attached_adapters  # torch: the config check imports methods
 
         model = super().prepare(model, settings)
         config = model.xlgen_adapter_config

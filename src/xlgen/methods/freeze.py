@@ -14,6 +14,7 @@ or a mapping family -> list (families left out keep their default).
 
 from __future__ import annotations
 
+from xlgen.families import FAMILIES, get_family
 from xlgen.io import InputError
 from xlgen.methods.full import FullFinetuning
 
@@ -24,7 +25,6 @@ def frozen_parts(settings: dict, family) -> list[str]:
     """The validated `parts` setting for a backbone of `family` (a name or Family): a
     non-empty subset of the family's parts that leaves something to train. ValueError naming
     the setting otherwise."""
-    from xlgen.families import FAMILIES, get_family
 
     family = get_family(family)
     setting = settings.get("parts", DEFAULTS["parts"])
@@ -61,7 +61,6 @@ class FreezeParts(FullFinetuning):
         return None
 
     def prepare(self, model, settings: dict):
-        from xlgen.families import get_family
 
         family = get_family(model)
         frozen = set(frozen_parts(settings, family))

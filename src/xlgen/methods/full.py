@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.backbones import load_backbone
 from xlgen.methods.base import Method
 
 
@@ -21,6 +22,5 @@ class FullFinetuning(Method):
         tokenizer.save_pretrained(out_dir)
 
     def load(self, backbone_path: Path, out_dir: Path):
-        from xlgen.backbones import load_backbone
 
         return load_backbone(out_dir)

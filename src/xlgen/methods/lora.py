@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.families import FAMILIES, get_family
 from xlgen.io import InputError
 from xlgen.methods.base import Method
 from xlgen.methods.peft_io import load_peft, peft_model, save_peft
@@ -22,7 +23,6 @@ DEFAULTS = {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": None}
 def target_modules(setting, family, model_type: str | None = None) -> list[str]:
     """The module names LoRA wraps in a backbone of `family` (a name or Family; `model_type`
     picks a decoder-only model's own names) under the `target_modules` setting."""
-    from xlgen.families import FAMILIES, get_family
 
     family = get_family(family)
     if setting is None:
@@ -50,7 +50,6 @@ class LoRA(Method):
     def prepare(self, model, settings: dict):
         from peft import LoraConfig, TaskType
 
-        from xlgen.families import get_family
 
         family = get_family(model)
         settings = {**DEFAULTS, **settings}

@@ -11,6 +11,8 @@ import contextlib
 import warnings
 from pathlib import Path
 
+from xlgen.backbones import check_files, load_backbone, load_errors, rebuild_hint
+
 ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")  # what PeftModel.save_pretrained writes
 
 
@@ -47,7 +49,6 @@ def load_peft(backbone_path: Path, out_dir: Path):
     from peft import PeftModel
     from transformers import AutoTokenizer
 
-    from xlgen.backbones import check_files, load_backbone, load_errors, rebuild_hint
 
     out_dir = Path(out_dir)
     hint = rebuild_hint(out_dir)

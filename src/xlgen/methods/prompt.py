@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xlgen.families import get_family
 from xlgen.io import InputError
 from xlgen.methods.base import Method
 from xlgen.methods.peft_io import load_peft, peft_model, save_peft
@@ -24,7 +25,6 @@ class PromptTuning(Method):
     def prepare(self, model, settings: dict):
         from peft import PromptTuningConfig, TaskType
 
-        from xlgen.families import get_family
 
         family = get_family(model)
         settings = {**DEFAULTS, **settings}
