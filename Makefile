@@ -1,7 +1,7 @@
 # Two set-up commands for a fresh machine with Python 3.11 and pip:
 #   make demo   creates .venv if missing, installs xlgen, runs the offline demo study
 #   make test   creates .venv if missing, installs xlgen with test extras, runs the tests
-#   make lint   snakemake --lint and snakefmt --check (tests/test_lint.py; seconds)
+#   make lint   snakemake --lint, snakefmt --check, ruff, lint-imports (tests/test_lint.py; seconds)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin

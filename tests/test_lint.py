@@ -1,5 +1,6 @@
-"""The workflow passes `snakemake --lint` and `snakefmt --check`, and src/xlgen keeps its import
-layers (`lint-imports`): CI runs this file first, via `make lint`, and again in `make test`."""
+"""The workflow passes `snakemake --lint` and `snakefmt --check`, the Python code `ruff check`, and
+src/xlgen keeps its import layers (`lint-imports`): CI runs this file first, via `make lint`, and
+again in `make test`."""
 
 import importlib.util
 import os
@@ -118,3 +119,20 @@ def test_an_upward_import_breaks_the_layers(tmp_path):
     proc = lint_imports(tmp_path)
     assert proc.returncode != 0
     assert "xlgen.languages is not allowed to import xlgen.tables" in proc.stdout
+
+
+# ruff: pyflakes, pycodestyle errors, isort, bugbear, blind except ([tool.ruff] in pyproject.toml)
+RUFF = Path(sys.executable).parent / "ruff"
+
+
+@pytest.mark.skipif(not RUFF.exists(), reason="ruff is not installed (pip install -e '.[test]')")
+def test_ruff_finds_nothing(tmp_path):
+    proc = subprocess.run([str(RUFF), "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    # and it bites: a blind except in a copy of the library is one finding
+    (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "bad.py").write_text("try:\n    pass\nexcept Exception:\n    pass\n", encoding="utf-8")
+    bad = subprocess.run([str(RUFF), "check", "--no-cache", "bad.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert bad.returncode == 1 and "BLE001" in bad.stdout
