@@ -130,3 +130,16 @@ def test_a_translate_train_run_is_selected_on_the_dev_set_of_its_own_language():
     assert row["selected_on"] == "ru dev" and row["lr"] == 1e-3  # ru dev: [30, 40, 10]
     assert row["test_score"] == 21
     assert set(table["lang"]) == {"ru", "targets_mean"}  # no zh row: the run never wrote Chinese
+
+
+def test_a_long_table_read_back_from_csv_selects_without_a_pandas_deprecation(tmp_path):
+    # results_long.csv of a study without translate-train has only empty variant_lang cells:
+    # pandas reads them back as float NaN, and filling those with "" is deprecated (pandas 4: an
+    # error). pyproject's filterwarnings turns that deprecation, raised from xlgen, into a failure.
+    path = tmp_path / "results_long.csv"
+    pd.DataFrame(long_rows()).to_csv(path, index=False)
+    long = pd.read_csv(path)
+    assert long["variant_lang"].dtype == float
+    table = select_learning_rates(long, "qa", "en", ["ru", "zh"])
+    assert set(table["variant_lang"]) == {""}
+    assert pick(table, "full", "source_dev")["lr"] == 3e-3

@@ -137,8 +137,8 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     # languages a backbone has no code for were skipped (status no_code): not in its means
     skipped = long[(long["task"] == task) & (long["status"] == "no_code")].groupby("backbone")["lang"].agg(set)
     all_targets = target_langs
-    identity = (long[long["task"] == task].groupby(["backbone", "method"])[VARIANT_COLUMNS].first()
-                .fillna({"variant_lang": ""}))
+    identity = _variant_lang_filled(long[long["task"] == task].groupby(["backbone", "method"])[VARIANT_COLUMNS]
+                                    .first())
     rows = []
     for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
         target_langs = [lang for lang in all_targets if lang not in skipped.get(backbone, set())]
@@ -155,9 +155,15 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS + VARIANT_COLUMNS)
 
 
+def _variant_lang_filled(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its empty variant languages as "": a CSV column of only empty cells reads back
+    as float NaN, and filling a float column with a string is deprecated in pandas (an error in 4)."""
+    return frame.astype({"variant_lang": object}).fillna({"variant_lang": ""})
+
+
 def run_variants(selection: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str, str]]:
     """{(backbone, method): (base method, variant, variant language)} of the selection's runs."""
-    rows = selection.fillna({"variant_lang": ""}).drop_duplicates(["backbone", "method"])
+    rows = _variant_lang_filled(selection).drop_duplicates(["backbone", "method"])
     return {(r.backbone, r.method): (r.base_method, r.variant, r.variant_lang) for r in rows.itertuples()}
 
 
