@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 
 from xlgen.catalog import TaskSpec, task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
+from xlgen.io import InputError
 from xlgen.runs import format_lr, run_record
 
 
-class PlanError(ValueError):
+class PlanError(InputError):
     """A config whose runs cannot be planned (one line, naming the config key)."""
 
 

@@ -49,7 +49,6 @@ SPLITS = PLAN.splits
 # data-translation baselines (config `translate_train`, off unless enabled)
 TT = PLAN.tt
 TT_ON = PLAN.tt_on
-TT_METHODS = list(TT.get("methods") or ["full"])
 TT_LANGS = PLAN.tt_langs
 TT_TEST = PLAN.tt_test
 # the path form of a baseline run's method in the rules' patterns ('{method}+tt-{lang}')
@@ -334,7 +333,7 @@ def get_dataset_adapter(wildcards):
 
 def needs_unlabeled_text():
     """Whether some method or intermediate tuning trains on target-language text."""
-    methods = METHODS + (TT_METHODS if TT_ON else [])
+    methods = METHODS + PLAN.tt_methods
     uses = any(get_method(m).uses_unlabeled for m in methods)
     return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
 
