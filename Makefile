@@ -31,12 +31,14 @@ demo: install
 demo-translate: install
 	$(BIN)/snakemake --cores $(CORES) --scheduler greedy --configfile config/demo-translate.yaml
 
+# in parallel on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope tests
 
 # the tests without Snakemake studies (no `slow` marker): ~3 minutes, for the edit-test loop
 test-fast: install
-	$(BIN)/python -m pytest -q tests -m "not slow"
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope tests -m "not slow"
 
 # the fast unit tests against the lowest versions pyproject.toml admits, in .venv-oldest (issue 25; minutes, not in CI)
 test-oldest:

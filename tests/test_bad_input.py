@@ -167,19 +167,26 @@ CLI_CASES = [
 
 
 @pytest.mark.parametrize("args, files, words", [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
-def test_cli_bad_input_one_line(tmp_path, args, files, words):
+def test_cli_bad_input_one_line(tmp_path, capsys, args, files, words):
+    """`xlgen.cli.main` in this process (a process start per case cost ~1 s each); the command
+    line itself, `python -m xlgen.cli`, is run by test_check_data_accepts_good_files below."""
+    from xlgen.cli import main
+
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     before = sorted(tmp_path.iterdir())
-    proc = subprocess.run([sys.executable, "-m", "xlgen.cli", *(a.format(dir=tmp_path) for a in args)],
-                          capture_output=True, text=True, timeout=120, env=ENV)
-    assert proc.returncode == 2, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
+    try:
+        code = main([a.format(dir=tmp_path) for a in args])
+    except SystemExit as exit:  # argparse's own refusals
+        code = exit.code
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
     assert lines[0].startswith(f"xlgen {args[0]}: "), lines[0]
     for word in words:
         assert word.format(dir=tmp_path) in lines[0], lines[0]
-    assert proc.stdout == ""  # no scores, no "ok"
+    assert out == ""  # no scores, no "ok"
     assert sorted(tmp_path.iterdir()) == before  # nothing written
 
 

@@ -1,7 +1,6 @@
-"""Tasks as plug-ins, end to end: hub-shaped local copies of MLQA, TyDi QA GoldP and
-WikiLingua (tests/datasets_hub.py) and a user's own adapter (tests/plugins/tiny_news.py: one
-module plus one task_catalog entry) run through the whole DAG on hub data and land in every
-table."""
+"""Tasks as plug-ins, end to end: a hub-shaped local copy of MLQA (tests/datasets_hub.py) and a
+user's own adapter (tests/plugins/tiny_news.py: one module plus one task_catalog entry) run
+through the whole DAG on hub data and land in every table."""
 
 from __future__ import annotations
 
@@ -100,30 +99,28 @@ def plugin_study(tmp_path_factory):
 
     copies = {hub_id: str(path) for hub_id, path in write_hub_copies(workdir / "hub").items()}
     copies["tiny/news"] = str(build_tiny_news(workdir / "hub"))
+    # a user's summarization adapter beside a built-in QA one with its own metric flavour: each task
+    # its own languages. TyDi QA's and WikiLingua's adapters are the same seams (tests/test_datasets.py
+    # reads them record by record); here each task costs a process start per job.
     tasks = {"news": {"dataset": "tiny_news", "target_languages": ["de", "ru", "zh"]},
-             "mlqa": {"kind": "extractive_qa", "dataset": "mlqa", "target_languages": ["de", "zh"]},
-             "tydiqa": {"kind": "extractive_qa", "dataset": "tydiqa_goldp", "target_languages": ["ar", "ru"]},
-             "wikilingua": {"kind": "summarization", "dataset": "wikilingua", "target_languages": ["de", "zh"]}}
+             "mlqa": {"kind": "extractive_qa", "dataset": "mlqa", "target_languages": ["de", "zh"]}}
     proc = run_study(workdir, study_config(workdir, copies, tasks))
     assert proc.returncode == 0, proc.stderr[-4000:]
     return workdir
 
 
-def test_mlqa_tydiqa_and_wikilingua_run_the_whole_dag_and_reach_every_table(plugin_study):
+def test_mlqa_and_a_users_adapter_run_the_whole_dag_and_reach_every_table(plugin_study):
     long = pd.read_csv(plugin_study / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
     langs = long.groupby("task")["lang"].agg(set).to_dict()
-    assert langs == {"news": {"en", "de", "ru", "zh"}, "mlqa": {"en", "de", "zh"}, "tydiqa": {"en", "ar", "ru"},
-                     "wikilingua": {"en", "de", "zh"}}  # each task's own languages
+    assert langs == {"news": {"en", "de", "ru", "zh"}, "mlqa": {"en", "de", "zh"}}  # each task's own languages
     kinds = long.groupby("task")["dataset"].first().to_dict()
-    assert kinds == {"news": "tiny_news", "mlqa": "mlqa", "tydiqa": "tydiqa_goldp", "wikilingua": "wikilingua"}
+    assert kinds == {"news": "tiny_news", "mlqa": "mlqa"}
     mlqa = long[long["task"] == "mlqa"]
     assert mlqa["mlqa_f1"].between(0, 100).all() and mlqa["f1_unicode"].between(0, 100).all()
     assert long.loc[long["task"] != "mlqa", "mlqa_f1"].isna().all()  # the flavour is MLQA's alone
-    assert long[long["task"] == "tydiqa"]["main_metric"].eq("f1_unicode").all()
-    assert long[long["task"] == "wikilingua"]["rougeL"].between(0, 100).all()
     baselines = pd.read_csv(plugin_study / "results/tables/baselines.csv", keep_default_na=False, na_values=[""])
-    assert set(baselines["task"]) == {"news", "mlqa", "tydiqa", "wikilingua"}
-    for task in ("mlqa", "tydiqa", "wikilingua"):
+    assert set(baselines["task"]) == {"news", "mlqa"}
+    for task in ("news", "mlqa"):
         for table in (f"lr_selection_{task}.csv", f"main_{task}.csv", f"main_{task}.md", f"lr_sweep_{task}.csv"):
             assert (plugin_study / "results/tables" / table).exists(), table
         assert (plugin_study / f"results/plots/wrong_language_{task}.png").exists()
