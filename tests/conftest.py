@@ -79,7 +79,7 @@ SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml")
 @pytest.fixture(scope="session")
 def tiny_world(tmp_path_factory) -> Path:
     """A workdir whose results/data (the demo world) and results/backbones (every backbone
-    tests/configs/tiny.yaml builds: one per family) are made once a session."""
+    tests/configs/tiny.yaml builds: one per family a study trains) are made once a session."""
     workdir = tmp_path_factory.mktemp("tiny-world")
     catalog = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))["backbone_catalog"]
     run_snakemake(workdir, *(f"results/backbones/{name}" for name, spec in catalog.items() if "demo" in spec),
@@ -99,8 +99,8 @@ def copy_world(world: Path, workdir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, tiny_world):
-    """The tiny study (tests/configs/tiny.yaml: every family, the decoder-only one included, both
-    tasks) run once a session to its tables: (workdir, seconds it took). Its readers are
+    """The tiny study (tests/configs/tiny.yaml: mT5 and the decoder-only Qwen2, both tasks) run
+    once a session to its tables: (workdir, seconds it took). Its readers are
     tests/test_workflow.py and tests/test_causal_dag.py."""
     workdir = copy_world(tiny_world, tmp_path_factory.mktemp("tiny-study"))
     started = time.time()
@@ -133,36 +133,30 @@ def gpu_throughput():
 
 # `make test` runs the suite in parallel (pytest-xdist, `--dist loadscope`): a study's
 # module-scoped fixture must be built once, so a module's tests go to one worker together, and
-# the two modules reading the session's tiny study (`tiny_run`) go to one worker together. The
-# tiny world (`tiny_world`, ~30 s) is built once per worker that needs it: its studies can then
-# run on both cores. The studies go first, the longest first (measured in `make test`,
-# 2026-12-07), so the last to finish are unit tests, not a study. xdist's own `--dist loadgroup`
-# would do the grouping, but it groups nothing under pytest 9.2 (pytest-dev/pytest-xdist#1386):
-# the scheduler below keys the scopes by module itself.
-TINY_RUN_MODULES = {"test_causal_dag", "test_workflow"}
-LONGEST_FIRST = ("test_causal_dag", "test_workflow", "test_translate_dag", "test_methods_dag", "test_distributed",
-                 "test_resume", "test_slurm", "test_faults", "test_dataset_plugins", "test_human_page")
+# the modules sharing the session's tiny study (`tiny_world`, `tiny_run`) go to one worker
+# together. On 2 cores this fills the second core while a study's Snakemake waits on a job's
+# start-up or a SLURM poll (measured: 1.4 of 2 cores busy without it). The groups that build
+# studies go first, so the last to finish are unit tests, not a study. (A world built once per
+# worker instead, so that its studies could run on both cores, measured no faster: 14 min 44 s
+# against 14 min 32 s, 2026-12-07; the machine's two cores are the limit, not the order.) xdist's own
+# `--dist loadgroup` would do the grouping, but it groups nothing under pytest 9.2
+# (pytest-dev/pytest-xdist#1386): the scheduler below keys the scopes by module itself.
+SHARED_WORLD_MODULES = {"test_causal_dag", "test_methods_dag", "test_translate_dag", "test_workflow"}
 
 
 def _scope(module: str) -> str:
-    return "tiny_run" if module in TINY_RUN_MODULES else module
+    return "tiny_world" if module in SHARED_WORLD_MODULES else module
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__
-        if "tiny_run" in item.fixturenames and module not in TINY_RUN_MODULES:
-            raise pytest.UsageError(f"{module} reads the session's tiny study: add it to TINY_RUN_MODULES "
-                                    "in tests/conftest.py, or xdist runs that study on two workers")
+        if {"tiny_world", "tiny_run"} & set(item.fixturenames) and module not in SHARED_WORLD_MODULES:
+            raise pytest.UsageError(f"{module} uses the session's tiny world: add it to SHARED_WORLD_MODULES "
+                                    "in tests/conftest.py, or xdist builds the world on two workers")
     slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
-
-    def order(item):
-        module = item.module.__name__
-        rank = LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
-        return rank, module not in slow
-
-    items.sort(key=order)
+    items.sort(key=lambda item: (_scope(item.module.__name__) != "tiny_world", item.module.__name__ not in slow))
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -171,11 +165,11 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class ByStudy(LoadScopeScheduling):
-        """xdist's module scopes, the tiny study's two modules one scope, in collection order."""
+        """xdist's module scopes, the tiny world's modules one scope, in collection order."""
 
         def __init__(self, config, log=None):
             super().__init__(config, log)
-            config.option.loadscopereorder = False  # keep the longest studies first (collection order)
+            config.option.loadscopereorder = False  # keep the studies first (collection order above)
 
         def _split_scope(self, nodeid: str) -> str:
             return _scope(Path(nodeid.split("::", 1)[0]).stem)
