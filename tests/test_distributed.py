@@ -85,6 +85,7 @@ def two_processes(inputs, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_two_processes_give_the_loss_curve_of_one_with_the_same_batch(inputs, two_processes, tmp_path):
     one = tmp_path / "one"
     run_job(_spec(inputs, one, 1), log=lambda m: None)  # in this process, as the rule does for gpu=1
@@ -123,6 +124,7 @@ def _processes_with(marker: str) -> list[int]:
     return pids
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_a_killed_two_process_job_resumes_to_the_uninterrupted_weights(inputs, two_processes, tmp_path):
     out = tmp_path / "killed"
     spec = _spec(inputs, out, 2)
@@ -154,6 +156,7 @@ def test_a_killed_two_process_job_resumes_to_the_uninterrupted_weights(inputs, t
     assert not checkpoint.exists()
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_a_failing_process_fails_the_job_with_its_one_line(inputs, tmp_path):
     spec = _spec(inputs, tmp_path / "bad", 2)
     spec["finetune"] = {**FINETUNE, "batch_size": 6, "micro_batch_size": 4}  # not a multiple
@@ -263,6 +266,7 @@ def fsdp_run(causal_inputs, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_fsdp_gives_the_loss_curve_of_ddp_and_without_a_gpu_ddp_says_so(causal_inputs, fsdp_run, tmp_path):
     assert "parameters train" in (fsdp_run / "job.log").read_text()
     assert "there is no GPU" not in (fsdp_run / "job.log").read_text()  # it did shard
@@ -285,6 +289,7 @@ def test_fsdp_gives_the_loss_curve_of_ddp_and_without_a_gpu_ddp_says_so(causal_i
     assert not (fsdp_run / "checkpoints").exists()  # a finished job's checkpoint and shards are spent
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_a_killed_sharded_job_resumes_from_its_sharded_state(causal_inputs, fsdp_run, fsdp_on_cpu, tmp_path):
     out = tmp_path / "killed"
     spec = _spec(causal_inputs, out, 2, CAUSAL)
@@ -317,6 +322,7 @@ def test_a_killed_sharded_job_resumes_from_its_sharded_state(causal_inputs, fsdp
     assert not checkpoint.exists() and not list(checkpoint.parent.glob("*.accelerate"))
 
 
+@pytest.mark.slow  # `accelerate launch` of 2 processes
 def test_a_backbone_fsdp_cannot_shard_is_refused_in_one_line(inputs, fsdp_on_cpu, tmp_path):
     # mbart-demo: the encoder's and the decoder's embeddings and the LM head share one matrix
     log = tmp_path / "job.log"
