@@ -31,14 +31,15 @@ demo: install
 demo-translate: install
 	$(BIN)/snakemake --cores $(CORES) --scheduler greedy --configfile config/demo-translate.yaml
 
-# in parallel on every core (pytest-xdist); TEST_WORKERS=0 runs it in this one process
+# in parallel on every core (pytest-xdist; one worker a study: tests/conftest.py); TEST_WORKERS=0 runs it in one process
 TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 test: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope tests
+	$(PYTEST) tests
 
-# the tests without Snakemake studies (no `slow` marker): ~3 minutes, for the edit-test loop
+# the tests without Snakemake studies or 2-process launches (no `slow` marker): ~3 minutes, for the edit-test loop
 test-fast: install
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope tests -m "not slow"
+	$(PYTEST) tests -m "not slow"
 
 # the fast unit tests against the lowest versions pyproject.toml admits, in .venv-oldest (issue 25; minutes, not in CI)
 test-oldest:

@@ -18,6 +18,8 @@ import pytest
 import yaml
 from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, run_snakemake  # tests/conftest.py
 
+from xlgen.cli import main
+
 ENV = SNAKEMAKE_ENV
 
 
@@ -170,8 +172,6 @@ CLI_CASES = [
 def test_cli_bad_input_one_line(tmp_path, capsys, args, files, words):
     """`xlgen.cli.main` in this process (a process start per case cost ~1 s each); the command
     line itself, `python -m xlgen.cli`, is run by test_check_data_accepts_good_files below."""
-    from xlgen.cli import main
-
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     before = sorted(tmp_path.iterdir())
