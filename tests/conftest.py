@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 # No hub here or in CI: fail fast instead of retrying downloads (must be set before imports).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -77,13 +78,24 @@ SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml")
 
 
 @pytest.fixture(scope="session")
-def tiny_world(tmp_path_factory) -> Path:
+def tiny_world(tmp_path_factory, worker_id) -> Path:
     """A workdir whose results/data (the demo world) and results/backbones (every backbone
-    tests/configs/tiny.yaml builds: one per family a study trains) are made once a session."""
-    workdir = tmp_path_factory.mktemp("tiny-world")
-    catalog = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))["backbone_catalog"]
-    run_snakemake(workdir, *(f"results/backbones/{name}" for name, spec in catalog.items() if "demo" in spec),
-                  configfile=CONFIGS / "tiny.yaml")
+    tests/configs/tiny.yaml builds: one per family a study trains) are made once a test run.
+    Under pytest-xdist the workers share it: the first to need it builds it in the run's
+    common temporary folder while the others wait on a file lock (pytest-xdist's recipe for
+    a session fixture made once), so the studies that copy it can run on any worker."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's folder above popen-gw0, popen-gw1, ...
+    workdir = root / "tiny-world"
+    with FileLock(f"{workdir}.lock"):
+        if not (workdir / ".built").exists():
+            shutil.rmtree(workdir, ignore_errors=True)  # a worker that died mid-build
+            workdir.mkdir()
+            catalog = yaml.safe_load((CONFIGS / "tiny.yaml").read_text(encoding="utf-8"))["backbone_catalog"]
+            run_snakemake(workdir, *(f"results/backbones/{name}" for name, spec in catalog.items() if "demo" in spec),
+                          configfile=CONFIGS / "tiny.yaml")
+            (workdir / ".built").touch()
     return workdir
 
 
@@ -133,30 +145,29 @@ def gpu_throughput():
 
 # `make test` runs the suite in parallel (pytest-xdist, `--dist loadscope`): a study's
 # module-scoped fixture must be built once, so a module's tests go to one worker together, and
-# the modules sharing the session's tiny study (`tiny_world`, `tiny_run`) go to one worker
-# together. On 2 cores this fills the second core while a study's Snakemake waits on a job's
-# start-up or a SLURM poll (measured: 1.4 of 2 cores busy without it). The groups that build
-# studies go first, so the last to finish are unit tests, not a study. (A world built once per
-# worker instead, so that its studies could run on both cores, measured no faster: 14 min 44 s
-# against 14 min 32 s, 2026-12-07; the machine's two cores are the limit, not the order.) xdist's own
-# `--dist loadgroup` would do the grouping, but it groups nothing under pytest 9.2
-# (pytest-dev/pytest-xdist#1386): the scheduler below keys the scopes by module itself.
-SHARED_WORLD_MODULES = {"test_causal_dag", "test_methods_dag", "test_translate_dag", "test_workflow"}
+# the two modules reading the session's tiny study (`tiny_run`) go to one worker together. The
+# tiny world under it is built once for all workers (`tiny_world`), so the studies copying it
+# (methods, translate) take any free worker. The modules that build studies go first, so the
+# last to finish are unit tests, not a study. xdist's own `--dist loadgroup` would do the
+# grouping, but it groups nothing under pytest 9.2 (pytest-dev/pytest-xdist#1386): the
+# scheduler below keys the scopes by module itself.
+TINY_RUN_MODULES = {"test_causal_dag", "test_workflow"}
 
 
 def _scope(module: str) -> str:
-    return "tiny_world" if module in SHARED_WORLD_MODULES else module
+    return "tiny_run" if module in TINY_RUN_MODULES else module
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = item.module.__name__
-        if {"tiny_world", "tiny_run"} & set(item.fixturenames) and module not in SHARED_WORLD_MODULES:
-            raise pytest.UsageError(f"{module} uses the session's tiny world: add it to SHARED_WORLD_MODULES "
-                                    "in tests/conftest.py, or xdist builds the world on two workers")
-    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: (_scope(item.module.__name__) != "tiny_world", item.module.__name__ not in slow))
+        if "tiny_run" in item.fixturenames and module not in TINY_RUN_MODULES:
+            raise pytest.UsageError(f"{module} uses the session's tiny study: add it to TINY_RUN_MODULES "
+                                    "in tests/conftest.py, or xdist runs the study on two workers")
+    studies = {item.module.__name__ for item in items
+               if item.get_closest_marker("slow") or {"tiny_world", "tiny_run"} & set(item.fixturenames)}
+    items.sort(key=lambda item: (_scope(item.module.__name__) != "tiny_run", item.module.__name__ not in studies))
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -165,7 +176,7 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class ByStudy(LoadScopeScheduling):
-        """xdist's module scopes, the tiny world's modules one scope, in collection order."""
+        """xdist's module scopes, the tiny study's two modules one scope, in collection order."""
 
         def __init__(self, config, log=None):
             super().__init__(config, log)
