@@ -167,15 +167,7 @@ def pytest_collection_modifyitems(config, items):
                                     "in tests/conftest.py, or xdist runs the study on two workers")
     studies = {item.module.__name__ for item in items
                if item.get_closest_marker("slow") or {"tiny_world", "tiny_run"} & set(item.fixturenames)}
-    items.sort(key=lambda item: _order(item.module.__name__, studies))
-
-
-def _order(module: str, studies: set[str]) -> int:
-    """The SLURM study first, beside the tiny study: it mostly waits on the cluster, and the
-    tiny study's jobs use both cores meanwhile; then the other studies, then unit tests."""
-    if module == "test_slurm":
-        return 0
-    return 1 if _scope(module) == "tiny_run" else 2 if module in studies else 3
+    items.sort(key=lambda item: (_scope(item.module.__name__) != "tiny_run", item.module.__name__ not in studies))
 
 
 def pytest_xdist_make_scheduler(config, log):
