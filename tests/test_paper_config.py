@@ -63,6 +63,16 @@ def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     assert counts == expected
     assert total == sum(expected.values()) == 1610
     assert "demo_world" not in counts and "demo_backbone" not in counts
+    # every GPU job's resources follow from its backbone (the catalog's `params`: nothing is
+    # downloaded here) and its method (xlgen.resources), not one size for all
+    gpu_jobs = job_resources(proc.stdout)
+    assert {rule for rule, _, _ in gpu_jobs} >= {"finetune", "generate", "translate_train_data"}
+    finetune = {wildcards["backbone"]: res for rule, wildcards, res in gpu_jobs
+                if rule == "finetune" and wildcards["method"] == "full"}
+    # mT5-base, full finetuning: 582M parameters x 16 bytes (fp32 weights, gradients, AdamW) + the runtime
+    assert 582401280 * 16 / 2**20 < finetune["mt5-base"]["mem_mb"] < 582401280 * 16 / 2**20 * 1.6
+    assert finetune["mt5-base"]["mem_mb"] < finetune["nllb-600m"]["mem_mb"]  # 582M < 615M parameters
+    assert all(res["runtime"] > 60 and res["disk_mb"] > 0 for res in finetune.values())
 
 
 def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
@@ -103,3 +113,24 @@ def test_llm_study_plans_offline(tmp_path):
     assert counts["finetune"] == counts["generate"] == counts["evaluate"] == runs
     assert counts["download_backbone"] == 7
     assert "resources/models/Qwen--Qwen2.5-7B-Instruct" in proc.stdout
+    finetune = [(wildcards, res) for rule, wildcards, res in job_resources(proc.stdout) if rule == "finetune"]
+    assert len(finetune) == runs
+    by_method = {(w["backbone"], w["method"]): res["mem_mb"] for w, res in finetune}
+    # LoRA holds the 8B weights; full finetuning also their gradients and AdamW's moments
+    assert by_method[("llama-3.1-8b", "full")] > 3 * by_method[("llama-3.1-8b", "lora")]
+    assert by_method[("llama-3.1-8b", "lora")] > 8030261248 * 4 / 2**20
+
+
+def job_resources(plan: str) -> list[tuple[str, dict, dict]]:
+    """(rule, wildcards, resources) of every GPU job a `snakemake -n` plan prints."""
+    jobs = []
+    for block in re.split(r"^(?=(?:local)?rule \w+:)", plan, flags=re.M):
+        rule = re.match(r"(?:local)?rule (\w+):", block)
+        res = re.search(r"^\s+resources: (.+)$", block, re.M)
+        if not (rule and res and "gpu=" in res[1]):
+            continue
+        wildcards = re.search(r"^\s+wildcards: (.+)$", block, re.M)
+        jobs.append((rule[1], dict(kv.split("=", 1) for kv in wildcards[1].split(", ")) if wildcards else {},
+                     {k: float(v) if re.fullmatch(r"[\d.]+", v) else v
+                      for k, v in (kv.split("=", 1) for kv in res[1].split(", "))}))
+    return jobs

@@ -1,3 +1,4 @@
+import functools
 import sys
 from types import SimpleNamespace
 from pathlib import Path
@@ -9,6 +10,15 @@ from xlgen.hub import model_cache_path, required_datasets
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.methods import get_method
 from xlgen.plan import PlanError, StudyPlan
+from xlgen.resources import (
+    backbone_shape,
+    finetune_disk_mb,
+    finetune_mem_mb,
+    generate_mem_mb,
+    generate_minutes,
+    tokenize_mem_mb,
+    train_minutes,
+)
 from xlgen.runs import PATHS, method_path, path_pattern, run_path
 
 # A bad config stops here, before any job, with one line naming the key.
@@ -411,3 +421,111 @@ def get_human_simulated(wildcards):
 def get_human_returned(wildcards):
     """Returned rating files the config lists under `human_eval.ratings`."""
     return HUMAN.rating_files(wildcards.task)
+
+
+# --- resources of the jobs that hold a backbone (xlgen.resources; docs/cluster.md) ----------
+# Each request follows from the backbone's parameter count (its config.json, else the catalog
+# entry's `params`), the method, the processes and the data, times Snakemake's `attempt`; a
+# profile's `set-resources` still overrides any of them for a site.
+CLUSTER_GPU = config.get("cluster", {}).get("gpu", {})
+
+
+def set_gpus(rule):
+    """The GPUs (processes) a profile or `--set-resources <rule>:gpu=N` gives a rule; 1."""
+    value = workflow.resource_settings.overwrite_resources.get(rule, {}).get("gpu", 1)
+    return max(1, int(getattr(value, "value", value) or 1))
+
+
+def get_backbone_shape(wildcards):
+    return backbone_shape(
+        get_backbone_spec(wildcards),
+        get_backbone_dir(wildcards),
+        base_backbone(wildcards.backbone),
+    )
+
+
+def _train_tokens(wildcards):
+    """Token ids the finetune job holds: what the tokenize rule wrote (its file holds
+    ~2 bytes an id), else the training set's text at ~4 characters a token."""
+    tokenized = Path(get_tokenized(wildcards)["train"])
+    if tokenized.exists():
+        return tokenized.stat().st_size // 2
+    text = Path(get_task_data(wildcards)["train"])
+    return text.stat().st_size // 4 if text.exists() else 0
+
+
+@functools.lru_cache(maxsize=None)
+def count_records(path, unknown=2000):
+    """Records of a JSONL file, counted once a Snakemake run; `unknown` before it exists."""
+    path = Path(path)
+    if not path.exists():
+        return unknown
+    with open(path, "rb") as lines:
+        return sum(1 for _ in lines)
+
+
+def finetune_resources(wildcards, attempt):
+    """mem_mb, disk_mb and runtime (minutes) of a finetune job."""
+    shape = get_backbone_shape(wildcards)
+    method = get_method(get_run_identity(wildcards)["base_method"])
+    task = config["task_settings"][wildcards.task]
+    settings = {**config["finetune"], **{k: v for k, v in task.items() if k == "steps"}}
+    processes = set_gpus("finetune")
+    tokens = settings["batch_size"] * (
+        task["max_source_length"] + task["max_target_length"]
+    )
+    return {
+        "mem_mb": finetune_mem_mb(
+            shape,
+            method.trainable_share_bound,
+            method.gradient_copies,
+            processes,
+            _train_tokens(wildcards),
+            attempt,
+        ),
+        "disk_mb": finetune_disk_mb(shape, method.trainable_share_bound, attempt),
+        "runtime": train_minutes(
+            shape,
+            settings["steps"],
+            tokens,
+            method.trainable_share_bound,
+            processes,
+            CLUSTER_GPU,
+            attempt,
+        ),
+    }
+
+
+def generate_resources(wildcards, attempt):
+    """mem_mb and runtime (minutes) of a generate job: every dev/test example of its
+    languages, source and new tokens."""
+    shape = get_backbone_shape(wildcards)
+    task = config["task_settings"][wildcards.task]
+    new = config["generate"]["max_new_tokens"][wildcards.task]
+    examples = sum(count_records(f) for f in get_eval_data(wildcards))
+    return {
+        "mem_mb": generate_mem_mb(shape, attempt),
+        "runtime": generate_minutes(
+            shape, examples, task["max_source_length"] + new, CLUSTER_GPU, attempt
+        ),
+    }
+
+
+def tokenize_resources(wildcards, attempt):
+    """mem_mb of a tokenize job: the source language's train and dev examples."""
+    task = config["task_settings"][wildcards.task]
+    data = get_task_data(wildcards)
+    examples = count_records(data["train"]) + count_records(data["dev"])
+    tokens = task["max_source_length"] + task["max_target_length"]
+    return {"mem_mb": tokenize_mem_mb(examples, tokens, attempt)}
+
+
+def mt_mem_mb(attempt):
+    """mem_mb of a job of the translation baselines' MT model (translate_train.mt_backbone);
+    the apertium backend's CLI holds no model."""
+    if TT.get("backend", "model") != "model":
+        return 2000 * attempt
+    name = TT["mt_backbone"]
+    return generate_mem_mb(
+        backbone_shape(config["backbone_catalog"][name], get_mt_dir(), name), attempt
+    )

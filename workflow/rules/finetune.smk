@@ -9,8 +9,8 @@ rule tokenize:
         "results/logs/tokenize/{task}/{backbone}.log",
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=lambda wc, attempt: tokenize_resources(wc, attempt)["mem_mb"],
+        runtime=lambda wc, attempt: 60 * attempt,
     params:
         lang=SOURCE_LANG,
         task_settings=lambda wc: config["task_settings"][wc.task],
@@ -36,8 +36,10 @@ rule finetune:
     resources:
         # gpu=N (profile or --set-resources finetune:gpu=N): N processes, one batch
         gpu=1,
-        mem_mb=4000,
-        runtime=240,
+        # from the backbone's parameters, the method, the processes and the data (xlgen.resources)
+        mem_mb=lambda wc, attempt: finetune_resources(wc, attempt)["mem_mb"],
+        disk_mb=lambda wc, attempt: finetune_resources(wc, attempt)["disk_mb"],
+        runtime=lambda wc, attempt: finetune_resources(wc, attempt)["runtime"],
     params:
         method_settings=lambda wc: config["method_settings"][
             get_run_identity(wc)["base_method"]

@@ -21,8 +21,9 @@ for _langs, _tasks in PLAN.language_groups():
         threads: 1
         resources:
             gpu=1,
-            mem_mb=4000,
-            runtime=120,
+            # from the backbone's parameters and the examples (xlgen.resources)
+            mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+            runtime=lambda wc, attempt: generate_resources(wc, attempt)["runtime"],
         params:
             settings=config["generate"],
             task_settings=lambda wc: config["task_settings"][wc.task],

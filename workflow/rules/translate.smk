@@ -17,8 +17,8 @@ if TT_ON:
         threads: 1
         resources:
             gpu=1,
-            mem_mb=8000,
-            runtime=240,
+            mem_mb=lambda wc, attempt: mt_mem_mb(attempt),
+            runtime=lambda wc, attempt: 240 * attempt,
         params:
             translate=TT,
             source_lang=SOURCE_LANG,
@@ -39,8 +39,8 @@ if TT_ON:
             "results/logs/tokenize/{task}/{backbone}/tt-{lang}.log",
         threads: 1
         resources:
-            mem_mb=4000,
-            runtime=60,
+            mem_mb=lambda wc, attempt: tokenize_resources(wc, attempt)["mem_mb"],
+            runtime=lambda wc, attempt: 60 * attempt,
         params:
             lang=lambda wc: wc.lang,
             task_settings=lambda wc: config["task_settings"][wc.task],
@@ -70,8 +70,8 @@ if TT_ON:
         threads: 1
         resources:
             gpu=1,
-            mem_mb=4000,
-            runtime=120,
+            mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+            runtime=lambda wc, attempt: generate_resources(wc, attempt)["runtime"],
         params:
             settings=config["generate"],
             task_settings=lambda wc: config["task_settings"][wc.task],
@@ -95,8 +95,8 @@ if TT_ON:
             threads: 1
             resources:
                 gpu=1,
-                mem_mb=8000,
-                runtime=120,
+                mem_mb=lambda wc, attempt: mt_mem_mb(attempt),
+                runtime=lambda wc, attempt: 120 * attempt,
             params:
                 translate=TT,
                 source_lang=SOURCE_LANG,
@@ -130,8 +130,8 @@ if TT_ON:
             threads: 1
             resources:
                 gpu=1,
-                mem_mb=8000,
-                runtime=120,
+                mem_mb=lambda wc, attempt: mt_mem_mb(attempt),
+                runtime=lambda wc, attempt: 120 * attempt,
             params:
                 settings=config["generate"],
                 task_settings=lambda wc: config["task_settings"][wc.task],
@@ -174,8 +174,8 @@ if TT_ON:
             threads: 1
             resources:
                 gpu=1,
-                mem_mb=8000,
-                runtime=60,
+                mem_mb=lambda wc, attempt: mt_mem_mb(attempt),
+                runtime=lambda wc, attempt: 60 * attempt,
             params:
                 translate=TT,
                 source_lang=SOURCE_LANG,

@@ -35,6 +35,7 @@ CONFIG_FILE = "xlgen_adapters.json"
 
 class BottleneckAdapters(Method):
     name = "adapter"
+    trainable_share_bound = 0.05  # the study's settings train under 2% (docs/cluster.md)
     description = "bottleneck adapters (Houlsby or Pfeiffer)"
     DEFAULTS = {"placement": "houlsby", "reduction_factor": 16, "bottleneck": None,
                 "activation": "relu", "stacks": None, "train_layer_norms": False}  # stacks None: all

@@ -26,6 +26,10 @@ class Method:
       combine          how the named losses of a batch combine: "sum" (one backward of their
                        sum, the default), or the name of the method's `combine_gradients`
                        (e.g. "graddrop"), recorded in the run's settings and checkpoints
+      trainable_share_bound  the share of the backbone's weights it trains at most, for the
+                       memory and disk a finetune job asks for (xlgen.resources); 1.0 (default)
+      gradient_copies  gradients a trained weight holds during a step (one per loss where
+                       the losses combine by their gradients); default 1
       settings_schema  JSON schema of the method's `method_settings.<name>` entry (it may
                        $ref config/schema.yaml's `$defs`, e.g. '#/$defs/lrs'); None (default):
                        schema.yaml's `$defs/method_<name>`, or where there is none an entry
@@ -36,6 +40,8 @@ class Method:
     description: str = ""
     uses_unlabeled: bool = False
     combine: str = "sum"
+    trainable_share_bound: float = 1.0
+    gradient_copies: int = 1
     settings_schema: dict | None = None
 
     def prepare(self, model, settings: dict):

@@ -34,6 +34,7 @@ class GradDropMix(MixUnsup):
     name = "graddrop"
     description = "as mix_unsup, the two losses' gradients combined by GradDrop"
     combine = "graddrop"
+    gradient_copies = 2  # the task's and the unlabeled loss's gradients, kept apart until combined
     settings_schema = {"$ref": "#/$defs/method_mix_unsup"}  # mix_unsup's settings
 
     def combine_gradients(self, grads_by_loss: list[list], params: list) -> list:

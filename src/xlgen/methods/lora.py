@@ -37,6 +37,7 @@ def target_modules(setting, family, model_type: str | None = None) -> list[str]:
 
 class LoRA(Method):
     name = "lora"
+    trainable_share_bound = 0.05  # the study's settings train under 2% (docs/cluster.md)
     description = "LoRA (peft)"
 
     def config_problem(self, family, settings: dict) -> tuple[str, str] | None:

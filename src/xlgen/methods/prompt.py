@@ -20,6 +20,7 @@ INITS = {"vocab": "SAMPLE_VOCAB", "random": "RANDOM"}
 
 class PromptTuning(Method):
     name = "prompt"
+    trainable_share_bound = 0.05  # the study's settings train under 2% (docs/cluster.md)
     description = "soft prompt tuning (peft)"
 
     def prepare(self, model, settings: dict):
