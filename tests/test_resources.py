@@ -143,3 +143,20 @@ def test_requests_grow_with_the_attempt_the_processes_and_what_trains():
     assert train_minutes(shape, 10000, 32 * 576) == 286
     assert train_minutes(shape, 10000, 32 * 576, gpu={"tflops": 156}) == 561
     assert train_minutes(shape, 10000, 32 * 576, trainable_share=0.0) == 194
+
+
+def test_a_finetune_job_given_n_gpus_asks_n_times_the_memory(tmp_path):
+    """`--set-resources finetune:gpu=2` (a profile's `gpu: 2`): two processes, each loading the
+    backbone, so twice the memory of the same job on one GPU; its time halves."""
+    from conftest import CONFIGS, run_snakemake
+    from test_paper_config import job_resources
+
+    plans = [run_snakemake(tmp_path, "-n", *extra, configfile=CONFIGS / "tiny.yaml", cores=None).stdout
+             for extra in ([], ["--set-resources", "finetune:gpu=2"])]
+    one, two = ({tuple(sorted(w.items())): res for rule, w, res in job_resources(plan) if rule == "finetune"}
+                for plan in plans)
+    assert one.keys() == two.keys() and len(one) == 8
+    for job in one:
+        assert two[job]["gpu"] == 2 and one[job]["gpu"] == 1
+        assert two[job]["mem_mb"] == pytest.approx(2 * one[job]["mem_mb"], abs=2)
+        assert two[job]["runtime"] <= one[job]["runtime"]

@@ -432,8 +432,9 @@ CLUSTER_GPU = config.get("cluster", {}).get("gpu", {})
 
 def set_gpus(rule):
     """The GPUs (processes) a profile or `--set-resources <rule>:gpu=N` gives a rule; 1."""
-    value = workflow.resource_settings.overwrite_resources.get(rule, {}).get("gpu", 1)
-    return max(1, int(getattr(value, "value", value) or 1))
+    resources = workflow.resource_settings.overwrite_resources.get(rule)
+    gpu = resources["gpu"] if resources is not None and "gpu" in resources else 1
+    return max(1, int(getattr(gpu, "value", gpu) or 1))
 
 
 def get_backbone_shape(wildcards):
