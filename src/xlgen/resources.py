@@ -117,8 +117,9 @@ def _decoder(c: Mapping) -> int:
 # --- what a job asks the scheduler for --------------------------------------------------------
 # Host memory, disk and time of the jobs that hold a backbone, from its parameter count, the
 # method, the processes and the data; each request is scaled by Snakemake's `attempt`, so a
-# job retried after running out of memory or time asks for more. docs/cluster.md gives the
-# figures the rehearsal measured against these (make rehearsal).
+# job retried after running out of memory or time asks for more. docs/cluster.md shows what
+# they give for the paper and LLM studies; they are not yet checked against measured
+# real-size peaks (issue 24's rehearsal).
 
 MB = 2**20
 RUNTIME_MB = 1200  # python, torch, transformers and a tokenizer loaded, no model
