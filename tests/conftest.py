@@ -15,6 +15,11 @@ from filelock import FileLock
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# One intra-op torch thread in this process and every process a test starts, as the rules give
+# their jobs (`threads: 1`): `make test` runs two workers and their jobs on two cores, where two
+# threads a process spin-wait on each other (measured 2026-12-07 on a busy 2-core machine:
+# test_resumed_training_ends_bitwise_equal_to_an_uninterrupted_run 72.6 s with 2 threads, 9.9 s with 1).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 # Issue 25: the subprocesses tests start (Snakemake, the workflow scripts it runs as __main__) fail
 # on a deprecation whose origin is our code, like pyproject's filterwarnings in this process.
 # PYTHONWARNINGS matches a module name exactly (no regex), so each of our modules is listed.
@@ -120,16 +125,13 @@ def tiny_run(tmp_path_factory, tiny_world):
     return workdir, time.time() - started
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
-    """One intra-op torch thread for a test module (the rules' `threads: 1`): tiny models run
-    many times faster so on a busy 2-core machine, where two threads wait on each other."""
+    """OMP_NUM_THREADS above sets torch's intra-op threads only where it is read before torch's
+    first import; a plugin may import torch earlier, so set it here too."""
     import torch
 
-    threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

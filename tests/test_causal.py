@@ -34,11 +34,6 @@ RECORDS = [{"id": f"en-{i}", "lang": "en", "source": " ".join(ARTICLES["en"] * (
             "target": "Anna Keller wins in Berlin"} for i in range(4)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread(one_torch_thread):
-    yield
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A randomly initialised tiny Llama with the demo tokenizer, saved and loaded back."""

@@ -35,7 +35,6 @@ FINETUNE = {"steps": 40, "batch_size": 8, "micro_batch_size": 4, "warmup_steps":
 LOSS_TOLERANCE = 1e-5  # measured 5.8e-7 (training loss), 1.4e-6 (dev loss)
 WEIGHT_TOLERANCE = 3e-4  # |w1 - w2| / |w1| over all weights, measured 3.6e-5
 
-pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def _examples(n: int, offset: int = 0) -> list[dict]:
