@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from xlgen.finetune import launch, launch_command, run_job
+from xlgen.finetune import LAUNCH_SHUTDOWN_TIMEOUT_S, launch, launch_command, launch_env, run_job
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKBONE = ROOT / "resources" / "demo_backbones" / "mbart-demo"
@@ -181,6 +181,20 @@ def test_launch_command_runs_ddp_or_the_accelerate_config():
     assert fsdp[fsdp.index("--num_processes") + 1] == "8"
     parsed = load_config_from_file(str(config))
     assert parsed.distributed_type == "FSDP" and parsed.fsdp_config["fsdp_version"] == 2
+
+
+def test_launched_processes_have_time_to_save_after_a_sigterm(monkeypatch):
+    """torchrun's agent (under accelerate launch) SIGKILLs its processes 30 s after a SIGTERM
+    unless TORCH_ELASTIC_SHUTDOWN_TIMEOUT says otherwise (measured 2026-12-07: workers saving
+    for 40 s were killed at 30 s, and finished with the variable at 3600)."""
+    from torch.distributed.launcher.api import LaunchConfig
+
+    assert LAUNCH_SHUTDOWN_TIMEOUT_S >= 600  # longer than the profile's time-limit warning (profiles/slurm)
+    env = launch_env({"PATH": "/bin"})
+    assert env == {"PATH": "/bin", "PYTHONUNBUFFERED": "1", "TORCH_ELASTIC_SHUTDOWN_TIMEOUT": "3600"}
+    monkeypatch.setenv("TORCH_ELASTIC_SHUTDOWN_TIMEOUT", env["TORCH_ELASTIC_SHUTDOWN_TIMEOUT"])  # torchrun reads it
+    assert LaunchConfig(min_nodes=1, max_nodes=1, nproc_per_node=2).shutdown_timeout == LAUNCH_SHUTDOWN_TIMEOUT_S
+    assert launch_env({"TORCH_ELASTIC_SHUTDOWN_TIMEOUT": "7200"})["TORCH_ELASTIC_SHUTDOWN_TIMEOUT"] == "7200"
 
 
 # --- one process: gradient checkpointing and the fused AdamW kernel -------------------------

@@ -1,23 +1,27 @@
 """The workflow on a real SLURM cluster: munged, slurmctld and slurmd started here on localhost,
-a tiny study run by `snakemake --profile profiles/slurm`, every non-local job through sbatch.
+a tiny study run by `snakemake --profile profiles/slurm`, every non-local job through sbatch;
+then a finetune job that reaches its time limit: warned by SLURM, it saves, is submitted again
+and resumes to the weights of an uninterrupted run.
 
 Needs root and Debian's slurm-wlm; installs it with apt-get when XLGEN_SLURM_INSTALL=1 (CI).
 Skips, saying why, where it cannot run. The daemons it starts are stopped by their PIDs.
 """
 
+import json
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import CONFIGS, ROOT, apt_install, run_snakemake  # tests/conftest.py
+from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, apt_install, run_snakemake, snakemake_cmd  # tests/conftest.py
 
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 CONFIG = CONFIGS / "slurm.yaml"
@@ -27,6 +31,13 @@ CLIENTS = ("sbatch", "srun", "squeue", "sinfo", "scancel")
 # Rules the study must send through sbatch whatever becomes `localrules` (the heavy stages).
 COMPUTE_RULES = {"demo_backbone", "finetune", "generate", "evaluate"}
 SUBMITTED = re.compile(r"Job \d+ has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.")
+# Rules whose jobs save a checkpoint on SIGTERM and exit 143: the profile asks SLURM to warn them.
+TRAINING_RULES = ("intermediate_tuning", "finetune")
+WARNING = re.compile(r"--signal=TERM@(\d+)")  # no `B:`: every process of the job's steps, not the batch shell
+# docs/cluster.md "Time limits": the warning's lead writes the largest trainable state at this speed
+SAVE_BYTES_PER_SECOND = 250e6
+# The time-limit study: the SLURM study's one run, trained long enough to meet its time limit.
+TIME_LIMIT_RUN = "summarization/mbart-tiny/full/lr~0.003/seed~1"
 
 
 def find_program(name: str) -> str | None:
@@ -177,11 +188,12 @@ class Cluster:
         return f"{reason}; {', '.join(exited) or 'all daemons alive'}\n{logs}"
 
     def jobs(self) -> pd.DataFrame:
-        """Every job the controller still knows (finished ones for MinJobAge): id, partition, state."""
-        proc = subprocess.run([find_program("squeue"), "--states=all", "-h", "-o", "%i|%P|%T"],
+        """Every job the controller still knows (finished ones for MinJobAge): id, partition, state
+        and time limit (`1:00` is one minute)."""
+        proc = subprocess.run([find_program("squeue"), "--states=all", "-h", "-o", "%i|%P|%T|%l"],
                               capture_output=True, text=True, env=self.env, check=True)
         rows = [line.split("|") for line in proc.stdout.split()]
-        return pd.DataFrame(rows, columns=["jobid", "partition", "state"])
+        return pd.DataFrame(rows, columns=["jobid", "partition", "state", "time_limit"])
 
     def no_job_running(self) -> bool:
         proc = subprocess.run([find_program("squeue"), "-h", "-t", "RUNNING,COMPLETING", "-o", "%i"],
@@ -302,3 +314,130 @@ def test_study_tables_have_a_row_per_language_and_split(slurm_run):
     assert set(selection["protocol"]) == {"source_dev", "target_dev", "mean_target_dev"}
     for png in ("lr_sweep_summarization.png", "wrong_language_summarization.png"):
         assert (workdir / "results/plots" / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def warning_lead(profile: dict, rule: str) -> int:
+    """The seconds before the time limit at which the profile has SLURM send `rule`'s jobs SIGTERM
+    (its `slurm_extra`, a quoted string as Snakemake reads it); fails where it asks none."""
+    extra = str(profile["set-resources"].get(rule, {}).get("slurm_extra", "")).strip("'\"")
+    warning = WARNING.fullmatch(extra)
+    assert warning, f"{rule}: slurm_extra {extra!r} is not --signal=TERM@<seconds> ({PROFILE.relative_to(ROOT)})"
+    return int(warning.group(1))
+
+
+def test_profile_warns_training_jobs_in_time_to_save_the_largest_trainable_state():
+    profile = yaml.safe_load(PROFILE.read_text())
+    assert profile["retries"] >= 1  # a job stopped by the warning is submitted again, and resumes
+    catalog = yaml.safe_load((ROOT / "config" / "llm.yaml").read_text())["backbone_catalog"]
+    largest = max(entry["params"] for entry in catalog.values())
+    assert largest > 9e9  # gemma-2-9b
+    for rule in TRAINING_RULES:
+        # fp32 weights and AdamW's two moments, written at the speed docs/cluster.md assumes
+        assert warning_lead(profile, rule) >= largest * 12 / SAVE_BYTES_PER_SECOND, rule
+
+
+def copy_study(world: Path, workdir: Path) -> Path:
+    """The SLURM study's data, backbone and tokenized sets with Snakemake's records of them
+    (copy2 keeps their times): Snakemake finds them up to date and starts at finetuning."""
+    for part in ("results/data", "results/backbones", "results/tokenized", ".snakemake/metadata"):
+        shutil.copytree(world / part, workdir / part, symlinks=True)
+    return workdir
+
+
+def finetune_steps_per_second(workdir: Path, config: dict, out: Path) -> float:
+    """How fast this machine trains the study's run now, in one thread as the finetune job does:
+    150 steps through the job's own entry point, timed between its log rows at steps 50 and 150."""
+    tokenized = workdir / "results" / "tokenized" / "summarization" / "mbart-tiny"
+    spec = {"backbone": str(workdir / "results" / "backbones" / "mbart-tiny"), "method": "full",
+            "method_settings": config["method_settings"]["full"], "train": str(tokenized / "train.pt"),
+            "dev": str(tokenized / "dev.pt"), "unlabeled": [], "lr": 3e-3, "seed": 1,
+            "finetune": {**config["finetune"], "steps": 150, "dev_every": 150}, "model": str(out / "model"),
+            "run_json": str(out / "run.json"), "checkpoint": None, "run": {}, "processes": 1, "threads": 1}
+    subprocess.run([sys.executable, "-m", "xlgen.finetune", json.dumps(spec)], env=SNAKEMAKE_ENV, check=True,
+                   capture_output=True, timeout=300)
+    elapsed = {row["step"]: row["elapsed_s"] for row in json.loads((out / "run.json").read_text())["history"]}
+    return 100 / max(elapsed[150] - elapsed[50], 1e-3)
+
+
+def safetensors_weights(model_dir: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return {name: tensor for path in sorted(model_dir.glob("*.safetensors"))
+            for name, tensor in load_file(path).items()}
+
+
+@pytest.mark.slow
+def test_a_finetune_job_warned_before_its_time_limit_saves_and_its_retry_resumes_to_the_same_weights(
+        cluster, slurm_run, tmp_path):
+    import torch
+
+    config = yaml.safe_load(CONFIG.read_text())
+    slurm_dir, local_dir = (copy_study(slurm_run[0], tmp_path / name) for name in ("slurm", "local"))
+    # ~75 s of training: it outlasts the warning's latest arrival (59 s after the job starts, below;
+    # ~45 s into training) even where the job trains half as fast again as this measure.
+    steps = int(finetune_steps_per_second(local_dir, config, tmp_path / "speed") * 75) // 100 * 100
+    config["finetune"].update(steps=steps, dev_every=steps)
+    configfile = tmp_path / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config, sort_keys=False))  # key order kept: params compare equal
+    profile = profile_for_test_cluster(yaml.safe_load(PROFILE.read_text()))
+    finetune = profile["set-resources"]["finetune"]
+    assert warning_lead(profile, "finetune") >= 60  # the repository's lead, replaced by 1 s below
+    finetune["runtime"] = "1 if attempt == 1 else 10"  # minutes; Snakemake evaluates it per attempt
+    # SLURM warns at its first 30-s time-limit check within lead + 30 s of the end: 1 s warns 29-59 s in
+    finetune["slurm_extra"] = "'--signal=TERM@1'"
+    (tmp_path / "profile").mkdir()
+    (tmp_path / "profile" / "config.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    target = f"results/models/{TIME_LIMIT_RUN}/run.json"
+
+    started = time.time()
+    # the uninterrupted run, here, meanwhile; niced: the SLURM job trains at the speed measured above
+    with open(tmp_path / "local.out", "w") as local_out:
+        local_cmd = snakemake_cmd(local_dir, target, configfile=configfile, cores=1)
+        local = subprocess.Popen(["nice", "-n", "10", *local_cmd], stdout=local_out, stderr=subprocess.STDOUT,
+                                 env=SNAKEMAKE_ENV)
+        proc = run_snakemake(slurm_dir, "--profile", str(tmp_path / "profile"),
+                             "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs",
+                             "--show-failed-logs", target,
+                             configfile=configfile, cores=None, env=cluster.env, check=False)
+        assert local.wait(timeout=900) == 0, tail(tmp_path / "local.out", 30)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{output[-5000:]}\nslurmctld:\n{tail(cluster.logs / 'slurmctld.log', 8)}"
+    print(f"time-limit study: {steps} steps, {time.time() - started:.0f} s")
+
+    submitted = [(jobid, re.search(r"rule_(\w+?)/", log).group(1)) for jobid, log in SUBMITTED.findall(output)]
+    assert [rule for _, rule in submitted] == ["finetune", "finetune"], \
+        f"not one finetune job submitted twice: {submitted}\n{output[-3000:]}"
+    (first, _), (second, _) = submitted
+    jobs = cluster.jobs().set_index("jobid")
+    # the first attempt ended before its one-minute limit (FAILED, not TIMEOUT): on the warning
+    assert jobs.loc[first, ["state", "time_limit"]].tolist() == ["FAILED", "1:00"], jobs
+    assert jobs.loc[second, ["state", "time_limit"]].tolist() == ["COMPLETED", "10:00"], jobs
+    slurm_logs = {jobid: next((slurm_dir / ".snakemake" / "slurm_logs").glob(f"rule_finetune/**/{jobid}.log"))
+                  .read_text() for jobid in (first, second)}
+    assert "--attempt 1 " in slurm_logs[first] and "--attempt 2 " in slurm_logs[second]
+    # SLURM's SIGTERM reached the job step (not the time limit's "DUE TO TIME LIMIT"), and the
+    # training exited 143 by itself (a process killed by it would have "died with <Signals.SIGTERM")
+    assert re.search(rf"\*\*\* STEP {first}\.0 ON \S+ CANCELLED AT \S+ \*\*\*\n", slurm_logs[first]), slurm_logs[first]
+    assert "died with <Signals.SIGTERM" not in slurm_logs[first], "warned before training started (start-up > 29 s)"
+    assert "returned non-zero exit status 143" in slurm_logs[first], slurm_logs[first][-3000:]
+    assert "Trying to restart job" in output
+
+    # the first attempt's log, shown by --show-failed-logs before the retry overwrote it
+    checkpoint = f"results/checkpoints/{TIME_LIMIT_RUN}/checkpoint.pt"
+    saved = re.search(rf"SIGTERM: saved checkpoint {re.escape(checkpoint)} at step (\d+); exiting with status 143",
+                      output)
+    assert saved, output[-5000:]
+    saved_at = int(saved.group(1))
+    assert 0 < saved_at < steps
+    log = (slurm_dir / f"results/logs/finetune/{TIME_LIMIT_RUN}.log").read_text()
+    assert f"resumed from {checkpoint} at step {saved_at}\n" in log, log[-2000:]
+    assert not (slurm_dir / checkpoint).exists()  # spent once the run is saved
+    assert json.loads((slurm_dir / target).read_text())["steps"] == steps
+
+    local_log = (local_dir / f"results/logs/finetune/{TIME_LIMIT_RUN}.log").read_text()
+    assert "resumed" not in local_log and "SIGTERM" not in local_log
+    resumed, uninterrupted = (safetensors_weights(d / f"results/models/{TIME_LIMIT_RUN}/model")
+                              for d in (slurm_dir, local_dir))
+    assert resumed.keys() == uninterrupted.keys() and resumed
+    assert all(torch.equal(resumed[name], uninterrupted[name]) for name in resumed), \
+        [name for name in resumed if not torch.equal(resumed[name], uninterrupted[name])]

@@ -295,3 +295,52 @@ def test_a_sigterm_ed_finetuning_job_exits_143_with_a_checkpoint_and_its_rerun_l
     _finetune(_spec(tmp_path / "plain", tmp_path / "plain-checkpoint.pt"), log.append)
     assert not any("resumed" in m for m in log)
     assert _digest(tmp_path / "plain") == _digest(out)
+
+
+def test_a_sigterm_ed_intermediate_tuning_resumes_to_the_variant_of_an_uninterrupted_run(tmp_path, monkeypatch):
+    """The intermediate_tuning job, warned by SLURM before its time limit, saves and exits 143;
+    its retry resumes (drawing the seeded sampler's batches up to the saved step again) and
+    saves the variant an uninterrupted run saves, then drops the spent checkpoint."""
+    from safetensors.torch import load_file
+
+    from xlgen import intermediate
+
+    unlabeled = {"en": [f"The river town counted {n} boats on the water this spring." for n in range(40)],
+                 "ru": [f"В этом году в городе у реки насчитали {n} лодок." for n in range(40)]}
+    settings = {"objective": "denoising", "steps": 8, "batch_size": 4, "lr": 1e-3, "max_length": 32}
+    sampled, real_sampler = [], intermediate.pretraining_examples
+
+    def warned_during_step_4(*args, **kwargs):
+        sample = real_sampler(*args, **kwargs)
+
+        def counted():
+            sampled.append(1)
+            if len(sampled) == 3 * settings["batch_size"] + 1:  # the first example of step 4
+                os.kill(os.getpid(), signal.SIGTERM)
+            return sample()
+        return counted
+
+    def tune(out: str, checkpoint: Path, log) -> dict:
+        return intermediate.intermediate_tune(BACKBONES / "mbart-demo", unlabeled, {}, settings, 3, tmp_path / out,
+                                              log=log, checkpoint_path=checkpoint)
+
+    checkpoint = tmp_path / "checkpoints" / "checkpoint.pt"
+    messages = []
+    with monkeypatch.context() as patch:
+        patch.setattr(intermediate, "pretraining_examples", warned_during_step_4)
+        with pytest.raises(SystemExit) as stop:
+            tune("variant", checkpoint, messages.append)
+    assert stop.value.code == EXIT_ON_SIGTERM
+    assert messages[-1] == (f"SIGTERM: saved checkpoint {checkpoint} at step 4; exiting with status 143 "
+                            "(rerun to resume)")
+    assert not (tmp_path / "variant").exists()
+
+    messages.clear()
+    assert tune("variant", checkpoint, messages.append)["steps"] == 8
+    assert f"resumed from {checkpoint} at step 4" in messages
+    assert not checkpoint.exists()
+    messages.clear()
+    tune("plain", tmp_path / "plain-checkpoint.pt", messages.append)
+    assert not any("resumed" in m for m in messages)
+    resumed, plain = (load_file(tmp_path / out / "model.safetensors") for out in ("variant", "plain"))
+    assert resumed.keys() == plain.keys() and all(torch.equal(resumed[k], plain[k]) for k in resumed)

@@ -202,6 +202,22 @@ def launch_command(spec: dict, processes: int, accelerate_config: str | None = N
     return command + ["-m", "xlgen.finetune", json.dumps(spec)]
 
 
+# Sent SIGTERM, the torchrun agent under `accelerate launch` passes it on and SIGKILLs its
+# processes 30 s later (torch's default TORCH_ELASTIC_SHUTDOWN_TIMEOUT): too soon for a process
+# saving a large model's state on SLURM's time-limit warning (docs/cluster.md "Time limits").
+# SLURM's kill after the time limit, not the launcher, ends a job whose processes hang.
+LAUNCH_SHUTDOWN_TIMEOUT_S = 3600
+
+
+def launch_env(environ: dict | None = None) -> dict:
+    """The environment `launch` starts `accelerate launch` in: `environ` (default: this
+    process's), unbuffered output, and LAUNCH_SHUTDOWN_TIMEOUT_S for the launcher's processes
+    to save after a SIGTERM unless the environment sets TORCH_ELASTIC_SHUTDOWN_TIMEOUT."""
+    env = {**(os.environ if environ is None else environ), "PYTHONUNBUFFERED": "1"}
+    env.setdefault("TORCH_ELASTIC_SHUTDOWN_TIMEOUT", str(LAUNCH_SHUTDOWN_TIMEOUT_S))
+    return env
+
+
 def _die_with_parent() -> None:
     """Linux: have this process sent SIGTERM when its parent dies (PR_SET_PDEATHSIG), so a
     killed launcher leaves no process training on alone; SIGTERM lets training save first."""
@@ -216,7 +232,8 @@ def _die_with_parent() -> None:
 def launch(spec: dict, processes: int, accelerate_config: str | None = None, output=None) -> None:
     """Run the job `spec` in `processes` processes (`launch_command`), their output to
     `output` (default: stderr, the job's log). A SIGTERM is passed on to them (they save a
-    checkpoint at the step boundary) and ends this process with status 143 too; a failed
+    checkpoint at the step boundary, for up to LAUNCH_SHUTDOWN_TIMEOUT_S) and ends this process
+    with status 143 too; a failed
     process ends it with the launcher's status (SystemExit)."""
     output = output or sys.stderr
     signals: list[int] = []
@@ -224,7 +241,7 @@ def launch(spec: dict, processes: int, accelerate_config: str | None = None, out
     try:
         output.flush()
         job = subprocess.Popen(launch_command(spec, processes, accelerate_config), stdout=output, stderr=output,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_die_with_parent)
+                               env=launch_env(), preexec_fn=_die_with_parent)
 
         def pass_on(signum, frame):
             signals.append(signum)

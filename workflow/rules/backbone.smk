@@ -37,10 +37,13 @@ rule intermediate_tuning:
     resources:
         gpu=1,
         mem_mb=4000,
-        runtime=240,
+        # a retry (after SLURM's time-limit warning: the job saved and exits 143) resumes, with longer
+        runtime=lambda wc, attempt: 240 * attempt,
     params:
         settings=config.get("intermediate_tuning"),
         seed=config["seed"],
+        # outside the outputs: Snakemake deletes the outputs of a failed job, not this
+        checkpoint="results/checkpoints/intermediate_tuning/{backbone}/checkpoint.pt",
     script:
         "../scripts/intermediate_tuning.py"
 

@@ -22,5 +22,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     }
     summary = intermediate_tune(Path(snakemake.input.backbone), unlabeled, parallel, snakemake.params.settings,
                                 snakemake.params.seed, Path(snakemake.output[0]),
-                                log=lambda msg: print(msg, file=sys.stderr))
+                                log=lambda msg: print(msg, file=sys.stderr),
+                                # outside the outputs: Snakemake deletes the outputs of a failed job, not this
+                                checkpoint_path=Path(snakemake.params.checkpoint))
     print(summary, file=sys.stderr)
