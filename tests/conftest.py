@@ -42,8 +42,8 @@ def snakemake_cmd(workdir: Path, *args: str, configfile: Path | Sequence[Path] =
     and targets). `cores=None` leaves the cores to a profile or to a dry run."""
     files = [configfile] if isinstance(configfile, (str, Path)) else list(configfile)
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile")]
-    for file in files:
-        cmd += ["--configfile", str(file)]
+    if files:  # one option, every file: Snakemake keeps only the last of repeated --configfile options
+        cmd += ["--configfile", *map(str, files)]
     if config:  # values in YAML (`methods=[lora]`); the option after ends the list
         cmd += ["--config", *(f"{key}={value}" for key, value in config.items())]
     cmd += ["--directory", str(workdir)]
