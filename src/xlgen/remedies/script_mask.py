@@ -7,13 +7,13 @@ for a Latin-script target it forbids no Latin letter.
 A "letter" here is a letter or a combining mark (Thai and Indic vowel signs are marks).
 What stays allowed: letters of the target's scripts (xlgen.metrics.scripts.target_scripts,
 from the language registry; Latin too with `keep_latin`, for the names and acronyms real
-answers hold), letters used by every script (Unicode Script_Extensions Common or Inherited,
-e.g. the modifier letter "ʹ"), everything that is not a letter (digits of any script,
-punctuation, symbols, whitespace), and the tokenizer's special tokens (EOS, pad, the
-language codes a family forces). Script_Extensions, not Script, decides: the Arabic tatweel
-"ـ" and the Japanese length mark "ー" are Script Common but belong to their scripts. Logit positions past the
+answers hold), letters every script uses (Unicode Script_Extensions Common or Inherited: the
+modifier letter "ʹ", the accents), everything that is not a letter (digits of any script,
+punctuation, symbols, whitespace) and the tokenizer's special tokens (EOS, pad, the language
+codes a family forces). Script_Extensions, not Script, decides: the Arabic tatweel "ـ" and
+the Japanese length mark "ー" are Script Common but belong to their scripts. Letters are
+judged after NFKC, as the language judge reads outputs. Logit positions past the
 tokenizer's vocabulary (mT5 pads its head to 250,112) have no text and stay allowed.
-Letters are judged after NFKC, as the language judge reads outputs.
 
 Scripts come from the `regex` module's `\\p{Script_Extensions=...}` classes: the Unicode
 tables the language judge already reads (xlgen.metrics.scripts), kept current by a
@@ -271,8 +271,8 @@ def forbidden_token_ids(tokenizer, lang: str, *, keep_latin: bool = False,
 
 
 class ScriptMaskLogitsProcessor(LogitsProcessor):
-    """Sets the scores of the tokens forbidden for `lang` to -inf at every step (one
-    masked_fill with a precomputed boolean row); for tokenizers with byte tokens, also the
+    """Sets the scores of the tokens forbidden for `lang` to -inf at every step (one addition
+    of a precomputed row of 0 and -inf); for tokenizers with byte tokens, also the
     continuations that would finish a row's unfinished character as a forbidden letter.
 
     Usable wherever transformers takes a logits processor (`model.generate(...,
@@ -309,12 +309,15 @@ class ScriptMaskLogitsProcessor(LogitsProcessor):
         return (f"ScriptMaskLogitsProcessor(lang={self.lang!r}, scripts={'+'.join(self.scripts)}, "
                 f"{len(self.forbidden_ids)} of {self.vocab_size} tokens forbidden)")
 
-    def _on(self, name: str, base: torch.Tensor, width: int, device) -> torch.Tensor:
-        """`base` cut or padded (False) to `width` logits, on `device`, made once."""
-        key = (name, width, str(device))
+    def _on(self, base: torch.Tensor, width: int, device, dtype=None) -> torch.Tensor:
+        """The boolean row `base` cut or padded (False) to `width` logits, on `device`; with
+        `dtype`, as an additive row of that dtype (0 where False, -inf where True). Made once."""
+        key = (id(base), width, device, dtype)
         if key not in self._masks:
             row = torch.zeros(width, dtype=torch.bool)
             row[: min(width, len(base))] = base[:width]
+            if dtype is not None:
+                row = torch.zeros(width, dtype=dtype).masked_fill(row, -float("inf"))
             self._masks[key] = row.to(device)
         return self._masks[key]
 
@@ -348,11 +351,13 @@ class ScriptMaskLogitsProcessor(LogitsProcessor):
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         width = scores.shape[-1]
-        scores = scores.masked_fill(self._on("static", self._mask, width, scores.device), -float("inf"))
+        # adding a row of 0 / -inf: 9x faster on CPU than masked_fill with the boolean row (40 vs
+        # 364 us on 64 x 2,001 scores), and x + 0.0 is x, so the other scores are unchanged
+        scores = scores + self._on(self._mask, width, scores.device, scores.dtype)
         if self._open_ends is None or input_ids.shape[1] == 0:
             return scores
         last = input_ids[:, -1]
-        rows = self._on("open", self._open_ends, self.vocab_size, input_ids.device)[last.clamp(0, self.vocab_size - 1)]
+        rows = self._on(self._open_ends, self.vocab_size, input_ids.device)[last.clamp(0, self.vocab_size - 1)]
         rows &= last < self.vocab_size  # ids past the tokenizer (a padded head) end no character
         if not rows.any():  # the usual step: no row has an unfinished character
             return scores
