@@ -113,54 +113,74 @@ def _decoder_kinds(tokenizer) -> set[str]:
     return set(re.findall(r'"type":\s*"(\w+)"', decoder.__getstate__().decode("utf-8")))
 
 
-def pieces(tokenizer) -> list[str | None]:
-    """Every token id's piece, in id order."""
-    return tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+class TokenizerView:
+    """What the mask reads from a tokenizer, read once: every id's piece, the special ids,
+    the decoder's kinds, each token's bytes, and a fingerprint of them."""
+
+    def __init__(self, tokenizer):
+        self.pieces: list[str | None] = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
+        added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+        special_texts = set(tokenizer.all_special_tokens)
+        # the special tokens, and the ids whose piece is a special token's text (the mBART
+        # demo's sentencepiece `<unk>` beside the fairseq one: decoding skips both)
+        self.specials: set[int] = (set(tokenizer.all_special_ids) | {i for i, t in added.items() if t.special}
+                                   | {i for i, piece in enumerate(self.pieces) if piece in special_texts})
+        self.added: set[int] = set(added)
+        self.kinds = _decoder_kinds(tokenizer)
+        self.has_byte_tokens = False  # set by bytes(): a token may hold part of a character
+        self._bytes: list[bytes | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def bytes(self) -> list[bytes | None]:
+        """The bytes each token id writes (None for a special token): byte-level pieces
+        mapped back through GPT-2's alphabet, `<0xNN>` pieces of a byte-fallback tokenizer as
+        that byte, other pieces as UTF-8 with sentencepiece's "▁" as a space."""
+        if self._bytes is None:
+            byte_level = "ByteLevel" in self.kinds
+            byte_decoder = _gpt2_byte_decoder() if byte_level else {}
+            out: list[bytes | None] = []
+            for i, piece in enumerate(self.pieces):
+                if i in self.specials or piece is None:
+                    out.append(None)
+                elif i in self.added:  # an added token's content is plain text in every tokenizer kind
+                    out.append(piece.encode("utf-8"))
+                elif byte_level and all(c in byte_decoder for c in piece):
+                    out.append(bytes(byte_decoder[c] for c in piece))
+                    self.has_byte_tokens = True
+                elif (match := _BYTE_PIECE.fullmatch(piece)) and not byte_level:
+                    out.append(bytes([int(match[1], 16)]))
+                    self.has_byte_tokens = True
+                else:
+                    out.append(piece.replace(_METASPACE, " ").encode("utf-8"))
+            self._bytes = out
+        return self._bytes
+
+    def fingerprint(self) -> str:
+        """sha256 of the pieces, special ids and decoder kinds, and of the rules
+        (RULES_VERSION, the Unicode tables' versions)."""
+        digest = hashlib.sha256()
+        digest.update(json.dumps([RULES_VERSION, regex.__version__, unicodedata.unidata_version,
+                                  sorted(self.kinds), sorted(self.specials)]).encode())
+        for piece in self.pieces:
+            digest.update(b"\0" + (piece or "").encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
 
 def special_token_ids(tokenizer) -> set[int]:
-    """The ids the mask never forbids: the special tokens (EOS, pad, language codes...),
-    and the ids whose piece is a special token's text (the mBART demo's sentencepiece
-    `<unk>` beside the fairseq one: decoding skips both)."""
-    added = getattr(tokenizer, "added_tokens_decoder", {}) or {}
-    special_texts = set(tokenizer.all_special_tokens)
-    return (set(tokenizer.all_special_ids) | {i for i, token in added.items() if token.special}
-            | {i for i, piece in enumerate(pieces(tokenizer)) if piece in special_texts})
+    """The ids the mask never forbids: the special tokens (EOS, pad, language codes...)."""
+    return TokenizerView(tokenizer).specials
 
 
 def token_bytes(tokenizer) -> list[bytes | None]:
-    """The bytes each token id writes (None for a special token): byte-level pieces mapped
-    back through GPT-2's alphabet, `<0xNN>` pieces of a byte-fallback tokenizer as that byte,
-    other pieces as UTF-8 with sentencepiece's "▁" as a space."""
-    kinds = _decoder_kinds(tokenizer)
-    byte_level = "ByteLevel" in kinds
-    byte_decoder = _gpt2_byte_decoder() if byte_level else {}
-    specials = special_token_ids(tokenizer)
-    added = {i for i in (getattr(tokenizer, "added_tokens_decoder", {}) or {})}
-    out: list[bytes | None] = []
-    for i, piece in enumerate(pieces(tokenizer)):
-        if i in specials or piece is None:
-            out.append(None)
-        elif i in added:  # an added token's content is plain text in every tokenizer kind
-            out.append(piece.encode("utf-8"))
-        elif byte_level and all(c in byte_decoder for c in piece):
-            out.append(bytes(byte_decoder[c] for c in piece))
-        elif (match := _BYTE_PIECE.fullmatch(piece)) and not byte_level:
-            out.append(bytes([int(match[1], 16)]))
-        else:
-            out.append(piece.replace(_METASPACE, " ").encode("utf-8"))
-    return out
+    """The bytes each token id writes, None for a special token (TokenizerView.bytes)."""
+    return TokenizerView(tokenizer).bytes()
 
 
 def tokenizer_fingerprint(tokenizer) -> str:
-    """sha256 of what the mask reads from a tokenizer (its pieces, special ids, decoder
-    kinds) and of the rules (RULES_VERSION, the Unicode tables' versions)."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps([RULES_VERSION, regex.__version__, unicodedata.unidata_version,
-                              sorted(_decoder_kinds(tokenizer)), sorted(special_token_ids(tokenizer))]).encode())
-    for piece in pieces(tokenizer):
-        digest.update(b"\0" + (piece or "").encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    """sha256 of what the mask reads from a tokenizer and of its rules (the cache key)."""
+    return TokenizerView(tokenizer).fingerprint()
 
 
 # --- UTF-8 fragments ----------------------------------------------------------------------
@@ -234,9 +254,9 @@ def _token_forbidden(data: bytes, scripts: tuple[str, ...]) -> bool:
 # --- the forbidden set and its cache ------------------------------------------------------
 
 
-def compute_forbidden_ids(tokenizer, scripts: tuple[str, ...]) -> np.ndarray:
+def compute_forbidden_ids(view: TokenizerView, scripts: tuple[str, ...]) -> np.ndarray:
     """Sorted int64 ids of the tokens the static rule forbids for `scripts`."""
-    return np.array([i for i, data in enumerate(token_bytes(tokenizer))
+    return np.array([i for i, data in enumerate(view.bytes())
                      if data is not None and _token_forbidden(data, scripts)], dtype=np.int64)
 
 
@@ -246,22 +266,24 @@ def cache_file(cache_dir: str | Path, scripts: tuple[str, ...], fingerprint: str
 
 
 def forbidden_token_ids(tokenizer, lang: str, *, keep_latin: bool = False,
-                        cache_dir: str | Path | None = None) -> np.ndarray:
+                        cache_dir: str | Path | None = None, view: TokenizerView | None = None) -> np.ndarray:
     """Sorted ids of the tokens forbidden for a `lang` output (see the module docstring),
     read from `cache_dir` where a file of this tokenizer and these scripts is, else
-    computed (and, with `cache_dir`, written there atomically)."""
+    computed (and, with `cache_dir`, written there atomically). `view`: the tokenizer's
+    TokenizerView where the caller has one."""
     scripts = allowed_scripts(lang, keep_latin)
+    view = view or TokenizerView(tokenizer)
     if cache_dir is None:
-        return compute_forbidden_ids(tokenizer, scripts)
-    path = cache_file(cache_dir, scripts, tokenizer_fingerprint(tokenizer))
+        return compute_forbidden_ids(view, scripts)
+    path = cache_file(cache_dir, scripts, view.fingerprint())
     if path.is_file():
         try:
             ids = np.load(path, allow_pickle=False)
         except (OSError, ValueError):  # unreadable: computed again and replaced
             ids = None
-        if ids is not None and ids.ndim == 1 and ids.dtype == np.int64 and (ids < len(tokenizer)).all():
+        if ids is not None and ids.ndim == 1 and ids.dtype == np.int64 and (ids < len(view)).all():
             return ids
-    ids = compute_forbidden_ids(tokenizer, scripts)
+    ids = compute_forbidden_ids(view, scripts)
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # np.save(path) would add ".npy" to the temporary name
         np.save(fh, ids, allow_pickle=False)
     return ids
@@ -285,8 +307,10 @@ class ScriptMaskLogitsProcessor(LogitsProcessor):
         self.lang = lang
         self.keep_latin = keep_latin
         self.scripts = allowed_scripts(lang, keep_latin)
-        self.forbidden_ids = forbidden_token_ids(tokenizer, lang, keep_latin=keep_latin, cache_dir=cache_dir)
-        self.vocab_size = len(tokenizer)
+        view = TokenizerView(tokenizer)
+        self.forbidden_ids = forbidden_token_ids(tokenizer, lang, keep_latin=keep_latin, cache_dir=cache_dir,
+                                                 view=view)
+        self.vocab_size = len(view)
         self._mask = torch.zeros(self.vocab_size, dtype=torch.bool)
         self._mask[torch.from_numpy(self.forbidden_ids)] = True
         self._masks: dict[tuple, torch.Tensor] = {}
@@ -294,7 +318,8 @@ class ScriptMaskLogitsProcessor(LogitsProcessor):
         # it starts with (with whether it is nothing else)
         self._tails: dict[int, bytes] = {}
         self._heads: dict[int, tuple[bytes, bool]] = {}
-        for i, data in enumerate(token_bytes(tokenizer)):
+        whole = view.bytes()
+        for i, data in enumerate(whole if view.has_byte_tokens else ()):  # else every token is whole characters
             head, middle, tail = split_utf8(data or b"")
             if tail:
                 self._tails[i] = tail
