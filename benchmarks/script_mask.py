@@ -30,7 +30,7 @@ a language, 16 new tokens: the mask's cost per step is one addition over the hea
 whatever the weights.
 
     .venv/bin/python benchmarks/script_mask.py                  # the four demo backbones, ~3 min
-    .venv/bin/python benchmarks/script_mask.py --real-shape     # + mt5-base's shape, ~3 min more
+    .venv/bin/python benchmarks/script_mask.py --real-shape     # + mt5-base's shape, ~10 min more
     .venv/bin/python benchmarks/script_mask.py --quick          # smoke test, seconds
 """
 
