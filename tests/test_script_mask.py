@@ -453,3 +453,21 @@ def test_without_a_mask_generate_calls_what_it_called_before(backbones, english_
     assert default == generate(model, tokenizer, family, english_sources[:5], "ru", kind="summarization",
                                num_beams=num_beams, max_new_tokens=12, batch_size=4, max_source_length=128,
                                return_token_ids=True, source_lang="en", logits_processor=None)
+
+
+@pytest.mark.parametrize("method", ["lora", "prompt"])
+@pytest.mark.parametrize("name", ["mbart-demo", "llama-demo"])
+def test_a_peft_wrapped_model_applies_the_mask_through_its_generate(backbones, english_sources, name, method):
+    # the `lora` and `prompt` methods generate through a peft wrapper's generate (not the greedy loop)
+    from peft import LoraConfig, PromptTuningConfig, get_peft_model
+
+    _, tokenizer, family = backbones(name)
+    model, _ = load_backbone(DEMO / name)
+    task = "CAUSAL_LM" if family == "causal" else "SEQ_2_SEQ_LM"
+    config = (LoraConfig(task_type=task, r=4, target_modules=["q_proj", "v_proj"]) if method == "lora"
+              else PromptTuningConfig(task_type=task, num_virtual_tokens=5))
+    wrapped = get_peft_model(model, config)
+    plain, _ = run(wrapped, tokenizer, family, english_sources[:6], "ru", 1)
+    mask = ScriptMaskLogitsProcessor(tokenizer, "ru")
+    masked, _ = run(wrapped, tokenizer, family, english_sources[:6], "ru", 1, [mask])
+    assert sum(map(latin, plain)) >= 3 and not any(map(latin, masked)), (plain, masked)

@@ -105,7 +105,7 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
         out = model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden), attention_mask=attention_mask,
                     decoder_input_ids=last, use_cache=True, return_dict=True, **{cache_kwarg: cache})
         scores = out.logits[:, -1].to(dtype=torch.float32)
-        if logits_processor:
+        if logits_processor:  # generate forces its tokens first: the same argmax while the processors allow them
             scores = logits_processor(tokens[rows, : step + 1], scores)
         next_tokens = scores.argmax(dim=-1)
         if step == 0 and forced_bos is not None:
@@ -167,7 +167,7 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     # a GPU runs generate, as its matmuls may change with the rows the loop drops (unmeasured; issue 16)
     compact = device.type == "cpu" and _greedy_applies(model, num_beams)
     processors = LogitsProcessorList(logits_processor) if logits_processor else None
-    masked = {"logits_processor": processors} if processors else {}  # without: generate's call as before
+    processor_kwargs = {"logits_processor": processors} if processors else {}  # without: generate's call as before
     with torch.inference_mode(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
         for idx in length_batches([len(e) for e in encoded], batch_size, max_batch_tokens):
             batch = family.pad_batch(tokenizer, [encoded[i] for i in idx]).to(device)
@@ -177,7 +177,7 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
             else:
                 out = model.generate(
                     **batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
-                    **request.kwargs, **masked,
+                    **request.kwargs, **processor_kwargs,
                 )
             for i, (text, ids) in zip(idx, request.decode(out, batch["input_ids"].shape[1])):
                 texts[i] = text
