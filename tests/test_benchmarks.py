@@ -31,6 +31,15 @@ def test_generation_benchmark_outputs_are_identical():
     assert row[3] == row[4] == row[5] == row[6] == "12"
 
 
+def test_script_mask_benchmark_times_every_way_and_keeps_obeying_outputs():
+    out = run_benchmark("script_mask.py", "--quick")
+    row = re.search(r"^mbart-demo\s+2001\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x"
+                    r"\s+[\d.]+%\s+\d+\s+[\d.]+ / [\d.]+ s\s+(\d+)/12; (\d+)/(\d+)$", out, re.M)
+    assert row, out
+    # greedy: every output that already obeys the mask is the same with it, on both paths
+    assert row[8] == row[9] and int(row[9]) >= 12
+
+
 def test_score_throughput_benchmark_small():
     out = run_benchmark("score_throughput.py", "--n", "300", "--cases", "qa:th", "--skip-naive")
     assert re.search(r"^qa:th\s+[\d.]+ s .*f1_unicode=", out, re.M), out

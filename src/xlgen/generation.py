@@ -78,11 +78,13 @@ def _cache_keyword(model) -> str:
 
 
 # Kept over batched generate (issue 25): 10.3 s vs 14.1 s (1.37x), 240 mbart-demo inputs, benchmarks/generation.py
-def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos: int | None):
-    """transformers' greedy decoding (argmax of the float32 logits, forced first token,
-    the generation config's forced last token, pads after EOS) that drops finished rows from
-    the batch: a batch costs what its unfinished outputs cost, not its longest output times
-    its size. Returns the token ids, decoder start token first, one row per input."""
+def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos: int | None,
+            logits_processor=None):
+    """transformers' greedy decoding (argmax of the float32 logits after `logits_processor`,
+    forced first token, the generation config's forced last token, pads after EOS) that drops
+    finished rows from the batch: a batch costs what its unfinished outputs cost, not its
+    longest output times its size. Returns the token ids, decoder start token first, one row
+    per input. The processors see each remaining row's tokens so far, as in `generate`."""
     import torch
     from transformers.cache_utils import DynamicCache, EncoderDecoderCache
     from transformers.modeling_outputs import BaseModelOutput
@@ -102,7 +104,10 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
     for step in range(max_new_tokens):
         out = model(encoder_outputs=BaseModelOutput(last_hidden_state=hidden), attention_mask=attention_mask,
                     decoder_input_ids=last, use_cache=True, return_dict=True, **{cache_kwarg: cache})
-        next_tokens = out.logits[:, -1].to(dtype=torch.float32).argmax(dim=-1)
+        scores = out.logits[:, -1].to(dtype=torch.float32)
+        if logits_processor:  # generate forces its tokens first: the same argmax while the processors allow them
+            scores = logits_processor(tokens[rows, : step + 1], scores)
+        next_tokens = scores.argmax(dim=-1)
         if step == 0 and forced_bos is not None:
             next_tokens.fill_(forced_bos)
         if step == max_new_tokens - 1 and forced_eos is not None:
@@ -123,7 +128,7 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
 def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=None, num_beams: int = 1,
              max_new_tokens: int = 32, batch_size: int = 32, max_source_length: int = 512,
              max_batch_tokens: int | None = None, return_token_ids: bool = False,
-             source_lang: str | None = None):
+             source_lang: str | None = None, logits_processor=None):
     """Outputs for `sources` written in `lang`, in the order of `sources`.
 
     `family` (a name or an xlgen.families.Family, with its settings) decides how the model is
@@ -137,8 +142,15 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     in input order. On CPU, greedy decoding of a plain encoder-decoder drops finished outputs
     from the batch as it goes (the same tokens as `model.generate`, which does the rest). With
     `return_token_ids`, also the generated token ids (seq2seq: decoder start token first).
+
+    `logits_processor`: transformers logits processors (a LogitsProcessorList or a list, e.g.
+    xlgen.remedies.script_mask.ScriptMaskLogitsProcessor) applied to every step's scores
+    after the generation config's own, by every family's path: `model.generate` (beams,
+    decoder-only models) and the CPU greedy loop alike. They must keep no state between
+    steps that the loop's dropped rows would break. None or empty: decoding as without.
     """
     import torch
+    from transformers import LogitsProcessorList
 
     family = get_family(family)
     device, dtype = device_and_dtype()
@@ -154,16 +166,18 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     # fast loop on CPU only: there it gives generate's tokens (0 of 1,800 differ a demo backbone, fp32 or bf16);
     # a GPU runs generate, as its matmuls may change with the rows the loop drops (unmeasured; issue 16)
     compact = device.type == "cpu" and _greedy_applies(model, num_beams)
+    processors = LogitsProcessorList(logits_processor) if logits_processor else None
+    processor_kwargs = {"logits_processor": processors} if processors else {}  # without: generate's call as before
     with torch.inference_mode(), torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
         for idx in length_batches([len(e) for e in encoded], batch_size, max_batch_tokens):
             batch = family.pad_batch(tokenizer, [encoded[i] for i in idx]).to(device)
             if compact:
                 out = _greedy(model, batch["input_ids"], batch["attention_mask"], max_new_tokens=max_new_tokens,
-                              forced_bos=request.forced_bos)
+                              forced_bos=request.forced_bos, logits_processor=processors)
             else:
                 out = model.generate(
                     **batch, num_beams=num_beams, max_new_tokens=max_new_tokens, do_sample=False,
-                    **request.kwargs,
+                    **request.kwargs, **processor_kwargs,
                 )
             for i, (text, ids) in zip(idx, request.decode(out, batch["input_ids"].shape[1])):
                 texts[i] = text
