@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from xlgen.backbones import family_of, load_backbone, load_tokenizer
+from xlgen.backbones import TRAINING_DTYPE, family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
 from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
@@ -112,7 +112,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     started = time.time()
     accelerator = get_accelerator()  # first: a launched process takes its own GPU
     torch.manual_seed(seed)
-    model, tokenizer = load_backbone(backbone_path)
+    model, tokenizer = load_backbone(backbone_path, dtype=TRAINING_DTYPE)  # fp32 weights, whatever was saved
     family = family_of(model)
     method = get_method(method_name)
     model = method.prepare(model, method_settings)
@@ -162,7 +162,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
 
 def _unsharded(backbone_path: Path, method, method_settings: dict, state_dict: dict):
     """A whole (unsharded) copy of the method's model holding `state_dict`, to save it."""
-    model, _ = load_backbone(backbone_path)
+    model, _ = load_backbone(backbone_path, dtype=TRAINING_DTYPE)
     model = method.prepare(model, method_settings)
     model.load_state_dict(state_dict)
     return model
