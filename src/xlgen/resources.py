@@ -118,14 +118,21 @@ def _decoder(c: Mapping) -> int:
 # Host memory, disk and time of the jobs that hold a backbone, from its parameter count, the
 # method, the processes and the data; each request is scaled by Snakemake's `attempt`, so a
 # job retried after running out of memory or time asks for more. docs/cluster.md shows what
-# they give for the paper and LLM studies; they are not yet checked against measured
-# real-size peaks (issue 24's rehearsal).
+# they give for the paper and LLM studies. The real-shape rehearsal (benchmarks/rehearsal.py,
+# `make rehearsal`) measures what the jobs hold at the real shapes; tests/test_rehearsal.py
+# checks every request against its table, HEADROOM above the measured peak.
 
 MB = 2**20
 RUNTIME_MB = 1200  # python, torch, transformers and a tokenizer loaded, no model
 MARGIN = 1.25  # over the arithmetic below: allocator slack, a second copy while a tensor moves
+EVALUATE_MEM_MB = 2000  # the evaluate rule's (scores and the language judge; measured 0.2 GB)
+# What each rule asks is at least this much above the peak host memory the real-shape
+# rehearsal measured for its job (benchmarks/rehearsal.py; tests/test_rehearsal.py).
+HEADROOM = 1.10
 DEFAULT_GPU = {"tflops": 312.0, "mfu": 0.25}  # A100 bf16 dense peak and a model FLOPs utilisation for plain PyTorch
-BYTES_PER_TOKEN = 8  # a token id held in memory while batches are built (int64)
+BYTES_PER_TOKEN = 8  # a token id held: int32 in TokenizedExamples, and as much again (batches, slack)
+TOKENIZED_BYTES_PER_ID = 4  # the tokenize rule's file: int32 ids (xlgen.finetune.TokenizedExamples)
+TEXT_BYTES_PER_TOKEN = 4  # UTF-8 bytes a token of the training text, before it is tokenized
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,15 @@ def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") ->
                      "(snakemake --until download_backbones) or give `params:` (its parameter count)")
 
 
+def held_train_tokens(tokenized_bytes: int | None, text_bytes: int = 0) -> int:
+    """The token ids of a training set: from the size of the tokenize rule's file where it
+    exists (its ids, offsets and example ids: slightly over the ids), else from the size of the
+    training text (the dry run of a study not tokenized yet)."""
+    if tokenized_bytes is not None:
+        return tokenized_bytes // TOKENIZED_BYTES_PER_ID
+    return text_bytes // TEXT_BYTES_PER_TOKEN
+
+
 def state_bytes_per_param(trainable_share: float, gradient_copies: int = 1) -> float:
     """Bytes a parameter holds while training: fp32 weights (4), and for a trained one its
     gradient(s) (4 each) and AdamW's two moments (8)."""
@@ -191,14 +207,22 @@ def finetune_disk_mb(shape: Shape, trainable_share: float, attempt: int = 1) -> 
 
 
 def generate_mem_mb(shape: Shape, attempt: int = 1) -> int:
-    """Host memory of a generation job: the backbone loaded in fp32 (then moved to the
-    device), the trained weights merged into it, and the runtime."""
-    return _mb((RUNTIME_MB * MB + 2 * shape.params * 4) * MARGIN * attempt)
+    """Host memory of a generation job: the runtime and the model's weights loaded once (at
+    most fp32: a full run's model as trained; a peft method's backbone in its own dtype, and
+    its adapters), then moved to the device. No second copy: the rehearsal measured one
+    (2026-12-07, docs/cluster.md)."""
+    return _mb((RUNTIME_MB * MB + shape.params * 4) * MARGIN * attempt)
+
+
+def evaluate_mem_mb(attempt: int = 1) -> int:
+    """Host memory of an evaluate job: scores of one run's generation files (no model)."""
+    return EVALUATE_MEM_MB * attempt
 
 
 def tokenize_mem_mb(n_examples: int, tokens_per_example: int, attempt: int = 1) -> int:
-    """Host memory of a tokenize job: the runtime and the token ids of every example (the
-    source text held once more while it is encoded)."""
+    """Host memory of a tokenize job: the runtime, the records' text (~4 bytes a token) and
+    the token ids of every example (int32, once more while they are joined), the tokenizer's
+    lists for one chunk of records at a time (xlgen.finetune.TOKENIZE_CHUNK) aside."""
     return _mb((RUNTIME_MB * MB + n_examples * tokens_per_example * (BYTES_PER_TOKEN + 8)) * MARGIN * attempt)
 
 
