@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +160,10 @@ def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") ->
     (downloaded, built or given by `path`), else the entry's `params`, else, for a demo
     backbone not built yet, its demo dimensions."""
     if folder is not None and (Path(folder) / "config.json").is_file():
-        return Shape.from_config(read_config(folder))
+        config = read_config(folder)
+        if "lm_head.weight" in stored_weights(folder):  # its own LM head, whatever config.json says
+            config = {**config, "tie_word_embeddings": False}
+        return Shape.from_config(config)
     if "params" in entry:
         return Shape(int(entry["params"]), int(entry.get("width", 0)), int(entry.get("layers", 0)))
     demo = entry.get("demo")
@@ -171,6 +175,27 @@ def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") ->
         return Shape(stacks * layers * per_layer + 2 * vocab * d, d, stacks * layers)
     raise ShapeError(f"backbone_catalog.{name}: no config.json at {folder} yet and no `params:`; download it first "
                      "(snakemake --until download_backbones) or give `params:` (its parameter count)")
+
+
+def stored_weights(folder: str | Path) -> set[str]:
+    """The tensor names a checkpoint's safetensors files hold (their headers only), or none.
+
+    A tied LM head is saved once; one stored beside the embeddings is the model's own. Where
+    config.json says otherwise, the weights win: transformers 5 writes `tie_word_embeddings:
+    true` for every mT5 it saves (MT5Config forces it) and keeps the two apart when both are
+    stored, so an mT5 saved by a job of the workflow holds 582M parameters, not 390M."""
+    folder = Path(folder)
+    index = folder / "model.safetensors.index.json"
+    try:
+        if index.is_file():
+            return set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}))
+        if not (folder / "model.safetensors").is_file():
+            return set()
+        with open(folder / "model.safetensors", "rb") as fh:
+            (size,) = struct.unpack("<Q", fh.read(8))
+            return set(json.loads(fh.read(size))) - {"__metadata__"}
+    except (OSError, ValueError, struct.error):  # a damaged file: the job that loads it says so
+        return set()
 
 
 def held_train_tokens(tokenized_bytes: int | None, text_bytes: int = 0) -> int:
