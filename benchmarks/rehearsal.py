@@ -288,8 +288,8 @@ def run_study(out: Path, files: list[Path], runs: list[dict], cores: int, mem_mb
 
 # --- the table --------------------------------------------------------------------------------
 
-COLUMNS = ["date", "machine", "backbone", "shape_of", "params", "dtype", "width", "layers", "vocab", "rule",
-           "method", "peak_rss_mb", "write_mb", "output_mb", "wall_s", "step_s", "mem_mb", "disk_mb", "runtime",
+COLUMNS = ["date", "machine", "backbone", "shape_of", "params", "dtype", "width", "layers", "vocab", "encoder_decoder",
+           "rule", "method", "peak_rss_mb", "write_mb", "output_mb", "wall_s", "step_s", "mem_mb", "disk_mb", "runtime",
            "train_examples", "dev_examples", "tokenized_train_bytes", "max_source_length", "max_target_length",
            "batch_size"]
 
@@ -336,7 +336,8 @@ def collect(out: Path, files: list[Path], runs: list[dict], summaries: dict[str,
         tokenized = Path(out, PATHS["tokenized"].format(task=task, backbone=backbone, sub="", split="train"))
         base = {"date": date, "machine": host, "backbone": backbone, "shape_of": summary["wanted"]["hub_id"],
                 "params": summary["parameters"], "dtype": summary["dtype"],
-                "width": shape.width, "layers": shape.layers, "vocab": config_json["vocab_size"],
+                "width": shape.width, "layers": shape.layers, "vocab": shape.vocab,
+                "encoder_decoder": int(shape.encoder_decoder),
                 "train_examples": _records(out / f"results/data/{task}/en/train.jsonl"),
                 "dev_examples": _records(out / f"results/data/{task}/en/dev.jsonl"),
                 "tokenized_train_bytes": tokenized.stat().st_size if tokenized.exists() else "",

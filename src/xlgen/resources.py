@@ -134,16 +134,20 @@ DEFAULT_GPU = {"tflops": 312.0, "mfu": 0.25}  # A100 bf16 dense peak and a model
 BYTES_PER_TOKEN = 8  # a token id held: int32 in TokenizedExamples, and as much again (batches, slack)
 TOKENIZED_BYTES_PER_ID = 4  # the tokenize rule's file: int32 ids (xlgen.finetune.TokenizedExamples)
 TEXT_BYTES_PER_TOKEN = 4  # UTF-8 bytes a token of the training text, before it is tokenized
+LOGIT_BYTES = 12  # a logit of a training example: fp32, its log-softmax and its gradient
 
 
 @dataclass(frozen=True)
 class Shape:
-    """What the resources depend on in a backbone: its parameters and the width and depth
-    its activations scale with."""
+    """What the resources depend on in a backbone: its parameters, the width and depth its
+    activations scale with, and the vocabulary its logits have (0: not known before its
+    config.json is there), of an encoder-decoder or a decoder-only model."""
 
     params: int
     width: int
     layers: int
+    vocab: int = 0
+    encoder_decoder: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping) -> Shape:
@@ -152,7 +156,8 @@ class Shape:
                   if config.get("model_type") in T5_TYPES else
                   config.get("encoder_layers", 0) + config.get("decoder_layers", 0)
                   or config.get("num_hidden_layers", 0))
-        return cls(count_parameters(config), int(width or 0), int(layers))
+        return cls(count_parameters(config), int(width or 0), int(layers), int(config.get("vocab_size") or 0),
+                   config.get("model_type") not in DECODER_TYPES)
 
 
 def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") -> Shape:
@@ -213,13 +218,23 @@ def state_bytes_per_param(trainable_share: float, gradient_copies: int = 1) -> f
     return 4 + trainable_share * (4 * gradient_copies + 8)
 
 
+def logit_bytes(shape: Shape, source_length: int, target_length: int) -> int:
+    """The logits of one training example in fp32, with their log-softmax and gradient: over
+    the target (encoder-decoder) or over every position (decoder-only). The largest activation
+    of a decoder-only model: 2.0 GB for Qwen2.5-0.5B at 1,024 + 96 tokens, which the
+    rehearsal's LoRA and prompt-tuning jobs held on the CPU (2026-12-07)."""
+    positions = target_length if shape.encoder_decoder else source_length + target_length
+    return positions * shape.vocab * LOGIT_BYTES
+
+
 def finetune_mem_mb(shape: Shape, trainable_share: float, gradient_copies: int, processes: int,
-                    train_tokens: int, attempt: int = 1) -> int:
+                    train_tokens: int, attempt: int = 1, example: tuple[int, int] = (0, 0)) -> int:
     """Host memory of a finetune job: each process loads the backbone and, on a CPU, trains
     it there (weights, gradients, optimizer state; on a GPU these move to the device, and a
-    checkpoint brings them back to the host to be saved), and holds the tokenized data."""
+    checkpoint brings them back to the host to be saved), holds the tokenized data, and the
+    logits of one example (`example`: its source and target lengths; on a GPU, on the device)."""
     per_process = (RUNTIME_MB * MB + shape.params * state_bytes_per_param(trainable_share, gradient_copies)
-                   + train_tokens * BYTES_PER_TOKEN)
+                   + train_tokens * BYTES_PER_TOKEN + logit_bytes(shape, *example))
     return _mb(processes * per_process * MARGIN * attempt)
 
 

@@ -486,6 +486,7 @@ def finetune_resources(wildcards, attempt):
             processes,
             _train_tokens(wildcards),
             attempt,
+            (task["max_source_length"], task["max_target_length"]),
         ),
         "disk_mb": finetune_disk_mb(shape, method.trainable_share_bound, attempt),
         "runtime": train_minutes(
