@@ -2,6 +2,7 @@
 #   make demo   creates .venv if missing, installs xlgen, runs the offline demo study
 #   make test   creates .venv if missing, installs xlgen with test extras, runs the tests
 #   make lint   snakemake --lint, snakefmt --check, ruff, lint-imports (tests/test_lint.py; seconds)
+#   make rehearsal  the study's rules on real-shape random checkpoints: what each job holds (docs/cluster.md)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,8 @@ CORES ?= 2
 export HF_HUB_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 
-.PHONY: demo demo-translate test test-fast lint install clean demo-backbones demo-llm-backbone test-oldest
+.PHONY: demo demo-translate test test-fast lint install clean demo-backbones demo-llm-backbone test-oldest \
+	rehearsal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,6 +46,13 @@ test-fast: install
 # the fast unit tests against the lowest versions pyproject.toml admits, in .venv-oldest (issue 25; minutes, not in CI)
 test-oldest:
 	PYTHON=$(PYTHON) .ci/test-oldest
+
+# The real-shape rehearsal (issue 24): random-initialised checkpoints of the real backbones' shapes, a
+# synthetic XL-Sum of the real size, the study's rules in rehearsal/; prints and writes rehearsal/rehearsal.csv.
+# ~20-40 min on 2 cores, ~45 GB of disk at its peak. The configs come from ../shared/fixtures where present,
+# else only config.json is fetched from the hub (hence online here); its jobs run offline.
+rehearsal: install
+	HF_HUB_OFFLINE=0 $(BIN)/python benchmarks/rehearsal.py --cores $(CORES)
 
 # `snakefmt Snakefile workflow/` fixes what the format check reports
 lint: install

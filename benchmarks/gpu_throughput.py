@@ -134,20 +134,26 @@ def published_llm_config(name: str, tiny: bool = False):
                                          "original_max_position_embeddings": 8192},
                            tie_word_embeddings=not eight, bos_token_id=128000 if not tiny else 1,
                            eos_token_id=128001 if not tiny else 2)
-    if name == "Qwen2.5-7B":
+    if name in ("Qwen2.5-7B", "Qwen2.5-0.5B"):
         # Qwen/Qwen2.5-7B config.json: hidden 3584, FFN 18944 (SiLU-gated), 28 layers, 28
         # query and 4 key/value heads of 128, biases on q/k/v, vocab 152064, untied LM head,
         # RMSNorm 1e-6, RoPE theta 1e6, 131072 positions, no sliding window; bos = eos 151643.
-        size = dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
-                    num_key_value_heads=4, vocab_size=152064)
+        # Qwen/Qwen2.5-0.5B config.json (the real-shape rehearsal's decoder-only model, 494M):
+        # hidden 896, FFN 4864, 24 layers, 14 query and 2 key/value heads of 64, vocab 151936,
+        # tied embeddings, 32768 positions; the rest as 7B; saved in bf16.
+        seven = name == "Qwen2.5-7B"
+        size = (dict(hidden_size=3584, intermediate_size=18944, num_hidden_layers=28, num_attention_heads=28,
+                     num_key_value_heads=4, vocab_size=152064) if seven else
+                dict(hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
+                     num_key_value_heads=2, vocab_size=151936))
         if tiny:
             size = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
                         num_key_value_heads=2, vocab_size=1000)
-        return Qwen2Config(**size, hidden_act="silu", max_position_embeddings=131072, rms_norm_eps=1e-6,
-                           rope_theta=1000000.0, use_sliding_window=False, sliding_window=None,
-                           max_window_layers=size["num_hidden_layers"], tie_word_embeddings=False,
+        return Qwen2Config(**size, hidden_act="silu", max_position_embeddings=131072 if seven else 32768,
+                           rms_norm_eps=1e-6, rope_theta=1000000.0, use_sliding_window=False, sliding_window=None,
+                           max_window_layers=size["num_hidden_layers"], tie_word_embeddings=not seven,
                            bos_token_id=151643 if not tiny else 1, eos_token_id=151643 if not tiny else 2)
-    raise ValueError(f"unknown LLM {name!r}; known: {', '.join(LLMS)}")
+    raise ValueError(f"unknown LLM {name!r}; known: {', '.join(LLMS + ('Qwen2.5-0.5B',))}")
 
 
 def build_llm(name: str, tiny: bool):

@@ -125,3 +125,23 @@ def test_text_infilling_masks_about_the_requested_share():
     kept = [t for t in noised if t != 7]
     assert kept == [t for t in body if t in set(kept)]  # order preserved, nothing invented
     assert 0.2 < 1 - len(kept) / len(body) < 0.4
+
+
+def test_a_bf16_checkpoint_generates_in_bf16_and_trains_in_fp32(tmp_path):
+    """transformers 5 loads a checkpoint in its own dtype: a bf16 LLM would train in pure bf16,
+    where small AdamW updates round away; training loads fp32 weights (TRAINING_DTYPE)."""
+    import shutil
+    from pathlib import Path
+
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from xlgen.backbones import TRAINING_DTYPE, load_backbone
+
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo_backbones" / "llama-demo"
+    saved = tmp_path / "llama-bf16"
+    shutil.copytree(demo, saved, ignore=shutil.ignore_patterns("model.safetensors", "xlgen_backbone.json"))
+    AutoModelForCausalLM.from_pretrained(demo).to(torch.bfloat16).save_pretrained(saved)
+    assert load_backbone(saved)[0].dtype == torch.bfloat16  # generation: the checkpoint's dtype
+    model, _ = load_backbone(saved, dtype=TRAINING_DTYPE)
+    assert TRAINING_DTYPE == "float32" and {p.dtype for p in model.parameters()} == {torch.float32}

@@ -34,14 +34,14 @@ def test_the_decoder_only_backbone_is_in_every_table(llm_run):
 
 
 def test_the_run_trains_on_the_completion_and_generates_after_the_prompt(llm_run):
-    import torch
+    from xlgen.finetune import load_tokenized
 
     run = json.loads((llm_run / "results/models/qa/qwen-tiny/full/lr~0.003/seed~1/run.json").read_text())
     assert run["family"] == "causal" and run["status"] == "ok"
     config = json.loads((llm_run / "results/backbones/qwen-tiny/config.json").read_text())
     assert config["model_type"] == "qwen2"
-    examples = torch.load(llm_run / "results/tokenized/summarization/qwen-tiny/train.pt", weights_only=True)
-    for example in examples["examples"][:20]:
+    examples = load_tokenized(llm_run / "results/tokenized/summarization/qwen-tiny/train.npz")
+    for example in examples[:20]:
         prompt = example["labels"].count(-100)
         assert prompt > 0 and example["labels"][:prompt] == [-100] * prompt
         assert example["labels"][prompt:] == example["input_ids"][prompt:]

@@ -44,9 +44,11 @@ def _examples(n: int, offset: int = 0) -> list[dict]:
 
 
 def _tokenized(folder: Path, family: str, make) -> Path:
-    """train.pt (96 examples) and dev.pt (8 others) as the tokenize rule writes them."""
+    """train.npz (96 examples) and dev.npz (8 others) as the tokenize rule writes them."""
+    from xlgen.finetune import TokenizedExamples
+
     for name, examples in (("train", make(96)), ("dev", make(8, offset=500))):
-        torch.save({"lang": "en", "family": family, "examples": examples}, folder / f"{name}.pt")
+        TokenizedExamples.from_examples(examples).save(folder / f"{name}.npz", lang="en", family=family)
     return folder
 
 
@@ -58,7 +60,7 @@ def inputs(tmp_path_factory):
 def _spec(inputs: Path, out: Path, processes: int, backbone: Path = BACKBONE) -> dict:
     finetune = {**FINETUNE, "gradient_checkpointing": processes > 1}
     return {"backbone": str(backbone), "method": "full", "method_settings": {"lrs": [1e-3]},
-            "train": str(inputs / "train.pt"), "dev": str(inputs / "dev.pt"), "unlabeled": [], "lr": 1e-3, "seed": 1,
+            "train": str(inputs / "train.npz"), "dev": str(inputs / "dev.npz"), "unlabeled": [], "lr": 1e-3, "seed": 1,
             "finetune": finetune, "model": str(out / "model"), "run_json": str(out / "run.json"),
             "checkpoint": str(out / "checkpoints" / "checkpoint.pt"), "run": {"name": out.name},
             "processes": processes, "threads": 1}

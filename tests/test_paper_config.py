@@ -134,3 +134,18 @@ def job_resources(plan: str) -> list[tuple[str, dict, dict]]:
                      {k: float(v) if re.fullmatch(r"[\d.]+", v) else v
                       for k, v in (kv.split("=", 1) for kv in res[1].split(", "))}))
     return jobs
+
+
+def test_the_real_studies_train_their_own_steps_when_merged_over_the_demo_config():
+    """Run in the repository, Snakemake reads config/config.yaml first and merges the study's
+    files over it recursively: the demo's per-task `steps` (which override finetune.steps)
+    must not survive into the real studies (they did: the paper study planned 60 steps)."""
+    from snakemake.utils import update_config
+
+    for files, steps in ((["paper.yaml"], 10000), (["paper.yaml", "llm.yaml"], 2000)):
+        config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+        for name in files:
+            update_config(config, yaml.safe_load((ROOT / "config" / name).read_text()))
+        assert config["finetune"]["steps"] == steps
+        for task in config["tasks"]:
+            assert config["task_settings"][task].get("steps", steps) == steps, (files, task)

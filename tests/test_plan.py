@@ -140,7 +140,7 @@ def test_path_patterns_keep_the_layout_and_leave_unfilled_fields_as_wildcards():
         "results/logs/evaluate/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log"
     assert path_pattern("generation", method="{method}+tt-{lang}", split="dev") == \
         "results/generations/{task}/{backbone}/{method}+tt-{lang}/lr~{lr}/seed~{seed}/{lang}.dev.jsonl"
-    assert path_pattern("tokenized", sub="", split="train") == "results/tokenized/{task}/{backbone}/train.pt"
+    assert path_pattern("tokenized", sub="", split="train") == "results/tokenized/{task}/{backbone}/train.npz"
     assert set(PATHS) >= {"model", "run", "checkpoint", "generation", "scores", "per_example", "log"}
 
 

@@ -160,3 +160,17 @@ def test_a_finetune_job_given_n_gpus_asks_n_times_the_memory(tmp_path):
         assert two[job]["gpu"] == 2 and one[job]["gpu"] == 1
         assert two[job]["mem_mb"] == pytest.approx(2 * one[job]["mem_mb"], abs=2)
         assert two[job]["runtime"] <= one[job]["runtime"]
+
+
+def test_an_mt5_saved_by_transformers_5_is_counted_with_its_own_lm_head(tmp_path):
+    """transformers 5 writes tie_word_embeddings: true for every mT5 (MT5Config forces it) but
+    keeps a stored LM head apart from the embeddings: the count follows the stored weights."""
+    config = transformers.MT5Config(**TINY_T5, feed_forward_proj="gated-gelu")
+    model = transformers.MT5ForConditionalGeneration(config)
+    model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.shared.weight))  # as google/mt5-base
+    model.save_pretrained(tmp_path / "mt5")
+    assert json.loads((tmp_path / "mt5" / "config.json").read_text())["tie_word_embeddings"] is True
+    untied = sum(p.numel() for p in model.parameters())
+    assert backbone_shape({}, tmp_path / "mt5").params == untied
+    transformers.MT5ForConditionalGeneration(config).save_pretrained(tmp_path / "tied")
+    assert backbone_shape({}, tmp_path / "tied").params == untied - 1000 * 64  # one vocab x d_model matrix less

@@ -47,7 +47,7 @@ def test_translate_train_runs_train_per_language_and_generate_only_it(study):
         files = sorted(p.name for p in (study / f"results/generations/qa/mbart-tiny/full+tt-{lang}/lr~0.003/seed~1")
                        .iterdir())
         assert files == [f"{lang}.dev.jsonl", f"{lang}.test.jsonl"]
-    tokenized = study / "results/tokenized/qa/mbart-tiny/tt-ru/train.pt"
+    tokenized = study / "results/tokenized/qa/mbart-tiny/tt-ru/train.npz"
     assert tokenized.exists()
 
 

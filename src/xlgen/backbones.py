@@ -26,9 +26,16 @@ def family_of(model_or_config) -> str:
     return family_name(model_or_config)
 
 
-def load_backbone(path: str | Path, hint: str | None = None):
+# The precision of the weights a training run updates: fp32 (under bf16 autocast on a GPU).
+# from_pretrained keeps a checkpoint's own dtype (transformers 5), so a bf16 LLM would train in
+# pure bf16, where an AdamW update of 1e-5 on a weight of 0.02 rounds away (bf16 keeps ~3 digits).
+TRAINING_DTYPE = "float32"
+
+
+def load_backbone(path: str | Path, hint: str | None = None, dtype: str | None = None):
     """(model, tokenizer) of a saved checkpoint, loaded with `from_pretrained` by its
-    family's class (seq2seq or causal LM; the tokenizer given a pad token where it has none).
+    family's class (seq2seq or causal LM; the tokenizer given a pad token where it has none),
+    in the checkpoint's own dtype or in `dtype` ("float32": TRAINING_DTYPE).
 
     The files are checked first (check_checkpoint): a missing, truncated or unreadable one is
     a CheckpointError, one line naming the file and `hint`, the command that rebuilds the
@@ -41,7 +48,7 @@ def load_backbone(path: str | Path, hint: str | None = None):
     with load_errors(path, hint):
         tokenizer = AutoTokenizer.from_pretrained(path)
         family = get_family(AutoConfig.from_pretrained(path))
-        model = family.load_model(path)
+        model = family.load_model(path, dtype)
     return model, family.prepare_tokenizer(tokenizer)
 
 

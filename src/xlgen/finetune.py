@@ -13,9 +13,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from xlgen.backbones import family_of, load_backbone, load_tokenizer
+from xlgen.backbones import TRAINING_DTYPE, family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
 from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
@@ -45,28 +46,132 @@ def encode(tokenizer, family, records: list[dict], lang: str, max_source_length:
                                                       max_target_length, kind=kind)
 
 
+# --- tokenized examples: what the tokenize rule writes and every finetune job reads ------------
+
+TOKENIZED_FORMAT = "xlgen-tokenized/1"
+TOKENIZE_CHUNK = 2048  # records encoded at a time: the tokenizer's Python lists of one chunk only
+_TOKENIZED_KEYS = ["id", "input_ids", "labels"]
+_ARRAYS = ("ids", "input_ids", "input_offsets", "labels", "label_offsets")
+
+
+class TokenizedExamples(Sequence):
+    """Tokenized examples held compactly: the token ids of every example in two flat int32
+    arrays (input ids, labels) with their offsets, 4 bytes an id where the lists of Python
+    ints that `encode` returns take 8 to 36. `examples[i]` is the example as `encode` made it,
+    {"id", "input_ids", "labels"} with lists of ints; a slice is a list of them."""
+
+    def __init__(self, ids, input_ids, input_offsets, labels, label_offsets):
+        self.ids, self.input_ids, self.input_offsets = ids, input_ids, input_offsets
+        self.labels, self.label_offsets = labels, label_offsets
+
+    @classmethod
+    def from_examples(cls, examples: list[dict]) -> TokenizedExamples:
+        """The examples `encode` returns, packed (an InputError for other keys, or an id that
+        int32 cannot hold)."""
+        import numpy as np
+
+        for example in examples:
+            if sorted(example) != _TOKENIZED_KEYS:
+                raise InputError(f"a tokenized example has the keys {', '.join(sorted(example))}; the tokenized "
+                                 f"file holds {', '.join(_TOKENIZED_KEYS)}")
+        input_ids, input_offsets = _flat([e["input_ids"] for e in examples])
+        labels, label_offsets = _flat([e["labels"] for e in examples])
+        return cls(np.array([str(e["id"]) for e in examples], dtype=str), input_ids, input_offsets, labels,
+                   label_offsets)
+
+    @classmethod
+    def concatenate(cls, parts: list[TokenizedExamples]) -> TokenizedExamples:
+        import numpy as np
+
+        def offsets(arrays):
+            joined, total = [np.zeros(1, dtype=np.int64)], 0
+            for array in arrays:
+                joined.append(array[1:] + total)
+                total += int(array[-1])
+            return np.concatenate(joined)
+
+        return cls(np.concatenate([p.ids for p in parts]) if parts else np.array([], dtype=str),
+                   np.concatenate([p.input_ids for p in parts]) if parts else np.array([], dtype=np.int32),
+                   offsets([p.input_offsets for p in parts]),
+                   np.concatenate([p.labels for p in parts]) if parts else np.array([], dtype=np.int32),
+                   offsets([p.label_offsets for p in parts]))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return {"id": str(self.ids[index]),
+                "input_ids": self.input_ids[self.input_offsets[index]:self.input_offsets[index + 1]].tolist(),
+                "labels": self.labels[self.label_offsets[index]:self.label_offsets[index + 1]].tolist()}
+
+    def save(self, path: Path, **meta: str) -> None:
+        """Write the examples (and `meta`: lang, family) as an uncompressed .npz, atomically."""
+        import numpy as np
+
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:  # a file object: numpy adds no .npz suffix
+            np.savez(fh, format=np.array(TOKENIZED_FORMAT), **{key: getattr(self, key) for key in _ARRAYS},
+                     **{key: np.array(value) for key, value in meta.items()})
+
+    @classmethod
+    def load(cls, path: str | Path) -> TokenizedExamples:
+        """The examples a tokenize job saved; an InputError naming the file for anything else."""
+        import zipfile
+
+        import numpy as np
+
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "format" not in data.files or str(data["format"]) != TOKENIZED_FORMAT:
+                    raise ValueError(f"no {TOKENIZED_FORMAT} mark")
+                arrays = {key: data[key] for key in _ARRAYS}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+            raise InputError(f"{path}: not a tokenized file of this xlgen ({type(err).__name__}: {err}); "
+                             "rerun its tokenize job (snakemake --forcerun tokenize)") from None
+        return cls(**arrays)
+
+
+def _flat(rows: list[list[int]]):
+    """(ids, offsets): `rows` as one int32 array, and where each row starts and the last ends."""
+    import numpy as np
+
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    offsets = np.concatenate([np.zeros(1, dtype=np.int64), np.cumsum(lengths)])
+    flat = np.fromiter((t for r in rows for t in r), dtype=np.int64, count=int(offsets[-1]))
+    if flat.size and (flat.max() >= 2**31 or flat.min() < -(2**31)):
+        raise InputError(f"a token id of {int(flat.max())} does not fit the tokenized file's int32")
+    return flat.astype(np.int32), offsets
+
+
 def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg: dict, out_path: Path,
                   kind=None, family_settings: dict | None = None) -> int:
     """Encode `records` of the task `kind` once for every run of a (task, backbone) and save
-    them (torch.save); `family_settings`: the backbone's catalog settings (a decoder-only
-    family's prompt: xlgen.families.causal).
+    them (TokenizedExamples: int32 arrays in an .npz); `family_settings`: the backbone's catalog
+    settings (a decoder-only family's prompt: xlgen.families.causal).
 
-    Every LR, method and seed job then loads the ids instead of tokenizing again.
+    Every LR, method and seed job then loads the ids instead of tokenizing again. The records
+    are encoded TOKENIZE_CHUNK at a time: the tokenizer's output for 50,000 articles at once
+    held 9 GB (measured 2026-12-07, docs/cluster.md); encoding is per record, so the ids are
+    the same.
     """
-    import torch
-
     tokenizer, family = load_tokenizer(backbone_path)  # a damaged backbone: one line naming the file
-    examples = encode(tokenizer, family, records, lang, task_cfg["max_source_length"], task_cfg["max_target_length"],
-                      kind=kind, family_settings=family_settings)
-    with atomic_path(out_path) as tmp:
-        torch.save({"lang": lang, "family": family, "examples": examples}, tmp)
+    parts = [TokenizedExamples.from_examples(
+        encode(tokenizer, family, records[start:start + TOKENIZE_CHUNK], lang, task_cfg["max_source_length"],
+               task_cfg["max_target_length"], kind=kind, family_settings=family_settings))
+        for start in range(0, len(records), TOKENIZE_CHUNK)]
+    examples = TokenizedExamples.concatenate(parts)
+    examples.save(out_path, lang=lang, family=family)
     return len(examples)
 
 
-def load_tokenized(path: Path) -> list[dict]:
-    import torch
-
-    return torch.load(path, weights_only=True)["examples"]
+def load_tokenized(path: str | Path) -> TokenizedExamples:
+    """The examples a tokenize job wrote (a sequence of {"id", "input_ids", "labels"})."""
+    return TokenizedExamples.load(path)
 
 
 def finetune_settings(finetune_cfg: dict, lr: float, seed: int, checkpoint_path: Path | None,
@@ -112,7 +217,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
     started = time.time()
     accelerator = get_accelerator()  # first: a launched process takes its own GPU
     torch.manual_seed(seed)
-    model, tokenizer = load_backbone(backbone_path)
+    model, tokenizer = load_backbone(backbone_path, dtype=TRAINING_DTYPE)  # fp32 weights, whatever was saved
     family = family_of(model)
     method = get_method(method_name)
     model = method.prepare(model, method_settings)
@@ -162,7 +267,7 @@ def finetune(backbone_path: Path, method_name: str, method_settings: dict, train
 
 def _unsharded(backbone_path: Path, method, method_settings: dict, state_dict: dict):
     """A whole (unsharded) copy of the method's model holding `state_dict`, to save it."""
-    model, _ = load_backbone(backbone_path)
+    model, _ = load_backbone(backbone_path, dtype=TRAINING_DTYPE)
     model = method.prepare(model, method_settings)
     model.load_state_dict(state_dict)
     return model

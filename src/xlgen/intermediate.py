@@ -11,7 +11,7 @@ import json
 import random
 from pathlib import Path
 
-from xlgen.backbones import family_of, load_backbone
+from xlgen.backbones import TRAINING_DTYPE, family_of, load_backbone
 from xlgen.families import pretraining_examples
 from xlgen.io import InputError, atomic_directory
 from xlgen.training import TrainSettings, remove_checkpoint, train_steps
@@ -36,7 +36,7 @@ def intermediate_tune(backbone_path: Path, unlabeled: dict[str, list[str]],
     import torch
 
     torch.manual_seed(seed)
-    model, tokenizer = load_backbone(backbone_path)
+    model, tokenizer = load_backbone(backbone_path, dtype=TRAINING_DTYPE)
     family = family_of(model)
     objective = settings["objective"]
     if objective == "translation" and not parallel:

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import stat
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -215,19 +216,23 @@ def error_line(err: BaseException) -> str:
 
 
 @contextlib.contextmanager
-def one_line_errors(log_path: str | Path | None = None) -> Iterator[None]:
+def one_line_errors(log_path: str | Path | None = None, resources=None) -> Iterator[None]:
     """Run a workflow script's body; an input error ends it with one line and exit status 1.
 
     With `log_path`, stderr goes to that file first (the job's log). The line is
     `xlgen: <message>`, the message naming the culprit (`file:line: problem`); any
     other exception keeps its traceback (a full disk is one line too, whatever raised it),
     and XLGEN_TRACEBACK=1 keeps it for input errors too. Outputs are written atomically, so
-    a failed job leaves none half-written.
+    a failed job leaves none half-written. With `resources` (the job's `snakemake.resources`),
+    a body that succeeds ends the log with the job's usage line (`job_usage`).
     """
+    started = time.monotonic()
     if log_path is not None:
         sys.stderr = open(log_path, "w", encoding="utf-8", buffering=1)
     try:
         yield
+        if resources is not None:
+            print(job_usage(resources, time.monotonic() - started), file=sys.stderr, flush=True)
     except Exception as err:
         if not isinstance(err, INPUT_ERRORS) and not is_disk_full(err):
             raise
@@ -240,6 +245,66 @@ def one_line_errors(log_path: str | Path | None = None) -> Iterator[None]:
         print(f"xlgen: {line}", file=sys.stderr)
         sys.stderr.flush()
         raise SystemExit(1) from None
+
+
+# ---------------------------------------------------------------------------------------
+# What a job used: the last line of the log of a job that holds a backbone
+
+USAGE_PREFIX = "job usage:"
+ASKED = ("mem_mb", "disk_mb", "runtime")  # the requests of the rules (runtime in minutes)
+
+
+def job_usage(resources=None, wall_s: float | None = None) -> str:
+    """One line of what this job's process used and what the job asked the scheduler for:
+    `job usage: peak_rss_mb=.. children_peak_rss_mb=.. write_mb=.. wall_s=.. mem_mb=.. disk_mb=.. runtime=..`.
+
+    The peaks are the kernel's high-water marks of resident memory (getrusage ru_maxrss: exact,
+    not polled), of this process and of the largest child it waited for (the N processes of a
+    multi-GPU finetune job, each of which loads the model: the job holds about N times that);
+    `write_mb` the bytes the process sent to storage (/proc/self/io write_bytes: its outputs,
+    temporary files and checkpoints, also those removed later; absent where the kernel does not
+    account I/O); `wall_s` the seconds of the script's body. The requests are Snakemake's
+    `resources` of the job (`attempt` applied; runtime in minutes).
+    """
+    import resource
+
+    fields = {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kB on Linux
+              "children_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    written = _io_counter("write_bytes")
+    if written is not None:
+        fields["write_mb"] = written / 2**20
+    if wall_s is not None:
+        fields["wall_s"] = float(wall_s)
+    for key in ASKED:
+        value = resources.get(key) if resources is not None and hasattr(resources, "get") else None
+        if isinstance(value, (int, float)):
+            fields[key] = value
+    return " ".join([USAGE_PREFIX] + [f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}"
+                                       for k, v in fields.items()])
+
+
+def parse_job_usage(log_path: str | Path) -> dict[str, float] | None:
+    """The fields of the last usage line of a job's log (job_usage), or None if it has none."""
+    found = None
+    for _, line in text_lines(log_path):
+        if line.startswith(USAGE_PREFIX):
+            found = line
+    if found is None:
+        return None
+    pairs = (item.split("=", 1) for item in found[len(USAGE_PREFIX):].split())
+    return {key: float(value) for key, value in pairs}
+
+
+def _io_counter(name: str) -> int | None:
+    try:
+        with open("/proc/self/io", encoding="ascii") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key == name:
+                    return int(value)
+    except OSError:
+        return None
+    return None
 
 
 @contextlib.contextmanager

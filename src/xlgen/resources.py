@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,24 +119,35 @@ def _decoder(c: Mapping) -> int:
 # Host memory, disk and time of the jobs that hold a backbone, from its parameter count, the
 # method, the processes and the data; each request is scaled by Snakemake's `attempt`, so a
 # job retried after running out of memory or time asks for more. docs/cluster.md shows what
-# they give for the paper and LLM studies; they are not yet checked against measured
-# real-size peaks (issue 24's rehearsal).
+# they give for the paper and LLM studies. The real-shape rehearsal (benchmarks/rehearsal.py,
+# `make rehearsal`) measures what the jobs hold at the real shapes; tests/test_rehearsal.py
+# checks every request against its table, HEADROOM above the measured peak.
 
 MB = 2**20
 RUNTIME_MB = 1200  # python, torch, transformers and a tokenizer loaded, no model
 MARGIN = 1.25  # over the arithmetic below: allocator slack, a second copy while a tensor moves
+EVALUATE_MEM_MB = 2000  # the evaluate rule's (scores and the language judge; measured 0.2 GB)
+# What each rule asks is at least this much above the peak host memory the real-shape
+# rehearsal measured for its job (benchmarks/rehearsal.py; tests/test_rehearsal.py).
+HEADROOM = 1.10
 DEFAULT_GPU = {"tflops": 312.0, "mfu": 0.25}  # A100 bf16 dense peak and a model FLOPs utilisation for plain PyTorch
-BYTES_PER_TOKEN = 8  # a token id held in memory while batches are built (int64)
+BYTES_PER_TOKEN = 8  # a token id held: int32 in TokenizedExamples, and as much again (batches, slack)
+TOKENIZED_BYTES_PER_ID = 4  # the tokenize rule's file: int32 ids (xlgen.finetune.TokenizedExamples)
+TEXT_BYTES_PER_TOKEN = 4  # UTF-8 bytes a token of the training text, before it is tokenized
+LOGIT_BYTES = 12  # a logit of a training example: fp32, its log-softmax and its gradient
 
 
 @dataclass(frozen=True)
 class Shape:
-    """What the resources depend on in a backbone: its parameters and the width and depth
-    its activations scale with."""
+    """What the resources depend on in a backbone: its parameters, the width and depth its
+    activations scale with, and the vocabulary its logits have (0: not known before its
+    config.json is there), of an encoder-decoder or a decoder-only model."""
 
     params: int
     width: int
     layers: int
+    vocab: int = 0
+    encoder_decoder: bool = True
 
     @classmethod
     def from_config(cls, config: Mapping) -> Shape:
@@ -144,7 +156,8 @@ class Shape:
                   if config.get("model_type") in T5_TYPES else
                   config.get("encoder_layers", 0) + config.get("decoder_layers", 0)
                   or config.get("num_hidden_layers", 0))
-        return cls(count_parameters(config), int(width or 0), int(layers))
+        return cls(count_parameters(config), int(width or 0), int(layers), int(config.get("vocab_size") or 0),
+                   config.get("model_type") not in DECODER_TYPES)
 
 
 def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") -> Shape:
@@ -152,7 +165,10 @@ def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") ->
     (downloaded, built or given by `path`), else the entry's `params`, else, for a demo
     backbone not built yet, its demo dimensions."""
     if folder is not None and (Path(folder) / "config.json").is_file():
-        return Shape.from_config(read_config(folder))
+        config = read_config(folder)
+        if "lm_head.weight" in stored_weights(folder):  # its own LM head, whatever config.json says
+            config = {**config, "tie_word_embeddings": False}
+        return Shape.from_config(config)
     if "params" in entry:
         return Shape(int(entry["params"]), int(entry.get("width", 0)), int(entry.get("layers", 0)))
     demo = entry.get("demo")
@@ -166,19 +182,59 @@ def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") ->
                      "(snakemake --until download_backbones) or give `params:` (its parameter count)")
 
 
+def stored_weights(folder: str | Path) -> set[str]:
+    """The tensor names a checkpoint's safetensors files hold (their headers only), or none.
+
+    A tied LM head is saved once; one stored beside the embeddings is the model's own. Where
+    config.json says otherwise, the weights win: transformers 5 writes `tie_word_embeddings:
+    true` for every mT5 it saves (MT5Config forces it) and keeps the two apart when both are
+    stored, so an mT5 saved by a job of the workflow holds 582M parameters, not 390M."""
+    folder = Path(folder)
+    index = folder / "model.safetensors.index.json"
+    try:
+        if index.is_file():
+            return set(json.loads(index.read_text(encoding="utf-8")).get("weight_map", {}))
+        if not (folder / "model.safetensors").is_file():
+            return set()
+        with open(folder / "model.safetensors", "rb") as fh:
+            (size,) = struct.unpack("<Q", fh.read(8))
+            return set(json.loads(fh.read(size))) - {"__metadata__"}
+    except (OSError, ValueError, struct.error):  # a damaged file: the job that loads it says so
+        return set()
+
+
+def held_train_tokens(tokenized_bytes: int | None, text_bytes: int = 0) -> int:
+    """The token ids of a training set: from the size of the tokenize rule's file where it
+    exists (its ids, offsets and example ids: slightly over the ids), else from the size of the
+    training text (the dry run of a study not tokenized yet)."""
+    if tokenized_bytes is not None:
+        return tokenized_bytes // TOKENIZED_BYTES_PER_ID
+    return text_bytes // TEXT_BYTES_PER_TOKEN
+
+
 def state_bytes_per_param(trainable_share: float, gradient_copies: int = 1) -> float:
     """Bytes a parameter holds while training: fp32 weights (4), and for a trained one its
     gradient(s) (4 each) and AdamW's two moments (8)."""
     return 4 + trainable_share * (4 * gradient_copies + 8)
 
 
+def logit_bytes(shape: Shape, source_length: int, target_length: int) -> int:
+    """The logits of one training example in fp32, with their log-softmax and gradient: over
+    the target (encoder-decoder) or over every position (decoder-only). The largest activation
+    of a decoder-only model: 2.0 GB for Qwen2.5-0.5B at 1,024 + 96 tokens, which the
+    rehearsal's LoRA and prompt-tuning jobs held on the CPU (2026-12-07)."""
+    positions = target_length if shape.encoder_decoder else source_length + target_length
+    return positions * shape.vocab * LOGIT_BYTES
+
+
 def finetune_mem_mb(shape: Shape, trainable_share: float, gradient_copies: int, processes: int,
-                    train_tokens: int, attempt: int = 1) -> int:
+                    train_tokens: int, attempt: int = 1, example: tuple[int, int] = (0, 0)) -> int:
     """Host memory of a finetune job: each process loads the backbone and, on a CPU, trains
     it there (weights, gradients, optimizer state; on a GPU these move to the device, and a
-    checkpoint brings them back to the host to be saved), and holds the tokenized data."""
+    checkpoint brings them back to the host to be saved), holds the tokenized data, and the
+    logits of one example (`example`: its source and target lengths; on a GPU, on the device)."""
     per_process = (RUNTIME_MB * MB + shape.params * state_bytes_per_param(trainable_share, gradient_copies)
-                   + train_tokens * BYTES_PER_TOKEN)
+                   + train_tokens * BYTES_PER_TOKEN + logit_bytes(shape, *example))
     return _mb(processes * per_process * MARGIN * attempt)
 
 
@@ -191,14 +247,22 @@ def finetune_disk_mb(shape: Shape, trainable_share: float, attempt: int = 1) -> 
 
 
 def generate_mem_mb(shape: Shape, attempt: int = 1) -> int:
-    """Host memory of a generation job: the backbone loaded in fp32 (then moved to the
-    device), the trained weights merged into it, and the runtime."""
-    return _mb((RUNTIME_MB * MB + 2 * shape.params * 4) * MARGIN * attempt)
+    """Host memory of a generation job: the runtime and the model's weights loaded once (at
+    most fp32: a full run's model as trained; a peft method's backbone in its own dtype, and
+    its adapters), then moved to the device. No second copy: the rehearsal measured one
+    (2026-12-07, docs/cluster.md)."""
+    return _mb((RUNTIME_MB * MB + shape.params * 4) * MARGIN * attempt)
+
+
+def evaluate_mem_mb(attempt: int = 1) -> int:
+    """Host memory of an evaluate job: scores of one run's generation files (no model)."""
+    return EVALUATE_MEM_MB * attempt
 
 
 def tokenize_mem_mb(n_examples: int, tokens_per_example: int, attempt: int = 1) -> int:
-    """Host memory of a tokenize job: the runtime and the token ids of every example (the
-    source text held once more while it is encoded)."""
+    """Host memory of a tokenize job: the runtime, the records' text (~4 bytes a token) and
+    the token ids of every example (int32, once more while they are joined), the tokenizer's
+    lists for one chunk of records at a time (xlgen.finetune.TOKENIZE_CHUNK) aside."""
     return _mb((RUNTIME_MB * MB + n_examples * tokens_per_example * (BYTES_PER_TOKEN + 8)) * MARGIN * attempt)
 
 

@@ -17,7 +17,7 @@ from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
 # `{task}`: a task_catalog name; `{method}` and `{backbone}`: the path forms below
 PATHS = {
     "data": "results/data/{task}/{lang}/{split}.jsonl",
-    "tokenized": "results/tokenized/{task}/{backbone}/{sub}{split}.pt",
+    "tokenized": "results/tokenized/{task}/{backbone}/{sub}{split}.npz",
     "model": "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/model",
     "run": "results/models/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/run.json",
     "checkpoint": "results/checkpoints/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/checkpoint.pt",

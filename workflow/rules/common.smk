@@ -12,10 +12,12 @@ from xlgen.methods import get_method
 from xlgen.plan import PlanError, StudyPlan
 from xlgen.resources import (
     backbone_shape,
+    evaluate_mem_mb,
     finetune_disk_mb,
     finetune_mem_mb,
     generate_mem_mb,
     generate_minutes,
+    held_train_tokens,
     tokenize_mem_mb,
     train_minutes,
 )
@@ -446,15 +448,14 @@ def get_backbone_shape(wildcards):
 
 
 def _train_tokens(wildcards):
-    """Token ids the finetune job holds: what the tokenize rule wrote, at 2 bytes an id (its
-    pickled ids take more: 2.9 bytes for a 1,200-id vocabulary, 4.6 for 250k, measured
-    2026-12-07, so this overcounts, on the safe side), else the training set's text at ~4
-    characters a token."""
+    """Token ids the finetune job holds: those of the file the tokenize rule wrote, else the
+    training set's text at ~4 characters a token (xlgen.resources.held_train_tokens)."""
     tokenized = Path(get_tokenized(wildcards)["train"])
-    if tokenized.exists():
-        return tokenized.stat().st_size // 2
     text = Path(get_task_data(wildcards)["train"])
-    return text.stat().st_size // 4 if text.exists() else 0
+    return held_train_tokens(
+        tokenized.stat().st_size if tokenized.exists() else None,
+        text.stat().st_size if text.exists() else 0,
+    )
 
 
 @functools.lru_cache(maxsize=None)
@@ -485,6 +486,7 @@ def finetune_resources(wildcards, attempt):
             processes,
             _train_tokens(wildcards),
             attempt,
+            (task["max_source_length"], task["max_target_length"]),
         ),
         "disk_mb": finetune_disk_mb(shape, method.trainable_share_bound, attempt),
         "runtime": train_minutes(

@@ -9,7 +9,7 @@ rule evaluate:
         run_log("evaluate"),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=lambda wc, attempt: evaluate_mem_mb(attempt),
         runtime=30,
     params:
         settings=config["evaluate"],

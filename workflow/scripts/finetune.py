@@ -8,7 +8,7 @@ the same job spec; the outputs are the same files either way.
 
 from xlgen.io import one_line_errors
 
-with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one log line, exit 1; else a usage line
     import sys
 
     from xlgen.finetune import launch, run_job

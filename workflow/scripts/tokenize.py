@@ -2,7 +2,7 @@
 
 from xlgen.io import one_line_errors
 
-with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 1
+with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one log line, exit 1; else a usage line
     import sys
     from pathlib import Path
 

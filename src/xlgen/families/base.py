@@ -109,8 +109,13 @@ class Family:
 
         return AutoModelForSeq2SeqLM
 
-    def load_model(self, path):
-        return self.auto_class().from_pretrained(path)
+    def load_model(self, path, dtype: str | None = None):
+        """The model of a checkpoint, in its own dtype or in `dtype` ("float32")."""
+        if dtype is None:
+            return self.auto_class().from_pretrained(path)
+        import torch
+
+        return self.auto_class().from_pretrained(path, dtype=getattr(torch, dtype))
 
     def prepare_tokenizer(self, tokenizer):
         """The tokenizer made ready for batching (a pad token where it lacks one)."""
