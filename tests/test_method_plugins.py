@@ -19,7 +19,7 @@ from safetensors.torch import load_file
 
 from xlgen.backbones import load_backbone
 from xlgen.config import ConfigError, schema_with_registries, validate_config
-from xlgen.finetune import encode, run_job
+from xlgen.finetune import TokenizedExamples, encode, run_job
 from xlgen.methods import METHODS, get_method
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,12 +80,12 @@ def test_a_plugin_method_trains_through_the_finetune_job(plugin_path, config, tm
                for i in range(8)]
     examples = encode(tokenizer, "mbart", records, "en", 32, 8)
     for split in ("train", "dev"):
-        torch.save({"lang": "en", "family": "mbart", "examples": examples}, tmp_path / f"{split}.pt")
+        TokenizedExamples.from_examples(examples).save(tmp_path / f"{split}.npz", lang="en", family="mbart")
     finetune = {**config["finetune"], "steps": 4, "batch_size": 4, "warmup_steps": 1, "dev_every": 4,
                 "dev_examples": 4, "checkpoint_every": 0}
     spec = {"backbone": str(BACKBONE), "method": "norms_only",
             "method_settings": config["method_settings"]["norms_only"],
-            "train": str(tmp_path / "train.pt"), "dev": str(tmp_path / "dev.pt"), "unlabeled": [], "lr": 1.0e-2,
+            "train": str(tmp_path / "train.npz"), "dev": str(tmp_path / "dev.npz"), "unlabeled": [], "lr": 1.0e-2,
             "seed": 1, "finetune": finetune, "model": str(tmp_path / "model"), "run_json": str(tmp_path / "run.json"),
             "checkpoint": None, "run": {"method": "norms_only"}}
     summary = run_job(spec, log=lambda _: None)

@@ -349,8 +349,8 @@ def finetune_steps_per_second(workdir: Path, config: dict, out: Path) -> float:
     150 steps through the job's own entry point, timed between its log rows at steps 50 and 150."""
     tokenized = workdir / "results" / "tokenized" / "summarization" / "mbart-tiny"
     spec = {"backbone": str(workdir / "results" / "backbones" / "mbart-tiny"), "method": "full",
-            "method_settings": config["method_settings"]["full"], "train": str(tokenized / "train.pt"),
-            "dev": str(tokenized / "dev.pt"), "unlabeled": [], "lr": 3e-3, "seed": 1,
+            "method_settings": config["method_settings"]["full"], "train": str(tokenized / "train.npz"),
+            "dev": str(tokenized / "dev.npz"), "unlabeled": [], "lr": 3e-3, "seed": 1,
             "finetune": {**config["finetune"], "steps": 150, "dev_every": 150}, "model": str(out / "model"),
             "run_json": str(out / "run.json"), "checkpoint": None, "run": {}, "processes": 1, "threads": 1}
     subprocess.run([sys.executable, "-m", "xlgen.finetune", json.dumps(spec)], env=SNAKEMAKE_ENV, check=True,
