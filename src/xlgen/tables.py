@@ -12,7 +12,7 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
-from xlgen.runs import RUN_KEYS, same_lr
+from xlgen.runs import DECODING_VARIANTS, RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
 
@@ -36,8 +36,8 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
             "train_steps": summary["steps"],
         })
     runs = pd.DataFrame(runs).rename(columns={"method": "trained_method"})
-    # a translate-test variant applies its base method's run: its facts are those
-    trained = [base if variant == "translate_test" else method
+    # a decoding variant (translate-test, script mask) applies its base method's run: its facts are those
+    trained = [base if variant in DECODING_VARIANTS else method
                for method, base, variant in zip(scores["method"], scores["base_method"], scores["variant"])]
     keys = [k if k != "method" else "trained_method" for k in RUN_KEYS]
     table = scores.assign(trained_method=trained).merge(runs, on=keys, how="left", validate="many_to_one")
