@@ -14,9 +14,9 @@ include: "workflow/rules/backbone.smk"
 include: "workflow/rules/finetune.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/translate.smk"
-include: "workflow/rules/remedies.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/remedies.smk"
 include: "workflow/rules/human.smk"
 
 

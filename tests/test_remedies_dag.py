@@ -43,7 +43,8 @@ def test_enabling_the_mask_on_the_demo_adds_generation_and_evaluation_jobs_and_n
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
     runs = 3 * 2 * 2  # backbones x full's LRs x tasks
-    assert {rule: n for rule, n in added.items() if n} == {"generate_script_mask": runs, "evaluate": runs}
+    tables = {"arms_table": 2}  # results/tables/arms_<task>.csv
+    assert {rule: n for rule, n in added.items() if n} == {"generate_script_mask": runs, "evaluate": runs, **tables}
     assert masked["finetune"] == plain["finetune"] == 24
     assert "generate_script_mask" not in plain  # off by default: the demo plans what it planned
     # the plan predicts the DAG's run stages
@@ -99,4 +100,12 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     paired = pd.read_csv(workdir / "results/tables/paired_qa.csv")
     assert set(paired["method"]) == {"full+mask"} and set(paired["reference_method"]) == {"full"}
     markdown = (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")
-    assert "| mbart-tiny | full+mask |" in markdown
+    assert "| mbart-tiny | full+mask |" in markdown and "## Remedies" in markdown
+    arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
+    assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
+    assert sorted(set(arms["remedy"])) == ["none", "script_mask"]
+    assert len(arms) == 2 * 2 * 3  # LRs x remedies x languages
+    assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
+    plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
+    unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]
+    assert plain.to_dict() == unmasked.set_index("lr")["f1_unicode"].to_dict()

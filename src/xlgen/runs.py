@@ -32,6 +32,8 @@ VARIANTS = ("zero_shot", "translate_train", "translate_test", "script_mask")
 # variants that train nothing: they apply the zero-shot run of their base method (its model,
 # its run.json) at decoding time; translate-test, and the decode-time remedies of issue 23
 DECODING_VARIANTS = ("translate_test", "script_mask")
+# the remedies of issue 23 among the variants: the study's arms, each against its run without it
+REMEDY_VARIANTS = ("script_mask",)
 
 
 def format_lr(lr) -> str:

@@ -299,6 +299,8 @@ def get_final_output():
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
         outputs.append("results/tables/mt_quality.csv")
+    if PLAN.mask_on:  # the remedies as study arms (workflow/rules/remedies.smk)
+        outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()
     return outputs

@@ -35,3 +35,25 @@ if MASK_ON:
                 mask_cache_dir=get_script_mask_dir,
             script:
                 "../scripts/generate.py"
+
+
+if MASK_ON:
+
+    localrules:
+        arms_table,
+
+    rule arms_table:
+        """Each remedy beside the run without it, per backbone, method, LR and language."""
+        input:
+            rules.aggregate.output.long,
+        output:
+            report(
+                "results/tables/arms_{task}.csv",
+                caption="../report/arms.rst",
+                category="5. Remedies",
+                labels={"task": "{task}"},
+            ),
+        log:
+            "results/logs/arms_table/{task}.log",
+        script:
+            "../scripts/arms_table.py"
