@@ -7,7 +7,9 @@ if MASK_ON:
 
         rule:
             name:
-                PLAN.generate_rule(_tasks[0], "generate_script_mask")
+                "generate_script_mask"
+                if _langs == ALL_LANGS
+                else f"generate_script_mask_{_tasks[0]}"
             input:
                 data=get_eval_data,
                 model=rules.finetune.output.model,
