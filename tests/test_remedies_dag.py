@@ -81,7 +81,7 @@ def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_agai
     assert not (workdir / "results/backbones/mbart-tiny/script_masks").exists()
     assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full"]
     ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
-    assert ran["finetune"] == 2 and ran["generate"] == ran["generate_script_mask"] == 2 and ran["evaluate"] == 4
+    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == 1 and ran["evaluate"] == 2
 
 
 @pytest.mark.slow
@@ -90,7 +90,7 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
     masked = long[long["method"] == "full+mask"]
     assert set(masked["variant"]) == {"script_mask"} and set(masked["base_method"]) == {"full"}
-    assert len(masked) == len(long[long["method"] == "full"]) == 2 * 3 * 2  # LRs x languages x splits
+    assert len(masked) == len(long[long["method"] == "full"]) == 3 * 2  # languages x splits
     assert masked["trainable_share"].notna().all()  # the facts of the English run it decodes with
     sweep = pd.read_csv(workdir / "results/tables/lr_sweep_qa.csv")
     assert sorted(set(sweep["method"])) == ["full", "full+mask"]
@@ -104,7 +104,7 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
     assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
     assert sorted(set(arms["remedy"])) == ["none", "script_mask"]
-    assert len(arms) == 2 * 2 * 3  # LRs x remedies x languages
+    assert len(arms) == 2 * 3  # remedies x languages
     assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
     plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
     unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]

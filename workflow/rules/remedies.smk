@@ -33,7 +33,8 @@ if MASK_ON:
                 kind=get_task_param("kind"),
                 family_settings=get_family_settings,
                 run=get_variant_identity("script_mask"),
-                script_mask=PLAN.mask,
+                # only what decoding reads: editing `methods` reruns no job
+                keep_latin=bool(PLAN.mask.get("keep_latin", False)),
                 mask_cache_dir=get_script_mask_dir,
             script:
                 "../scripts/generate.py"

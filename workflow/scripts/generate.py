@@ -20,7 +20,7 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     torch.set_num_threads(snakemake.threads)
     run = snakemake.params.run  # the run's identity record (xlgen.plan)
     settings = snakemake.params.settings
-    mask = getattr(snakemake.params, "script_mask", None) if run["variant"] == "script_mask" else None
+    masked = run["variant"] == "script_mask"  # its rule passes keep_latin and mask_cache_dir
     status = read_json(snakemake.input.run)["status"]
     # every input is checked before the model loads: bad data fails in seconds
     data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
@@ -42,8 +42,8 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
             print(f"{lang}.{split}: skipped, {family.name} has no language code for {lang}", file=sys.stderr)
             continue
         processors = None
-        if mask is not None:
-            processors = [script_mask_processor(tokenizer, lang, keep_latin=bool(mask.get("keep_latin")),
+        if masked:
+            processors = [script_mask_processor(tokenizer, lang, keep_latin=snakemake.params.keep_latin,
                                                 cache_dir=snakemake.params.mask_cache_dir)]
             print(f"{lang}.{split}: {processors[0]!r}", file=sys.stderr)
         predictions = generate(
