@@ -16,6 +16,7 @@ include: "workflow/rules/generate.smk"
 include: "workflow/rules/translate.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/remedies.smk"
 include: "workflow/rules/human.smk"
 
 

@@ -79,7 +79,7 @@ def apt_install(*packages: str) -> str:
 
 # The studies that share one tiny world and one tiny backbone per family (same data.demo,
 # languages, seed and backbone entries: tests/test_study_configs.py checks it).
-SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml")
+SHARED_WORLD_CONFIGS = ("tiny.yaml", "tiny-methods.yaml", "tiny-translate.yaml", "tiny-remedies.yaml")
 
 
 @pytest.fixture(scope="session")

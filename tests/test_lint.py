@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Rules are defined per study (`if DATA_SOURCE == "demo"`, `if TT_ON`): between them these
 # configs define every rule of the workflow, and `--lint` only sees the rules a config defines.
-LINT_CONFIGS = [None, "config/demo-translate.yaml", "config/paper.yaml", "config/demo-human.yaml"]  # None: the default
+LINT_CONFIGS = [None, "config/demo-translate.yaml", "config/paper.yaml", "config/demo-human.yaml",
+                "config/demo-remedies.yaml"]  # None: the default
 
 # Every rule runs a script of the xlgen package in the environment Snakemake itself runs in
 # (`make install`: pyproject.toml is the one definition of the software), so no rule names a

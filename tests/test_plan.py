@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from xlgen.config import validate_config
+from xlgen.config import ConfigError, validate_config
 from xlgen.plan import PlanError, StudyPlan
 from xlgen.runs import PATHS, path_keys, path_pattern, run_path, same_lr
 
@@ -149,3 +149,33 @@ def test_an_lr_read_back_from_a_six_digit_table_is_still_its_run():
     printed = float(f"{lr:.6g}")
     assert same_lr(lr, printed) and same_lr(1e-05, "1e-05")
     assert not same_lr(lr, 1.23456e-4)  # a neighbouring grid point stays another run
+
+
+def test_script_mask_runs_decode_the_zero_shot_runs_and_train_nothing():
+    plan = StudyPlan.from_config(merged("demo-remedies.yaml"))
+    masked = [r for r in plan.runs["qa"] if r["variant"] == "script_mask"]
+    assert [(r["backbone"], r["method"], r["lr"]) for r in masked[:2]] == [
+        ("mt5-demo", "full+mask", 1e-4), ("mt5-demo", "full+mask", 3e-3)]
+    assert len(masked) == 3 * 2 and all(r["base_method"] == "full" for r in masked)
+    run = masked[0]
+    assert run_path("generation", run, lang="ru", split="test") == \
+        "results/generations/qa/mt5-demo/full+mask/lr~0.0001/seed~1/ru.test.jsonl"
+    assert plan.run_langs(run) == plan.task_langs("qa")  # every language, the source's included
+    assert plan.run(**path_keys(run)) is run
+    trained = plan.trained_run(run)
+    assert trained["method"] == "full" and trained["variant"] == "zero_shot" and trained["lr"] == run["lr"]
+    assert "script_mask" not in {r["variant"] for r in plan.trained_runs()}
+    assert plan.generate_rule("qa", "generate_script_mask") == "generate_script_mask"
+    default = StudyPlan.from_config(merged())
+    counts, before = plan.job_counts(), default.job_counts()
+    assert counts["finetune"] == before["finetune"] and counts["generate"] == before["generate"]
+    assert counts["generate_script_mask"] == 2 * 6 and counts["evaluate"] == before["evaluate"] + 2 * 6
+    assert "generate_script_mask" not in before and default.all_runs() == StudyPlan.from_config(
+        merged("demo-remedies.yaml") | {"remedies": {"script_mask": {"enabled": False}}}).all_runs()
+
+
+def test_the_script_mask_of_a_method_that_does_not_run_is_refused_naming_the_key():
+    config = merged("demo-remedies.yaml")
+    config["remedies"]["script_mask"]["methods"] = ["prompt"]
+    with pytest.raises(ConfigError, match=r"^'remedies.script_mask.methods\[0\]' is 'prompt': not in 'methods'"):
+        validate_config(config, ROOT / "config" / "schema.yaml")

@@ -18,8 +18,9 @@ from xlgen.catalog import task_spec
 from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
 from xlgen.io import InputError
-from xlgen.languages import LANGUAGES, get_language
+from xlgen.languages import LANGUAGES, describe_language, get_language
 from xlgen.methods import METHODS, get_method, load_method
+from xlgen.metrics.scripts import target_scripts
 
 
 class ConfigError(InputError):
@@ -69,6 +70,7 @@ def schema_with_registries(schema: dict | str | Path) -> dict:
     names = list(METHODS)
     props["methods"]["items"]["enum"] = names
     props["translate_train"]["properties"]["methods"]["items"]["enum"] = names
+    props["remedies"]["properties"]["script_mask"]["properties"]["methods"]["items"]["enum"] = names
     only_lrs = {"type": "object", "additionalProperties": False, "required": ["lrs"],
                 "properties": {"lrs": {"$ref": "#/$defs/lrs"}}}
     props["method_settings"]["properties"] = {
@@ -207,6 +209,7 @@ def _check_references(config: dict[str, Any]) -> None:
         if method not in config["method_settings"]:
             raise ConfigError(f"'methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
     _check_translate_train(config, specs)
+    _check_remedies(config, specs)
     for i, task in enumerate(config["tasks"]):
         if task not in config["task_settings"]:
             raise ConfigError(f"'tasks[{i}]' is {task!r}: missing 'task_settings.{task}'")
@@ -307,6 +310,23 @@ def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
     for i, method in enumerate(section.get("methods", ["full"])):
         if method not in config["method_settings"]:
             raise ConfigError(f"'translate_train.methods[{i}]' is {method!r}: missing 'method_settings.{method}'")
+
+
+def _check_remedies(config: dict[str, Any], specs: dict) -> None:
+    """The script mask decodes the zero-shot runs of configured methods, in languages whose
+    script it can tell apart (xlgen.metrics.scripts.target_scripts)."""
+    section = (config.get("remedies") or {}).get("script_mask")
+    if not section or not section["enabled"]:
+        return
+    for i, method in enumerate(section.get("methods", ["full"])):
+        if method not in config["methods"]:
+            raise ConfigError(f"'remedies.script_mask.methods[{i}]' is {method!r}: not in 'methods' (the mask "
+                              "decodes a method's zero-shot runs)")
+    langs = dict.fromkeys([config["source_language"], *(lang for spec in specs.values() for lang in spec.languages)])
+    for lang in langs:
+        if not target_scripts(lang):
+            raise ConfigError(f"'remedies.script_mask.enabled': the mask cannot tell the script of {lang!r} apart "
+                              f"({describe_language(lang).script}); leave it off for this study")
 
 
 def backbone_language_notes(config: dict[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xlgen.catalog import TaskSpec, task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.io import InputError
-from xlgen.runs import format_lr, run_record
+from xlgen.runs import DECODING_VARIANTS, format_lr, run_record, trained_record
 
 
 class PlanError(InputError):
@@ -117,10 +117,25 @@ class StudyPlan:
     def tt_test(self) -> bool:
         return self.tt_on and bool(self.tt.get("translate_test", True))
 
+    # --- the decode-time remedies (config `remedies`, off unless enabled; issue 23) ---
+    @property
+    def mask(self) -> Mapping:
+        return (self.config.get("remedies") or {}).get("script_mask") or {}
+
+    @property
+    def mask_on(self) -> bool:
+        return bool(self.mask.get("enabled"))
+
+    @property
+    def mask_methods(self) -> list[str]:
+        """The methods whose zero-shot runs also decode under the script mask ('full+mask')."""
+        return list(self.mask.get("methods") or ["full"]) if self.mask_on else []
+
     def build_runs(self, task: str) -> list[dict]:
         """Every run of a task as its identity record (xlgen.runs.run_record): each (backbone,
         method, lr, seed), then the translate-train ('full+tt-ru' in paths) and
-        translate-test ('full+ttest') variants where enabled."""
+        translate-test ('full+ttest') variants where enabled, then the script-mask variant
+        ('full+mask') of the zero-shot runs of `remedies.script_mask.methods` where enabled."""
         spec = self.specs[task]
         lrs = {m: self.config["method_settings"][m]["lrs"] for m in self.methods + self.tt_methods}
         runs = [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX))
@@ -132,6 +147,9 @@ class StudyPlan:
                                 variant=variant, variant_lang=lang)
                      for b in self.tt_backbones for m in self.tt_methods for variant, lang in variants
                      for lr in lrs[m] for s in self.seeds]
+        runs += [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX),
+                            variant="script_mask")
+                 for b in self.backbones for m in self.mask_methods for lr in lrs[m] for s in self.seeds]
         return runs
 
     # --- lookups ---
@@ -150,8 +168,14 @@ class StudyPlan:
         return [run for task in self.tasks for run in self.runs[task]]
 
     def trained_runs(self) -> list[dict]:
-        """The runs that train (a translate-test variant applies its English run)."""
-        return [run for run in self.all_runs() if run["variant"] != "translate_test"]
+        """The runs that train (a translate-test or script-mask variant applies its English run)."""
+        return [run for run in self.all_runs() if run["variant"] not in DECODING_VARIANTS]
+
+    def trained_run(self, run: dict) -> dict:
+        """The planned run whose model and run.json `run` uses: itself, or the zero-shot run of
+        a decoding variant's base method (xlgen.runs.trained_record)."""
+        base = trained_record(run)
+        return self._index.get((base["task"], base["backbone"], base["method"], base["lr"], base["seed"]), base)
 
     def task_langs(self, task: str) -> list[str]:
         """The source language, then the task's target languages."""
@@ -174,11 +198,12 @@ class StudyPlan:
             groups.setdefault(tuple(self.task_langs(task)), []).append(task)
         return [(list(langs), tasks) for langs, tasks in groups.items() if tasks]
 
-    def generate_rule(self, task: str) -> str:
-        """The name of the generate rule of a task's zero-shot runs."""
+    def generate_rule(self, task: str, stage: str = "generate") -> str:
+        """The name of the generate rule of a task's zero-shot runs (`stage` 'generate'), or
+        of their script-mask variants ('generate_script_mask')."""
         for langs, tasks in self.language_groups():
             if task in tasks:
-                return "generate" if langs == self.all_langs else f"generate_{tasks[0]}"
+                return stage if langs == self.all_langs else f"{stage}_{tasks[0]}"
         raise KeyError(task)
 
     def job_counts(self) -> dict[str, int]:
@@ -198,6 +223,8 @@ class StudyPlan:
             elif run["variant"] == "translate_train":
                 add("finetune")
                 add("generate_translate_train")
+            elif run["variant"] == "script_mask":
+                add(self.generate_rule(run["task"], "generate_script_mask"))
             else:
                 add("translate_test")
         add("tokenize", len(self.tasks) * len(self.backbones))

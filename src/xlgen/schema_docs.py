@@ -19,7 +19,8 @@ schema's `description:` fields, not this file (tests/test_docs.py checks it is c
 {description}
 
 The files in `config/`: `config.yaml` is the default, the offline demo study (`make demo`);
-`demo-full.yaml`, `demo-translate.yaml`, `demo-llm.yaml` and `demo-human.yaml` extend the demo;
+`demo-full.yaml`, `demo-translate.yaml`, `demo-llm.yaml`, `demo-human.yaml` and
+`demo-remedies.yaml` extend the demo;
 `paper.yaml` is the real study, `paper-extended.yaml` and `llm.yaml` go after it. A file
 given with `--configfile` is merged over `config.yaml` key by key: mappings are extended,
 lists replaced, so selections are lists (`backbones`, `methods`, `tasks`) and definitions

@@ -12,7 +12,8 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
-from xlgen.runs import RUN_KEYS, same_lr
+from xlgen.methods import SCRIPT_MASK
+from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
 
@@ -36,8 +37,8 @@ def long_table(score_files: list[str | Path], run_files: list[str | Path]) -> pd
             "train_steps": summary["steps"],
         })
     runs = pd.DataFrame(runs).rename(columns={"method": "trained_method"})
-    # a translate-test variant applies its base method's run: its facts are those
-    trained = [base if variant == "translate_test" else method
+    # a decoding variant (translate-test, script mask) applies its base method's run: its facts are those
+    trained = [base if variant in DECODING_VARIANTS else method
                for method, base, variant in zip(scores["method"], scores["base_method"], scores["variant"])]
     keys = [k if k != "method" else "trained_method" for k in RUN_KEYS]
     table = scores.assign(trained_method=trained).merge(runs, on=keys, how="left", validate="many_to_one")
@@ -67,6 +68,27 @@ def lr_sweep_table(long: pd.DataFrame, task: str, source_lang: str, split: str =
     dev = rows.groupby(index)["dev_loss_final"].first()
     wide = wide.join(status).join(dev).reset_index()
     return wide.sort_values(index, kind="stable").reset_index(drop=True)
+
+
+NO_REMEDY = "none"
+
+
+def arms_table(long: pd.DataFrame, task: str, split: str = "test") -> pd.DataFrame:
+    """The remedies as study arms (issue 23): a row per (backbone, method, lr, seed, remedy,
+    language) of `task` on `split`, `method` the trained method and `remedy` the decoding
+    variant ('script_mask') or 'none' (the zero-shot run itself); the main metric and the
+    wrong-language rate with their intervals and the undetermined rate, as the run's score
+    rows give them. Translation baselines are not remedies: left out."""
+    metric = task_metric(long, task)
+    rows = long[(long["task"] == task) & (long["split"] == split)
+                & long["variant"].isin(("zero_shot", *REMEDY_VARIANTS))]
+    table = rows.assign(method=rows["base_method"],
+                        remedy=rows["variant"].where(rows["variant"] != "zero_shot", NO_REMEDY))
+    values = [f"{name}{end}" for name in (metric, "wrong_lang_rate") for end in ("", "_ci_low", "_ci_high")]
+    columns = ["task", "backbone", "method", "lr", "seed", "remedy", "lang", "split", "status", "n",
+               *values, "undetermined_rate"]
+    return table[columns].sort_values(["backbone", "method", "lr", "seed", "remedy", "lang"],
+                                      kind="stable").reset_index(drop=True)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
@@ -303,6 +325,16 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
                      *("" if pd.isna(r[column]) else f"{100 * r[column]:.0f}%" for column in stats)]
                     for _, r in mt_quality.iterrows()]
             baselines += [markdown_table(header, rows)]
+    remedies = []
+    if any(str(m).endswith(SCRIPT_MASK) for m in main["method"]):
+        remedies = [
+            "## Remedies",
+            "",
+            "`<method>+mask`: the `<method>` run decoding under the script mask (no letter of a script the "
+            "output language does not use; docs/remedies.md), its LR selected on its own "
+            f"{source_lang} dev outputs.",
+            "",
+        ]
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",
         "",
@@ -315,4 +347,5 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
         "",
         table("wrong_lang", 100.0, 0),
         *baselines,
+        *remedies,
     ])

@@ -71,7 +71,7 @@ TTEST_RUN_METHOD = method_path("{method}", "translate_test")
 wildcard_constraints:
     task="|".join(TASKS) or "-",
     backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
-    method="[a-z_]+([+](tt-[a-z]{2,3}|ttest))?",  # translate-train/test variants: full+tt-ru, full+ttest
+    method="[a-z_]+([+](tt-[a-z]{2,3}|ttest|mask))?",  # variants: full+tt-ru, full+ttest, full+mask
     lr="[0-9][0-9.e+-]*",
     seed="[0-9]+",
     lang="[a-z]{2,3}",
@@ -143,12 +143,9 @@ def get_generation_files(wildcards):
 
 
 def get_trained_run(wildcards):
-    """run.json of the training run behind a run: a translate-test variant has no training
-    of its own, it applies the English run of its base method."""
-    run = get_run_identity(wildcards)
-    if run["variant"] == "translate_test":
-        run = {**run, "method": run["base_method"]}
-    return run_path("run", run)
+    """run.json of the training run behind a run: a translate-test or script-mask variant
+    has no training of its own, it applies the English run of its base method."""
+    return run_path("run", PLAN.trained_run(get_run_identity(wildcards)))
 
 
 def get_eval_files(wildcards=None):
@@ -304,6 +301,8 @@ def get_final_output():
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
         outputs.append("results/tables/mt_quality.csv")
+    if PLAN.mask_on:  # the remedies as study arms (workflow/rules/remedies.smk)
+        outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()
     return outputs
@@ -534,3 +533,16 @@ def mt_mem_mb(attempt):
     return generate_mem_mb(
         backbone_shape(config["backbone_catalog"][name], get_mt_dir(), name), attempt
     )
+
+
+# --- decode-time remedies (config `remedies`, off unless enabled; workflow/rules/remedies.smk) ---
+MASK_ON = PLAN.mask_on
+# the path form of a script-mask run's method in the rules' patterns ('{method}+mask')
+MASK_RUN_METHOD = method_path("{method}", "script_mask")
+
+
+def get_script_mask_dir(wildcards):
+    """Where the script mask's forbidden-token sets of a backbone's tokenizer are cached
+    (file names carry the tokenizer's fingerprint): under results/, not inside the backbone
+    directory another rule (or a hub snapshot) owns."""
+    return f"results/script_masks/{wildcards.backbone}"

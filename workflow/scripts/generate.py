@@ -1,4 +1,6 @@
-"""Generate zero-shot outputs of one run for every language and split."""
+"""Generate zero-shot outputs of one run for every language and split; a script-mask run
+('full+mask', workflow/rules/remedies.smk) decodes its trained run's model under the script
+mask of each output language, the source language's included (one rule for every language)."""
 
 from xlgen.io import one_line_errors
 
@@ -12,11 +14,13 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
     from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl
     from xlgen.methods import get_method
+    from xlgen.remedies.script_mask import script_mask_processor
     from xlgen.tasks import generation_record, read_records
 
     torch.set_num_threads(snakemake.threads)
     run = snakemake.params.run  # the run's identity record (xlgen.plan)
     settings = snakemake.params.settings
+    masked = run["variant"] == "script_mask"  # its rule passes keep_latin and mask_cache_dir
     status = read_json(snakemake.input.run)["status"]
     # every input is checked before the model loads: bad data fails in seconds
     data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
@@ -37,9 +41,14 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
             write_jsonl(path, [])
             print(f"{lang}.{split}: skipped, {family.name} has no language code for {lang}", file=sys.stderr)
             continue
+        processors = None
+        if masked:
+            processors = [script_mask_processor(tokenizer, lang, keep_latin=snakemake.params.keep_latin,
+                                                cache_dir=snakemake.params.mask_cache_dir)]
+            print(f"{lang}.{split}: {processors[0]!r}", file=sys.stderr)
         predictions = generate(
             model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
-            **decoding_kwargs(settings, run["task"], snakemake.params.task_settings),
+            **decoding_kwargs(settings, run["task"], snakemake.params.task_settings), logits_processor=processors,
         )
         write_jsonl(path, [
             generation_record(snakemake.params.kind, r, lang, p) for r, p in zip(records, predictions)

@@ -43,15 +43,21 @@ _MODULE_NAME = re.compile(r"^[a-z_]+$")
 # 'full+tt-ru' is `full` finetuned on the English training set machine-translated into ru
 # (translate-train); 'full+ttest' is the English `full` run applied to target inputs
 # machine-translated into English, its outputs translated back (translate-test).
+# Decode-time remedies (issue 23) are variants too: 'full+mask' is the English `full` run
+# decoding under the script mask (xlgen.remedies.script_mask).
 TRANSLATE_TRAIN = "+tt-"
 TRANSLATE_TEST = "+ttest"
+SCRIPT_MASK = "+mask"
 
 
 def method_variant(name: str) -> tuple[str, str | None, str | None]:
     """(base method, variant, language): 'full' -> ('full', None, None), 'full+tt-ru' ->
-    ('full', 'translate_train', 'ru'), 'full+ttest' -> ('full', 'translate_test', None)."""
+    ('full', 'translate_train', 'ru'), 'full+ttest' -> ('full', 'translate_test', None),
+    'full+mask' -> ('full', 'script_mask', None)."""
     if name.endswith(TRANSLATE_TEST):
         return name[: -len(TRANSLATE_TEST)], "translate_test", None
+    if name.endswith(SCRIPT_MASK):
+        return name[: -len(SCRIPT_MASK)], "script_mask", None
     base, sep, lang = name.partition(TRANSLATE_TRAIN)
     if sep:
         return base, "translate_train", lang

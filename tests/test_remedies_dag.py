@@ -1,0 +1,111 @@
+"""The script mask as a study arm (issue 23): its runs ('full+mask') decode the zero-shot runs'
+models, so enabling it adds generation and evaluation jobs and never a finetuning job; at tiny
+scale (tests/configs/tiny-remedies.yaml) its Russian and Chinese outputs hold no Latin letter
+and its rows stand beside 'full' in every table."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, copy_world, run_snakemake  # tests/conftest.py
+
+from xlgen.plan import StudyPlan
+from xlgen.remedies.script_mask import has_forbidden_letter
+
+CONFIG = CONFIGS / "tiny-remedies.yaml"
+RUN = "results/{stage}/qa/mbart-tiny/{method}/lr~0.003/seed~1"
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def job_stats(output: str) -> dict[str, int]:
+    """Jobs per rule of a dry run's `Job stats` table, `total` left out."""
+    stats = output.split("Job stats:")[1].split("Reasons:")[0]
+    counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
+    counts.pop("total")
+    return counts
+
+
+def dry_run(tmp_path, *configfiles: str) -> dict[str, int]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
+         str(tmp_path), "--configfile", *(str(ROOT / "config" / name) for name in configfiles)],
+        capture_output=True, text=True, env=SNAKEMAKE_ENV, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return job_stats(proc.stdout)
+
+
+def test_enabling_the_mask_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
+    plain = dry_run(tmp_path / "plain", "config.yaml")
+    masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
+    added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
+    runs = 3 * 2 * 2  # backbones x full's LRs x tasks
+    tables = {"arms_table": 2}  # results/tables/arms_<task>.csv
+    assert {rule: n for rule, n in added.items() if n} == {"generate_script_mask": runs, "evaluate": runs, **tables}
+    assert masked["finetune"] == plain["finetune"] == 24
+    assert "generate_script_mask" not in plain  # off by default: the demo plans what it planned
+    # the plan predicts the DAG's run stages
+    from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
+
+    expected = StudyPlan.from_config(merged("demo-remedies.yaml")).job_counts()
+    assert {rule: masked[rule] for rule in expected} == expected
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory, tiny_world):
+    workdir = copy_world(tiny_world, tmp_path_factory.mktemp("remedies"))
+    proc = run_snakemake(workdir, "--scheduler", "greedy", configfile=CONFIG)
+    return workdir, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_again(study):
+    workdir, log = study
+    for lang, script in (("ru", "Cyrillic"), ("zh", "Han"), ("en", "Latin")):
+        for split in ("dev", "test"):
+            path = workdir / RUN.format(stage="generations", method="full+mask") / f"{lang}.{split}.jsonl"
+            lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            assert len(lines) == 12  # every example, scored like the unmasked run's
+            assert not any(has_forbidden_letter(r["prediction"], (script,)) for r in lines), lang
+            if lang != "en":
+                assert not any(LATIN.search(r["prediction"]) for r in lines), lang
+    # the unmasked run of the same model is the one that writes other scripts (or the test shows nothing)
+    unmasked = (workdir / RUN.format(stage="generations", method="full") / "ru.test.jsonl").read_text(encoding="utf-8")
+    assert LATIN.search(unmasked)
+    # the masks are cached beside the results, keyed by the tokenizer, not in the backbone directory
+    assert sorted(p.name.split("-")[0] for p in (workdir / "results/script_masks/mbart-tiny").iterdir()) == \
+        ["Cyrillic", "Han", "Latin"]
+    assert not (workdir / "results/backbones/mbart-tiny/script_masks").exists()
+    assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full"]
+    ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
+    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == 1 and ran["evaluate"] == 2
+
+
+@pytest.mark.slow
+def test_tables_carry_the_masked_runs_beside_full(study):
+    workdir, _ = study
+    long = pd.read_csv(workdir / "results/tables/results_long.csv", keep_default_na=False, na_values=[""])
+    masked = long[long["method"] == "full+mask"]
+    assert set(masked["variant"]) == {"script_mask"} and set(masked["base_method"]) == {"full"}
+    assert len(masked) == len(long[long["method"] == "full"]) == 3 * 2  # languages x splits
+    assert masked["trainable_share"].notna().all()  # the facts of the English run it decodes with
+    sweep = pd.read_csv(workdir / "results/tables/lr_sweep_qa.csv")
+    assert sorted(set(sweep["method"])) == ["full", "full+mask"]
+    main = pd.read_csv(workdir / "results/tables/main_qa.csv").set_index("method")
+    assert sorted(main.index) == ["full", "full+mask"]
+    assert pd.notna(main.loc["full+mask", "f1_unicode_ru"])
+    paired = pd.read_csv(workdir / "results/tables/paired_qa.csv")
+    assert set(paired["method"]) == {"full+mask"} and set(paired["reference_method"]) == {"full"}
+    markdown = (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")
+    assert "| mbart-tiny | full+mask |" in markdown and "## Remedies" in markdown
+    arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
+    assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
+    assert sorted(set(arms["remedy"])) == ["none", "script_mask"]
+    assert len(arms) == 2 * 3  # remedies x languages
+    assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
+    plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
+    unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]
+    assert plain.to_dict() == unmasked.set_index("lr")["f1_unicode"].to_dict()

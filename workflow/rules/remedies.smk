@@ -1,0 +1,62 @@
+# Decode-time remedies (config `remedies`; docs/remedies.md): decoding variants of the
+# zero-shot runs. They read the run's trained model and add generation (and, through the
+# evaluate rule, evaluation) jobs, never a finetuning job.
+if MASK_ON:
+    # the script mask ('full+mask'): one rule per set of languages, as `generate`
+    for _langs, _tasks in PLAN.language_groups():
+
+        rule:
+            name:
+                "generate_script_mask"
+                if _langs == ALL_LANGS
+                else f"generate_script_mask_{_tasks[0]}"
+            input:
+                data=get_eval_data,
+                model=rules.finetune.output.model,
+                run=rules.finetune.output.run,
+                backbone=get_backbone_dir,
+            output:
+                get_generation_files_pattern(_langs, method=MASK_RUN_METHOD),
+            log:
+                run_log("generate", method=MASK_RUN_METHOD),
+            wildcard_constraints:
+                task="|".join(_tasks),
+                method="[a-z_]+",
+            threads: 1
+            resources:
+                gpu=1,
+                mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+                runtime=lambda wc, attempt: generate_resources(wc, attempt)["runtime"],
+            params:
+                settings=config["generate"],
+                task_settings=lambda wc: config["task_settings"][wc.task],
+                kind=get_task_param("kind"),
+                family_settings=get_family_settings,
+                run=get_variant_identity("script_mask"),
+                # only what decoding reads: editing `methods` reruns no job
+                keep_latin=bool(PLAN.mask.get("keep_latin", False)),
+                mask_cache_dir=get_script_mask_dir,
+            script:
+                "../scripts/generate.py"
+
+
+if MASK_ON:
+
+    localrules:
+        arms_table,
+
+    rule arms_table:
+        """Each remedy beside the run without it, per backbone, method, LR and language."""
+        input:
+            rules.aggregate.output.long,
+        output:
+            report(
+                "results/tables/arms_{task}.csv",
+                caption="../report/arms.rst",
+                category="5. Remedies",
+                labels={"task": "{task}"},
+            ),
+        log:
+            "results/logs/arms_table/{task}.log",
+        script:
+            "../scripts/arms_table.py"
