@@ -49,7 +49,7 @@ test-oldest:
 
 # The real-shape rehearsal (issue 24): random-initialised checkpoints of the real backbones' shapes, a
 # synthetic XL-Sum of the real size, the study's rules in rehearsal/; prints and writes rehearsal/rehearsal.csv.
-# ~20-40 min on 2 cores, ~45 GB of disk at its peak. The configs come from ../shared/fixtures where present,
+# ~30 min on 2 cores, ~30 GB of disk at its peak. The configs come from ../shared/fixtures where present,
 # else only config.json is fetched from the hub (hence online here); its jobs run offline.
 rehearsal: install
 	HF_HUB_OFFLINE=0 $(BIN)/python benchmarks/rehearsal.py --cores $(CORES)

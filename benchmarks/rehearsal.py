@@ -35,10 +35,10 @@ peak resident memory from getrusage's ru_maxrss (the kernel's exact high-water m
 job's process, not a polled sample: Snakemake's `benchmark:` polls and misses short peaks),
 the bytes it wrote (/proc/self/io), its wall time, and the resources Snakemake gave it. This
 script collects them with the seconds per training step (run.json) into one CSV table,
-`rehearsal/rehearsal.csv`, and prints it. benchmarks/results/ keeps the dated tables that
+`rehearsal/rehearsal.csv`, and prints it. benchmarks/rehearsal-<date>.csv keeps the dated tables that
 docs/cluster.md shows and tests/test_rehearsal.py checks the rules' requests against.
 
-    make rehearsal                                     # ~20-40 min on 2 cores; ~45 GB of disk at its peak
+    make rehearsal                                     # ~30 min on 2 cores; ~30 GB of disk at its peak
     .venv/bin/python benchmarks/rehearsal.py --backbones mbart-large-50-rand --train-examples 2000 --methods full
 """
 

@@ -27,7 +27,7 @@ from xlgen.resources import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-REHEARSAL = ROOT / "benchmarks" / "results" / "rehearsal-2026-12-07.csv"
+REHEARSAL = ROOT / "benchmarks" / "rehearsal-2026-12-07.csv"
 SHAPES = {"google/mt5-base", "facebook/mbart-large-50-many-to-many-mmt", "facebook/nllb-200-distilled-600M",
           "Qwen/Qwen2.5-0.5B"}
 METHODS = {"full", "freeze", "lora", "prompt", "adapter"}
