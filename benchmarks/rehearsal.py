@@ -112,7 +112,7 @@ def real_config(hub_id: str) -> dict:
         try:
             local = Path(hf_hub_download(hub_id, "config.json"))
         except Exception as err:  # noqa: BLE001 - offline, unreachable, unknown id: one line either way
-            raise RehearsalError(f"no config.json of {hub_id} in {FIXTURES.parent} and the hub gave none "
+            raise RehearsalError(f"no config.json of {hub_id} in {FIXTURES} and the hub gave none "
                                  f"({type(err).__name__}; offline? run once with internet, HF_HUB_OFFLINE=0)") from None
     return json.loads(local.read_text(encoding="utf-8"))
 
@@ -217,6 +217,7 @@ def write_xlsum_copy(out: Path, lines: dict[str, list[str]], train_examples: int
     """The hub copy of XL-Sum (parquet export layout: <config>/<split>/0000.parquet, the
     columns of xlgen.datasets.xlsum), reused while its stamp matches."""
     from datasets import Dataset, Features, Value
+    from datasets.utils.logging import disable_progress_bar
 
     from xlgen.io import atomic_directory
 
@@ -227,6 +228,7 @@ def write_xlsum_copy(out: Path, lines: dict[str, list[str]], train_examples: int
             json.loads((repo / "rehearsal_data.json").read_text(encoding="utf-8")) == stamp:
         progress(f"data: reusing {repo}")
         return repo
+    disable_progress_bar()
     features = Features({k: Value("string") for k in ("id", "url", "title", "summary", "text")})
     with atomic_directory(repo) as tmp:
         for lang, config in XLSUM_CONFIGS.items():
@@ -458,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
         out.mkdir(parents=True, exist_ok=True)
         languages = ["en", TARGET_LANG]
         progress(f"{machine()}; load average {os.getloadavg()[0]:.1f}; into {out}")
+        for name in backbones:  # a config.json that cannot be had fails first, in one line
+            real_config(BACKBONES[name][0])
         lines = sentences(out / "work", languages, per_language=2_000 if args.quick else 20_000)
         write_xlsum_copy(out, lines, args.train_examples)
         corpus = [line for lang in languages for line in lines[lang]]
