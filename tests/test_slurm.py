@@ -373,9 +373,9 @@ def test_a_finetune_job_warned_before_its_time_limit_saves_and_its_retry_resumes
 
     config = yaml.safe_load(CONFIG.read_text())
     slurm_dir, local_dir = (copy_study(slurm_run[0], tmp_path / name) for name in ("slurm", "local"))
-    # ~75 s of training: it outlasts the warning's latest arrival (59 s after the job starts, below;
+    # ~120 s of training: it outlasts the warning's latest arrival (59 s after the job starts, below;
     # ~45 s into training) even where the job trains half as fast again as this measure.
-    steps = int(finetune_steps_per_second(local_dir, config, tmp_path / "speed") * 75) // 100 * 100
+    steps = int(finetune_steps_per_second(local_dir, config, tmp_path / "speed") * 120) // 100 * 100
     config["finetune"].update(steps=steps, dev_every=steps)
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config, sort_keys=False))  # key order kept: params compare equal
@@ -405,6 +405,10 @@ def test_a_finetune_job_warned_before_its_time_limit_saves_and_its_retry_resumes
     print(f"time-limit study: {steps} steps, {time.time() - started:.0f} s")
 
     submitted = [(jobid, re.search(r"rule_(\w+?)/", log).group(1)) for jobid, log in SUBMITTED.findall(output)]
+    if len(submitted) == 1 and "SIGTERM" not in output:
+        # the job trained faster than measured and ended before SLURM's first time-limit check
+        # (seen in a loaded suite: 900 steps in 36 s, sized for 75): nothing about the warning shown
+        pytest.skip(f"inconclusive: the finetune job finished before its warning ({steps} steps); rerun")
     assert [rule for _, rule in submitted] == ["finetune", "finetune"], \
         f"not one finetune job submitted twice: {submitted}\n{output[-3000:]}"
     (first, _), (second, _) = submitted
