@@ -470,7 +470,13 @@ def count_records(path, unknown=2000):
 def finetune_resources(wildcards, attempt):
     """mem_mb, disk_mb and runtime (minutes) of a finetune job."""
     shape = get_backbone_shape(wildcards)
-    method = get_method(get_run_identity(wildcards)["base_method"])
+    method_name = get_run_identity(wildcards)["base_method"]
+    method = get_method(method_name)
+    share = method.trainable_share(
+        shape,
+        config["method_settings"][method_name],
+        get_backbone_spec(wildcards)["family"],
+    )
     task = config["task_settings"][wildcards.task]
     settings = {**config["finetune"], **{k: v for k, v in task.items() if k == "steps"}}
     processes = set_gpus("finetune")
@@ -480,19 +486,19 @@ def finetune_resources(wildcards, attempt):
     return {
         "mem_mb": finetune_mem_mb(
             shape,
-            method.trainable_share_bound,
+            share,
             method.gradient_copies,
             processes,
             _train_tokens(wildcards),
             attempt,
             (task["max_source_length"], task["max_target_length"]),
         ),
-        "disk_mb": finetune_disk_mb(shape, method.trainable_share_bound, attempt),
+        "disk_mb": finetune_disk_mb(shape, share, attempt, method.saves_backbone),
         "runtime": train_minutes(
             shape,
             settings["steps"],
             tokens,
-            method.trainable_share_bound,
+            share,
             processes,
             CLUSTER_GPU,
             attempt,
