@@ -193,7 +193,7 @@ def test_steering_runs_decode_the_zero_shot_runs_with_a_vector_per_target_langua
     assert plan.run(**path_keys(run)) is run and plan.trained_run(run)["method"] == "full"
     assert "steering" not in {r["variant"] for r in plan.trained_runs()}
     # a vector per (trained run, target language); the source language decodes unsteered
-    assert plan.vector_langs(run) == plan.task_langs("qa")[1:] and "en" not in plan.vector_langs(run)
+    assert plan.remedy_langs(run) == plan.task_langs("qa")[1:] and "en" not in plan.remedy_langs(run)
     counts = plan.job_counts()
     assert counts["steering_vector"] == 2 * 6 * len(plan.target_langs)
     assert counts["finetune"] == StudyPlan.from_config(merged()).job_counts()["finetune"]
@@ -214,5 +214,21 @@ def test_a_remedy_for_the_wrong_architecture_or_an_absent_method_is_refused_nami
                                                                architectures="decoder_only")}
     monkeypatch.setattr(config_module, "DECODE_REMEDIES", only_causal)
     with pytest.raises(ConfigError, match=r"^'remedies.steering.enabled': backbone 'mt5-demo' is encoder-decoder "
-                                          r"\(family mt5\); steering applies to decoder_only backbones only$"):
+                                          r"\(family mt5\); steering applies to decoder-only backbones only$"):
         validate_config(merged("demo-remedies.yaml"), ROOT / "config" / "schema.yaml")
+
+
+def test_exemplar_runs_are_planned_for_the_decoder_only_backbones_listed_and_train_nothing():
+    config = merged("demo-llm.yaml")
+    config["remedies"] = {"exemplars": {"enabled": True, "k": 2, "backbones": ["llama-demo"]}}
+    validate_config(config, ROOT / "config" / "schema.yaml")
+    plan, before = StudyPlan.from_config(config), StudyPlan.from_config(merged("demo-llm.yaml"))
+    shots = [r for r in plan.all_runs() if r["variant"] == "exemplars"]
+    assert {(r["backbone"], r["method"]) for r in shots} == {("llama-demo", "full+fewshot")}
+    assert len(shots) == 2 * 2  # tasks x full's LRs
+    counts = plan.job_counts()
+    assert counts["generate_exemplars"] == 4 and counts["evaluate"] == before.job_counts()["evaluate"] + 4
+    assert counts["finetune"] == before.job_counts()["finetune"]
+    config["remedies"]["exemplars"]["backbones"] = ["llama-demo", "gpt-demo"]
+    with pytest.raises(ConfigError, match=r"^'remedies.exemplars.backbones\[1\]' is 'gpt-demo': not in 'backbones'$"):
+        validate_config(config, ROOT / "config" / "schema.yaml")

@@ -111,12 +111,12 @@ def test_the_source_language_decodes_unsteered_and_a_target_reads_its_vector_fil
     model, tokenizer, family = backbones("mbart-demo")
     save_vector(tmp_path / "ru.npy", vector_of(backbones, "mbart-demo"))
     settings = {"layer": -1, "scale": 1.0, "vectors": {"ru": str(tmp_path / "ru.npy")}}
-    processors, context = decode_setup(model, tokenizer, family, "en", settings)
+    kwargs, context = decode_setup(model, tokenizer, family, "en", settings, [])
     with context:
-        assert processors is None and not decoder_layer(model, family, -1)._forward_hooks
-    processors, context = decode_setup(model, tokenizer, family, "ru", settings)
+        assert kwargs == {} and not decoder_layer(model, family, -1)._forward_hooks
+    kwargs, context = decode_setup(model, tokenizer, family, "ru", settings, [])
     with context:
-        assert processors is None and len(decoder_layer(model, family, -1)._forward_hooks) == 1
+        assert kwargs == {} and len(decoder_layer(model, family, -1)._forward_hooks) == 1
     assert DECODE_REMEDIES["steering"].load().decode_setup is decode_setup  # the registry's module
 
 

@@ -326,12 +326,16 @@ def _check_remedies(config: dict[str, Any], specs: dict) -> None:
             if method not in config["methods"]:
                 raise ConfigError(f"'{remedy.config_key}.methods[{i}]' is {method!r}: not in 'methods' (a "
                                   "decode-time remedy decodes a method's zero-shot runs)")
-        for variant in config["backbones"]:
+        for i, variant in enumerate(section.get("backbones") or []):
+            if variant not in config["backbones"]:
+                raise ConfigError(f"'{remedy.config_key}.backbones[{i}]' is {variant!r}: not in 'backbones'")
+        for variant in section.get("backbones") or config["backbones"]:
             family = get_family(config["backbone_catalog"][base_backbone(variant)]["family"])
             if not remedy.applies_to(family.is_encoder_decoder):
                 kind = "encoder-decoder" if family.is_encoder_decoder else "decoder-only"
+                applies = remedy.architectures.replace("_", "-")
                 raise ConfigError(f"'{remedy.config_key}.enabled': backbone {variant!r} is {kind} (family "
-                                  f"{family.name}); {name} applies to {remedy.architectures} backbones only")
+                                  f"{family.name}); {name} applies to {applies} backbones only")
     section = (config.get("remedies") or {}).get("script_mask")
     if not section or not section["enabled"]:
         return

@@ -130,6 +130,11 @@ class StudyPlan:
         """The methods whose zero-shot runs also decode with the remedy ('full+mask')."""
         return list(self.remedy(name).get("methods") or ["full"]) if self.remedy_on(name) else []
 
+    def remedy_backbones(self, name: str) -> list[str]:
+        """The backbones whose runs decode with the remedy (`remedies.<name>.backbones`, where
+        the remedy has that key: exemplars; default every backbone)."""
+        return list(self.remedy(name).get("backbones") or self.backbones)
+
     def remedy_setting(self, name: str, key: str):
         """A decoding setting of a remedy: its config value, else the registry's default."""
         return self.remedy(name).get(key, DECODE_REMEDIES[name].decode_settings[key])
@@ -171,7 +176,7 @@ class StudyPlan:
                      for lr in lrs[m] for s in self.seeds]
         runs += [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX),
                             variant=remedy.name)
-                 for remedy in self.decode_remedies for b in self.backbones
+                 for remedy in self.decode_remedies for b in self.remedy_backbones(remedy.name)
                  for m in self.remedy_methods(remedy.name) for lr in lrs[m] for s in self.seeds]
         return runs
 
@@ -213,9 +218,10 @@ class StudyPlan:
             return [self.source_lang, *self.tt_langs]
         return self.task_langs(run["task"])
 
-    def vector_langs(self, run: dict) -> list[str]:
-        """The languages a remedy run needs a vector file for (its `vector_rule`): its target
-        languages; the source language decodes as its trained run does (its vector would be 0)."""
+    def remedy_langs(self, run: dict) -> list[str]:
+        """The languages a remedy run decodes with the remedy's files (a vector of its
+        `vector_rule`, the dev split's exemplars): its target languages; the source language
+        decodes as its trained run does (its vector would be 0), so its LR selection is the run's."""
         return [lang for lang in self.run_langs(run) if lang != self.source_lang]
 
     def vector_jobs(self) -> dict[str, list[tuple]]:
@@ -228,7 +234,7 @@ class StudyPlan:
                 continue
             base = self.trained_run(run)
             key = (base["task"], base["backbone"], base["method"], format_lr(base["lr"]), base["seed"])
-            for lang in self.vector_langs(run):
+            for lang in self.remedy_langs(run):
                 jobs.setdefault(remedy.vector_rule, {})[(*key, lang)] = None
         return {rule: list(keys) for rule, keys in jobs.items()}
 

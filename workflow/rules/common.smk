@@ -560,10 +560,15 @@ REMEDY_CACHE = {"script_mask": "results/script_masks/{backbone}"}
 
 def get_remedy_inputs(name):
     """The files a remedy's generate job reads besides the run's: a vector per target
-    language of the trained run (its `vector_rule`), or none."""
+    language of the trained run (its `vector_rule`), the target languages' dev splits
+    (exemplars), or none."""
 
     def inputs(wildcards):
-        return list(get_remedy_settings(name)(wildcards).get("vectors", {}).values())
+        settings = get_remedy_settings(name)(wildcards)
+        return [
+            *settings.get("vectors", {}).values(),
+            *settings.get("dev", {}).values(),
+        ]
 
     return inputs
 
@@ -579,12 +584,17 @@ def get_remedy_settings(name):
         values = {key: PLAN.remedy_setting(name, key) for key in remedy.decode_settings}
         if name in REMEDY_CACHE:
             values["cache_dir"] = REMEDY_CACHE[name].format(backbone=wildcards.backbone)
+        run = get_variant_identity(name)(wildcards)
         if remedy.vector_rule:
-            run = get_variant_identity(name)(wildcards)
             trained = PLAN.trained_run(run)
             values["vectors"] = {
                 lang: run_path(remedy.vector_rule, trained, lang=lang, **values)
-                for lang in PLAN.vector_langs(run)
+                for lang in PLAN.remedy_langs(run)
+            }
+        if remedy.dev_data:  # exemplars: the dev split, never test
+            values["dev"] = {
+                lang: PATHS["data"].format(task=wildcards.task, lang=lang, split="dev")
+                for lang in PLAN.remedy_langs(run)
             }
         return values
 

@@ -44,15 +44,16 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
             write_jsonl(path, [])
             print(f"{lang}.{split}: skipped, {family.name} has no language code for {lang}", file=sys.stderr)
             continue
-        processors, decoding = None, contextlib.nullcontext()
+        remedy_kwargs, decoding = {}, contextlib.nullcontext()
         if remedy:
-            processors, decoding = remedy_module.decode_setup(model, tokenizer, family, lang, snakemake.params.remedy)
-            described = processors[0] if processors else getattr(decoding, "enter_result", None) or decoding
+            remedy_kwargs, decoding = remedy_module.decode_setup(model, tokenizer, family, lang,
+                                                                 snakemake.params.remedy, records)
+            described = getattr(decoding, "enter_result", None) or decoding
             print(f"{lang}.{split}: {remedy.name}: {described!r}", file=sys.stderr)
         with decoding:
             predictions = generate(
                 model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
-                **decoding_kwargs(settings, run["task"], snakemake.params.task_settings), logits_processor=processors,
+                **decoding_kwargs(settings, run["task"], snakemake.params.task_settings), **remedy_kwargs,
             )
         write_jsonl(path, [
             generation_record(snakemake.params.kind, r, lang, p) for r, p in zip(records, predictions)

@@ -3,7 +3,8 @@ the decode-time ones.
 
 Decode-time remedies change how a trained model decodes and never its weights: `script_mask`
 (forbid the tokens of scripts the target language does not use), `steering` (add a
-target-minus-English vector to one decoder layer's output). Each is its module here plus one
+target-minus-English vector to one decoder layer's output), `exemplars` (dev-split pairs of
+the target language before each input of a decoder-only model). Each is its module here plus one
 line of DECODE_REMEDIES, which the run record (xlgen.runs), the plan (xlgen.plan), the config
 check (xlgen.config), the rules (workflow/rules/remedies.smk) and the generate script read.
 Importing this package imports neither torch nor transformers.
@@ -23,12 +24,14 @@ class DecodeRemedy:
     """One decode-time remedy. `name` is its config key (`remedies.<name>`), its run variant
     and its generate rule's name (`generate_<name>`); `suffix` the path form of its runs'
     method ('full+mask'); `module` its module under xlgen.remedies, whose
-    `decode_setup(model, tokenizer, family, lang, settings)` returns (logits processors or
-    None, a context manager to decode inside); `decode_settings` the config keys decoding
+    `decode_setup(model, tokenizer, family, lang, settings, records)` returns (keywords for
+    xlgen.generation.generate, a context manager to decode inside, whose `enter_result` or
+    repr the job logs) for the `records` it decodes in `lang`; `decode_settings` the config keys decoding
     reads, with their defaults (editing any other key reruns no generation job);
     `architectures` which backbones it applies to (ARCHITECTURES); `vector_rule` the rule that
-    makes a file per (trained run, target language) before decoding, if any; `note` one line
-    for the main table's Remedies section."""
+    makes a file per (trained run, target language) before decoding, if any; `dev_data`
+    whether it reads the target languages' dev splits; `note` one line for the main table's
+    Remedies section."""
 
     name: str
     suffix: str
@@ -36,6 +39,7 @@ class DecodeRemedy:
     decode_settings: dict = field(default_factory=dict)
     architectures: str = "any"
     vector_rule: str | None = None
+    dev_data: bool = False
     note: str = ""
 
     @property
@@ -63,6 +67,10 @@ DECODE_REMEDIES = {remedy.name: remedy for remedy in (
     DecodeRemedy("steering", "+steer", "steering", {"layer": -1, "scale": 1.0}, vector_rule="steering_vector",
                  note="the `<method>` run decoding with `scale` x (mean target-language minus mean English "
                       "hidden state) added to one decoder layer's output (docs/remedies.md)"),
+    DecodeRemedy("exemplars", "+fewshot", "exemplars", {"k": 3, "seed": 0}, architectures="decoder_only",
+                 dev_data=True,
+                 note="the `<method>` run prompted with `k` (input, output) pairs of the output language's dev "
+                      "split before each input (docs/remedies.md)"),
 )}
 
 

@@ -403,9 +403,9 @@ def script_mask_processor(tokenizer, lang: str, *, keep_latin: bool = False,
     return ScriptMaskLogitsProcessor(tokenizer, lang, keep_latin=keep_latin, cache_dir=cache_dir)
 
 
-def decode_setup(model, tokenizer, family, lang: str, settings: dict):
-    """(logits processors, context) of the generate script for outputs in `lang`:
+def decode_setup(model, tokenizer, family, lang: str, settings: dict, records: list[dict]):
+    """(`generate` keywords, context) of the generate script for outputs in `lang`:
     `settings` {"keep_latin", "cache_dir"} (the registry's interface, xlgen.remedies)."""
     processor = script_mask_processor(tokenizer, lang, keep_latin=bool(settings["keep_latin"]),
                                       cache_dir=settings["cache_dir"])
-    return [processor], contextlib.nullcontext()
+    return {"logits_processor": [processor]}, contextlib.nullcontext(processor)

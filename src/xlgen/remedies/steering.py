@@ -162,11 +162,11 @@ class _Steering:
         return self._context.__exit__(*exc)
 
 
-def decode_setup(model, tokenizer, family, lang: str, settings: dict):
-    """(logits processors, context) of the generate script for outputs in `lang`:
+def decode_setup(model, tokenizer, family, lang: str, settings: dict, records: list[dict]):
+    """(`generate` keywords, context) of the generate script for outputs in `lang`:
     `settings` {"layer", "scale", "vectors": {lang: .npy path}}; a language without a vector
     (the source language) decodes unsteered."""
     path = settings["vectors"].get(lang)
     if path is None:
-        return None, contextlib.nullcontext("unsteered")
-    return None, _Steering(model, family, path, int(settings["layer"]), float(settings["scale"]))
+        return {}, contextlib.nullcontext("unsteered")
+    return {}, _Steering(model, family, path, int(settings["layer"]), float(settings["scale"]))
