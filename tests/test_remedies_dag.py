@@ -1,13 +1,16 @@
-"""The script mask as a study arm (issue 23): its runs ('full+mask') decode the zero-shot runs'
-models, so enabling it adds generation and evaluation jobs and never a finetuning job; at tiny
-scale (tests/configs/tiny-remedies.yaml) its Russian and Chinese outputs hold no Latin letter
-and its rows stand beside 'full' in every table."""
+"""The decode-time remedies as study arms (issue 23): their runs ('full+mask', 'full+steer')
+decode the zero-shot runs' models, so enabling them adds generation and evaluation jobs (and
+steering vectors) and never a finetuning job; at tiny scale (tests/configs/tiny-remedies.yaml)
+the masked Russian and Chinese outputs hold no Latin letter, the steered run decodes with a
+vector per target language cached under results/steering/, and both runs' rows stand beside
+'full' in every table."""
 
 import json
 import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, copy_world, run_snakemake  # tests/conftest.py
@@ -38,15 +41,18 @@ def dry_run(tmp_path, *configfiles: str) -> dict[str, int]:
     return job_stats(proc.stdout)
 
 
-def test_enabling_the_mask_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
+def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
     plain = dry_run(tmp_path / "plain", "config.yaml")
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
-    runs = 3 * 2 * 2  # backbones x full's LRs x tasks
+    runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering)
     tables = {"arms_table": 2}  # results/tables/arms_<task>.csv
-    assert {rule: n for rule, n in added.items() if n} == {"generate_script_mask": runs, "evaluate": runs, **tables}
+    vectors = {"steering_vector": runs * 6}  # a steering vector per trained run and target language
+    assert {rule: n for rule, n in added.items() if n} == {
+        "generate_script_mask": runs, "generate_steering": runs, "evaluate": 2 * runs, **vectors, **tables}
     assert masked["finetune"] == plain["finetune"] == 24
-    assert "generate_script_mask" not in plain  # off by default: the demo plans what it planned
+    assert sum(plain.values()) == 94  # off by default: the demo plans what it planned
+    assert not {"generate_script_mask", "generate_steering", "steering_vector"} & set(plain)
     # the plan predicts the DAG's run stages
     from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
 
@@ -81,7 +87,36 @@ def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_agai
     assert not (workdir / "results/backbones/mbart-tiny/script_masks").exists()
     assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full"]
     ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
-    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == 1 and ran["evaluate"] == 2
+    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == ran["generate_steering"] == 1
+    assert ran["steering_vector"] == 2 and ran["evaluate"] == 3  # a vector per target language
+
+
+@pytest.mark.slow
+def test_steered_outputs_come_from_the_cached_vectors_and_leave_the_source_language_alone(study):
+    workdir, _ = study
+    vectors = workdir / RUN.format(stage="steering", method="full")
+    assert sorted(p.name for p in vectors.iterdir()) == ["ru.layer~-1.npy", "zh.layer~-1.npy"]
+    ru, zh = (np.load(vectors / f"{lang}.layer~-1.npy") for lang in ("ru", "zh"))
+    assert ru.shape == zh.shape == (32,) and ru.dtype == np.float32  # mbart-tiny's d_model
+    assert np.abs(ru).max() > 0 and not np.array_equal(ru, zh)
+    assert not list((workdir / "results/backbones/mbart-tiny").glob("**/*.npy"))  # not in the backbone directory
+
+    def predictions(method, lang, split="test"):
+        path = workdir / RUN.format(stage="generations", method=method) / f"{lang}.{split}.jsonl"
+        return [json.loads(line)["prediction"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+    for split in ("dev", "test"):  # English decodes unsteered: the same outputs as the run itself
+        assert predictions("full+steer", "en", split) == predictions("full", "en", split)
+    for lang in ("ru", "zh"):
+        assert len(predictions("full+steer", lang)) == 12
+    # each target language decoded with its own vector, English without one (the job's log)
+    log = (workdir / "results/logs/generate/qa/mbart-tiny/full+steer/lr~0.003/seed~1.log").read_text(encoding="utf-8")
+    for lang in ("ru", "zh"):
+        vector = RUN.format(stage="steering", method="full") + f"/{lang}.layer~-1.npy"
+        assert f"{lang}.test: steering: steering(2 x {vector} at decoder layer -1)" in log
+    assert "en.test: steering: 'unsteered'" in log
+    # (the tiny run answers every question with an empty string, steered or not: that steering moves
+    # outputs is tests/test_steering.py's, on the demo backbones)
 
 
 @pytest.mark.slow
@@ -93,18 +128,21 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     assert len(masked) == len(long[long["method"] == "full"]) == 3 * 2  # languages x splits
     assert masked["trainable_share"].notna().all()  # the facts of the English run it decodes with
     sweep = pd.read_csv(workdir / "results/tables/lr_sweep_qa.csv")
-    assert sorted(set(sweep["method"])) == ["full", "full+mask"]
+    assert sorted(set(sweep["method"])) == ["full", "full+mask", "full+steer"]
     main = pd.read_csv(workdir / "results/tables/main_qa.csv").set_index("method")
-    assert sorted(main.index) == ["full", "full+mask"]
+    assert sorted(main.index) == ["full", "full+mask", "full+steer"]
     assert pd.notna(main.loc["full+mask", "f1_unicode_ru"])
     paired = pd.read_csv(workdir / "results/tables/paired_qa.csv")
-    assert set(paired["method"]) == {"full+mask"} and set(paired["reference_method"]) == {"full"}
+    assert set(paired["method"]) == {"full+mask", "full+steer"} and set(paired["reference_method"]) == {"full"}
     markdown = (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")
     assert "| mbart-tiny | full+mask |" in markdown and "## Remedies" in markdown
+    assert "| mbart-tiny | full+steer |" in markdown and "`<method>+steer`: " in markdown
+    steered = long[long["method"] == "full+steer"]
+    assert set(steered["variant"]) == {"steering"} and len(steered) == 3 * 2
     arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
     assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
-    assert sorted(set(arms["remedy"])) == ["none", "script_mask"]
-    assert len(arms) == 2 * 3  # remedies x languages
+    assert sorted(set(arms["remedy"])) == ["none", "script_mask", "steering"]
+    assert len(arms) == 3 * 3  # remedies x languages
     assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
     plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
     unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
-from xlgen.methods import SCRIPT_MASK
+from xlgen.remedies import DECODE_REMEDIES
 from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
@@ -326,15 +326,12 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
                     for _, r in mt_quality.iterrows()]
             baselines += [markdown_table(header, rows)]
     remedies = []
-    if any(str(m).endswith(SCRIPT_MASK) for m in main["method"]):
-        remedies = [
-            "## Remedies",
-            "",
-            "`<method>+mask`: the `<method>` run decoding under the script mask (no letter of a script the "
-            "output language does not use; docs/remedies.md), its LR selected on its own "
-            f"{source_lang} dev outputs.",
-            "",
-        ]
+    present = [r for r in DECODE_REMEDIES.values() if any(str(m).endswith(r.suffix) for m in main["method"])]
+    if present:
+        remedies = ["## Remedies", ""]
+        remedies += [f"`<method>{r.suffix}`: {r.note}, its LR selected on its own {source_lang} dev outputs."
+                     for r in present]
+        remedies += [""]
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",
         "",
