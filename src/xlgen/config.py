@@ -21,7 +21,7 @@ from xlgen.io import InputError
 from xlgen.languages import LANGUAGES, describe_language, get_language
 from xlgen.methods import METHODS, get_method, load_method
 from xlgen.metrics.scripts import target_scripts
-from xlgen.remedies import DECODE_REMEDIES
+from xlgen.remedies import DECODE_REMEDIES, several_sources
 
 
 class ConfigError(InputError):
@@ -71,7 +71,7 @@ def schema_with_registries(schema: dict | str | Path) -> dict:
     names = list(METHODS)
     props["methods"]["items"]["enum"] = names
     props["translate_train"]["properties"]["methods"]["items"]["enum"] = names
-    for name in DECODE_REMEDIES:
+    for name in [*DECODE_REMEDIES, several_sources.NAME]:
         props["remedies"]["properties"][name]["properties"]["methods"]["items"]["enum"] = names
     only_lrs = {"type": "object", "additionalProperties": False, "required": ["lrs"],
                 "properties": {"lrs": {"$ref": "#/$defs/lrs"}}}
@@ -336,6 +336,7 @@ def _check_remedies(config: dict[str, Any], specs: dict) -> None:
                 applies = remedy.architectures.replace("_", "-")
                 raise ConfigError(f"'{remedy.config_key}.enabled': backbone {variant!r} is {kind} (family "
                                   f"{family.name}); {name} applies to {applies} backbones only")
+    _check_several_sources(config, specs)
     section = (config.get("remedies") or {}).get("script_mask")
     if not section or not section["enabled"]:
         return
@@ -344,6 +345,33 @@ def _check_remedies(config: dict[str, Any], specs: dict) -> None:
         if not target_scripts(lang):
             raise ConfigError(f"'remedies.script_mask.enabled': the mask cannot tell the script of {lang!r} apart "
                               f"({describe_language(lang).script}); leave it off for this study")
+
+
+def _check_several_sources(config: dict[str, Any], specs: dict) -> None:
+    """Several source languages (xlgen.remedies.several_sources) train on each source's train
+    split: the sources hold the source language and languages of every task, each with train
+    data in the task's dataset (the demo world has it in every language; XQuAD has none); the
+    methods are configured ones. One line naming the key and the language otherwise."""
+    section = (config.get("remedies") or {}).get(several_sources.NAME)
+    if not section or not section["enabled"]:
+        return
+    key = several_sources.CONFIG_KEY
+    for i, method in enumerate(section.get("methods", ["full"])):
+        if method not in config["methods"]:
+            raise ConfigError(f"'{key}.methods[{i}]' is {method!r}: not in 'methods' (the several-sources runs "
+                              "train a configured method)")
+    sources = section["sources"]
+    if config["source_language"] not in sources:
+        raise ConfigError(f"'{key}.sources' is {sources!r}: it must hold the source language "
+                          f"{config['source_language']!r} (the arm adds languages to its training data)")
+    for i, lang in enumerate(sources):
+        for name, spec in specs.items():
+            if lang not in spec.languages:
+                raise ConfigError(f"'{key}.sources[{i}]' is {lang!r}: not a language of task {name} "
+                                  f"({', '.join(spec.languages)})")
+            if not spec.adapter.generated and "train" not in spec.adapter.sources(lang):
+                raise ConfigError(f"'{key}.sources[{i}]' is {lang!r}: dataset {spec.adapter.name} of task {name} "
+                                  f"has no train split in {lang!r}; a source needs train data in its language")
 
 
 def backbone_language_notes(config: dict[str, Any]) -> list[str]:

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from xlgen.backbones import TRAINING_DTYPE, family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
-from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_text_lines, write_json
+from xlgen.io import (InputError, atomic_directory, atomic_path, one_line_errors, read_json, read_text_lines,
+                      write_json)
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext
+from xlgen.remedies import several_sources
 from xlgen.tasks import get_kind
 from xlgen.training import (
     EXIT_ON_SIGTERM,
@@ -160,13 +162,42 @@ def tokenize_task(backbone_path: Path, records: list[dict], lang: str, task_cfg:
     the same.
     """
     tokenizer, family = load_tokenizer(backbone_path)  # a damaged backbone: one line naming the file
-    parts = [TokenizedExamples.from_examples(
-        encode(tokenizer, family, records[start:start + TOKENIZE_CHUNK], lang, task_cfg["max_source_length"],
-               task_cfg["max_target_length"], kind=kind, family_settings=family_settings))
-        for start in range(0, len(records), TOKENIZE_CHUNK)]
-    examples = TokenizedExamples.concatenate(parts)
+    examples = _encode_chunked(tokenizer, family, records, lang, task_cfg, kind, family_settings)
     examples.save(out_path, lang=lang, family=family)
     return len(examples)
+
+
+def _encode_chunked(tokenizer, family, records: list[dict], lang: str, task_cfg: dict, kind,
+                    family_settings: dict | None) -> TokenizedExamples:
+    """`records` of one language encoded TOKENIZE_CHUNK at a time (see tokenize_task)."""
+    return TokenizedExamples.concatenate([TokenizedExamples.from_examples(
+        encode(tokenizer, family, records[start:start + TOKENIZE_CHUNK], lang, task_cfg["max_source_length"],
+               task_cfg["max_target_length"], kind=kind, family_settings=family_settings))
+        for start in range(0, len(records), TOKENIZE_CHUNK)])
+
+
+def tokenize_sources(backbone_path: Path, train: dict[str, list[dict]], dev: dict[str, list[dict]], mixing: str,
+                     seed: int, task_cfg: dict, out_train: Path, out_dev: Path, kind=None,
+                     family_settings: dict | None = None) -> dict:
+    """The training data of a several-sources run (xlgen.remedies.several_sources): each
+    source's train records mixed (`mixing`: proportional or balanced), each encoded in its own
+    language (its own language code), concatenated (training shuffles them); the sources' dev
+    records interleaved, so the dev loss's first examples come from every source. Returns what
+    run.json records: sources, mixing, seed, train examples per source (as trained on),
+    distinct train records per source, dev examples per source."""
+    tokenizer, family = load_tokenizer(backbone_path)
+    mixed = several_sources.mix_sources(train, mixing, seed)
+    train_parts = [_encode_chunked(tokenizer, family, rows, lang, task_cfg, kind, family_settings)
+                   for lang, rows in mixed.items()]
+    key = several_sources.sources_key(list(train))
+    TokenizedExamples.concatenate(train_parts).save(out_train, lang=key, family=family)
+    dev_parts = {lang: _encode_chunked(tokenizer, family, rows, lang, task_cfg, kind, family_settings)
+                 for lang, rows in dev.items()}
+    TokenizedExamples.from_examples(several_sources.interleave(
+        {lang: list(part) for lang, part in dev_parts.items()})).save(out_dev, lang=key, family=family)
+    return {"sources": list(train), "mixing": mixing, "seed": seed,
+            "train_examples": several_sources.counts(mixed), "train_records": several_sources.counts(train),
+            "dev_examples": several_sources.counts(dev)}
 
 
 def load_tokenized(path: str | Path) -> TokenizedExamples:
@@ -279,7 +310,8 @@ def run_job(spec: dict, log=print) -> dict:
     """One finetuning job from its spec, the finetune rule's inputs, params and outputs as
     JSON: `backbone`, `method`, `method_settings`, `train`, `dev` (tokenized files),
     `unlabeled` (text files), `lr`, `seed`, `finetune` (the config section), `model` and
-    `run_json` (outputs), `checkpoint`, `run` (the run's identity record). Trains, and in the
+    `run_json` (outputs), `checkpoint`, `run` (the run's identity record), `sources` (a
+    several-sources run's tokenize_sources stats, copied into run.json). Trains, and in the
     main process writes the model directory and run.json (the summary and `run`, the only
     copy of the run's identity)."""
     unlabeled = {Path(path).stem: read_text_lines(path) for path in spec.get("unlabeled", [])}
@@ -288,8 +320,10 @@ def run_job(spec: dict, log=print) -> dict:
         load_tokenized(spec["dev"]), float(spec["lr"]), int(spec["seed"]), spec["finetune"], Path(spec["model"]),
         log=log, checkpoint_path=Path(spec["checkpoint"]) if spec.get("checkpoint") else None, unlabeled=unlabeled,
     )
+    # a several-sources run: its sources and their example counts (tokenize_sources' file)
+    sources = {"sources": read_json(spec["sources"])} if spec.get("sources") else {}
     if get_accelerator().is_main_process:
-        write_json(spec["run_json"], {**summary, "run": spec["run"]})
+        write_json(spec["run_json"], {**summary, **sources, "run": spec["run"]})
     return summary
 
 

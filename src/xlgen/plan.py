@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xlgen.catalog import TaskSpec, task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.io import InputError
-from xlgen.remedies import DECODE_REMEDIES, DecodeRemedy
+from xlgen.remedies import DECODE_REMEDIES, DecodeRemedy, several_sources
 from xlgen.runs import DECODING_VARIANTS, format_lr, run_record, trained_record
 
 
@@ -52,7 +52,8 @@ class StudyPlan:
     def from_config(cls, config: Mapping) -> StudyPlan:
         """The plan of a (validated) config; PlanError where two runs would share paths."""
         plan = cls(config=config, specs=task_specs(config))
-        check_lr_paths(config["method_settings"], list(dict.fromkeys(plan.methods + plan.tt_methods)))
+        check_lr_paths(config["method_settings"],
+                       list(dict.fromkeys(plan.methods + plan.tt_methods + plan.sources_methods)))
         for task in plan.tasks:
             plan.runs[task] = plan.build_runs(task)
             for run in plan.runs[task]:
@@ -144,6 +145,12 @@ class StudyPlan:
         """The enabled decode-time remedies, in the registry's order."""
         return [remedy for name, remedy in DECODE_REMEDIES.items() if self.remedy_on(name)]
 
+    @property
+    def remedies_on(self) -> bool:
+        """Whether any remedy arm is on (a decode-time one, or several source languages): the
+        arms tables are made."""
+        return bool(self.decode_remedies) or bool(self.sources_methods)
+
     # the script mask's section, as the rules and tests read it before the registry
     @property
     def mask(self) -> Mapping:
@@ -157,12 +164,39 @@ class StudyPlan:
     def mask_methods(self) -> list[str]:
         return self.remedy_methods("script_mask")
 
+    # --- several source languages (config `remedies.several_sources`, off unless enabled; issue 23) ---
+    @property
+    def sources_on(self) -> bool:
+        return self.remedy_on(several_sources.NAME)
+
+    @property
+    def sources(self) -> list[str]:
+        """The source languages the several-sources runs train on ([] where the arm is off)."""
+        return list(self.remedy(several_sources.NAME).get("sources") or []) if self.sources_on else []
+
+    @property
+    def sources_key(self) -> str:
+        """The sources' path form ('en-es'): the runs' `variant_lang`, their tokenized data's folder."""
+        return several_sources.sources_key(self.sources)
+
+    @property
+    def sources_methods(self) -> list[str]:
+        """The methods trained on the sources' union ('full+src-en-es')."""
+        return self.remedy_methods(several_sources.NAME)
+
+    @property
+    def sources_mixing(self) -> Mapping:
+        """How the tokenize_sources job mixes the sources: {mixing, seed}."""
+        section = self.remedy(several_sources.NAME)
+        return {"mixing": section.get("mixing", "proportional"), "seed": int(section.get("seed", 0))}
+
     def build_runs(self, task: str) -> list[dict]:
         """Every run of a task as its identity record (xlgen.runs.run_record): each (backbone,
         method, lr, seed), then the translate-train ('full+tt-ru' in paths) and
         translate-test ('full+ttest') variants where enabled, then each enabled decode-time
         remedy's variant ('full+mask', 'full+steer') of the zero-shot runs of
-        `remedies.<name>.methods`, in the registry's order."""
+        `remedies.<name>.methods`, in the registry's order, then the several-sources runs
+        ('full+src-en-es': each backbone, LR and seed of `remedies.several_sources.methods`)."""
         spec = self.specs[task]
         lrs = {m: self.config["method_settings"][m]["lrs"] for m in self.methods + self.tt_methods}
         runs = [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX))
@@ -178,6 +212,9 @@ class StudyPlan:
                             variant=remedy.name)
                  for remedy in self.decode_remedies for b in self.remedy_backbones(remedy.name)
                  for m in self.remedy_methods(remedy.name) for lr in lrs[m] for s in self.seeds]
+        runs += [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX),
+                            variant=several_sources.NAME, variant_lang=self.sources_key)
+                 for b in self.backbones for m in self.sources_methods for lr in lrs[m] for s in self.seeds]
         return runs
 
     # --- lookups ---
@@ -265,7 +302,7 @@ class StudyPlan:
 
         for run in self.all_runs():
             add("evaluate")
-            if run["variant"] == "zero_shot":
+            if run["variant"] in ("zero_shot", several_sources.NAME):
                 add("finetune")
                 add(self.generate_rule(run["task"]))
             elif run["variant"] == "translate_train":
@@ -278,6 +315,8 @@ class StudyPlan:
         for rule, vectors in self.vector_jobs().items():
             add(rule, len(vectors))
         add("tokenize", len(self.tasks) * len(self.backbones))
+        if self.sources_methods:  # the sources' union, tokenized once a (task, backbone)
+            add("tokenize_sources", len(self.tasks) * len(self.backbones))
         if self.tt_on:
             add("translate_train_data", len(self.tasks) * len(self.tt_langs))
             add("tokenize_translated", len(self.tasks) * len(self.tt_backbones) * len(self.tt_langs))

@@ -4,7 +4,8 @@ The study plan builds one record per run, once (xlgen.plan, from the config), th
 passes it to the scripts, and they write it into `run.json` and every score file; the
 tables read these columns instead of parsing paths. The paths themselves keep the layout
 users know (PATHS): a variant is a suffix of the path's method or backbone there
-('full+tt-ru', 'full+ttest', 'full+mask', 'full+steer', 'mt5-base+it'), made here from the record's fields.
+('full+tt-ru', 'full+ttest', 'full+mask', 'full+steer',
+'full+src-en-es', 'mt5-base+it'), made here from the record's fields.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import string
 
 from xlgen.intermediate import VARIANT_SUFFIX
 from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
-from xlgen.remedies import DECODE_REMEDIES
+from xlgen.remedies import DECODE_REMEDIES, several_sources
 
 # `{task}`: a task_catalog name; `{method}` and `{backbone}`: the path forms below
 PATHS = {
@@ -31,13 +32,17 @@ PATHS = {
 }
 # the identity columns every score row starts with (results_long.csv's first columns)
 RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
-# the decode-time remedies of issue 23 (xlgen.remedies.DECODE_REMEDIES: 'script_mask', 'steering')
-# are variants named as their remedies
-REMEDY_VARIANTS = tuple(DECODE_REMEDIES)
+# the remedies of issue 23 are variants named as their remedies: the decode-time ones
+# (xlgen.remedies.DECODE_REMEDIES: 'script_mask', 'steering', 'exemplars') and the training-time
+# one, several source languages ('several_sources': 'full+src-en-es', trained on the union of the
+# sources' train splits, its `variant_lang` the sources' path form 'en-es'); the arms tables
+# compare each with the zero-shot run of its base method
+TRAINING_REMEDY_VARIANTS = (several_sources.NAME,)
+REMEDY_VARIANTS = (*DECODE_REMEDIES, *TRAINING_REMEDY_VARIANTS)
 VARIANTS = ("zero_shot", "translate_train", "translate_test", *REMEDY_VARIANTS)
 # variants that train nothing: they apply the zero-shot run of their base method (its model,
 # its run.json) at decoding time; translate-test, and the decode-time remedies
-DECODING_VARIANTS = ("translate_test", *REMEDY_VARIANTS)
+DECODING_VARIANTS = ("translate_test", *DECODE_REMEDIES)
 
 
 def format_lr(lr) -> str:
@@ -53,13 +58,16 @@ def same_lr(a, b) -> bool:
 
 def method_path(method: str, variant: str = "zero_shot", variant_lang: str = "") -> str:
     """The path form of a (method, variant): 'full', 'full+tt-ru', 'full+ttest', 'full+mask',
-    'full+steer' (a decode-time remedy's suffix, xlgen.remedies.DECODE_REMEDIES)."""
+    'full+steer' (a decode-time remedy's suffix, xlgen.remedies.DECODE_REMEDIES), 'full+src-en-es'
+    (several source languages, `variant_lang` the sources' path form)."""
     if variant == "translate_train":
         return f"{method}{TRANSLATE_TRAIN}{variant_lang}"
     if variant == "translate_test":
         return f"{method}{TRANSLATE_TEST}"
     if variant in DECODE_REMEDIES:
         return f"{method}{DECODE_REMEDIES[variant].suffix}"
+    if variant == several_sources.NAME:
+        return f"{method}{several_sources.SUFFIX}{variant_lang}"
     return method
 
 

@@ -68,15 +68,19 @@ TT_TEST = PLAN.tt_test
 TT_RUN_METHOD = method_path("{method}", "translate_train", "{lang}")
 TTEST_RUN_METHOD = method_path("{method}", "translate_test")
 # a method's path form: the method, or a variant of it (a decode-time remedy's suffix: xlgen.remedies)
-METHOD_PATTERN = "[a-z_]+([+](tt-[a-z]{2,3}|ttest|%s))?" % "|".join(
+METHOD_PATTERN = "[a-z_]+([+](tt-[a-z]{2,3}|ttest|src(-[a-z]{2,3})+|%s))?" % "|".join(
     r.suffix[1:] for r in DECODE_REMEDIES.values()
 )
+# the methods of the rules that train ('full', 'full+tt-ru', 'full+src-en-es') and of the
+# generate rule of the runs that trained on the source language(s) ('full', 'full+src-en-es')
+TRAINED_METHOD = "[a-z_]+([+](tt-[a-z]{2,3}|src(-[a-z]{2,3})+))?"
+SOURCES_METHOD = "[a-z_]+([+]src(-[a-z]{2,3})+)?"
 
 
 wildcard_constraints:
     task="|".join(TASKS) or "-",
     backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
-    method=METHOD_PATTERN,  # variants: full+tt-ru, full+ttest, full+mask, full+steer
+    method=METHOD_PATTERN,  # variants: full+tt-ru, full+ttest, full+mask, full+steer, full+src-en-es
     lr="[0-9][0-9.e+-]*",
     seed="[0-9]+",
     lang="[a-z]{2,3}",
@@ -168,13 +172,34 @@ def get_run_files(wildcards=None):
 
 
 def get_tokenized(wildcards):
-    """Tokenized train/dev of a run: English, or the translated set of a translate-train run."""
+    """Tokenized train/dev of a run: English, the translated set of a translate-train run, or
+    the sources' union of a several-sources run (and its example counts, for run.json)."""
     run = get_run_identity(wildcards)
-    sub = f"tt-{run['variant_lang']}/" if run["variant"] == "translate_train" else ""
-    return {
+    sub = {"translate_train": f"tt-{run['variant_lang']}/", "several_sources": SOURCES_SUB}
+    files = {
         split: PATHS["tokenized"].format(
-            task=run["task"], backbone=run["backbone"], sub=sub, split=split
+            task=run["task"],
+            backbone=run["backbone"],
+            sub=sub.get(run["variant"], ""),
+            split=split,
         )
+        for split in ("train", "dev")
+    }
+    if run["variant"] == "several_sources":
+        files["sources"] = str(Path(files["train"]).parent / "sources.json")
+    return files
+
+
+# --- several source languages (config `remedies.several_sources`, off unless enabled) ---
+SOURCES = PLAN.sources
+# the folder of the sources' tokenized union beside the source language's ('src-en-es/')
+SOURCES_SUB = f"src-{PLAN.sources_key}/"
+
+
+def get_sources_data(wildcards):
+    """Train and dev files of every source language of a task, in the sources' order."""
+    return {
+        split: [PATHS["data"].format(task=wildcards.task, lang=lang, split=split) for lang in SOURCES]
         for split in ("train", "dev")
     }
 
@@ -306,7 +331,7 @@ def get_final_output():
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
         outputs.append("results/tables/mt_quality.csv")
-    if PLAN.decode_remedies:  # the remedies as study arms (workflow/rules/remedies.smk)
+    if PLAN.remedies_on:  # the remedies as study arms (workflow/rules/remedies.smk)
         outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()

@@ -20,6 +20,38 @@ rule tokenize:
         "../scripts/tokenize.py"
 
 
+if SOURCES:
+
+    rule tokenize_sources:
+        """The sources' train sets mixed and their dev sets interleaved (several source
+        languages, docs/remedies.md), tokenized once for every run of a backbone."""
+        input:
+            unpack(get_sources_data),
+            backbone=get_backbone_dir,
+        output:
+            train=path_pattern("tokenized", sub=SOURCES_SUB, split="train"),
+            dev=path_pattern("tokenized", sub=SOURCES_SUB, split="dev"),
+            stats=str(
+                Path(path_pattern("tokenized", sub=SOURCES_SUB, split="train")).parent
+                / "sources.json"
+            ),
+        log:
+            f"results/logs/tokenize/{{task}}/{{backbone}}/{SOURCES_SUB[:-1]}.log",
+        threads: 1
+        resources:
+            mem_mb=lambda wc, attempt: len(SOURCES)
+            * tokenize_resources(wc, attempt)["mem_mb"],
+            runtime=lambda wc, attempt: 60 * attempt,
+        params:
+            sources=SOURCES,
+            mixing=PLAN.sources_mixing,
+            task_settings=lambda wc: config["task_settings"][wc.task],
+            kind=get_task_param("kind"),
+            family_settings=get_family_settings,
+        script:
+            "../scripts/tokenize_sources.py"
+
+
 rule finetune:
     input:
         unpack(get_unlabeled_for_method),
@@ -31,7 +63,7 @@ rule finetune:
     log:
         run_log("finetune"),
     wildcard_constraints:
-        method="[a-z_]+([+]tt-[a-z]{2,3})?",  # a translate-test variant trains nothing
+        method=TRAINED_METHOD,  # a translate-test or decode-time remedy variant trains nothing
     threads: 1
     resources:
         # gpu=N (profile or --set-resources finetune:gpu=N): N processes, one batch

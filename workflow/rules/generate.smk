@@ -17,7 +17,8 @@ for _langs, _tasks in PLAN.language_groups():
             run_log("generate"),
         wildcard_constraints:
             task="|".join(_tasks),
-            method="[a-z_]+",  # variants: generate_translate_train and translate_test (translate.smk)
+            # 'full+src-en-es' too; variants: generate_translate_train and translate_test (translate.smk)
+            method=SOURCES_METHOD,
         threads: 1
         resources:
             gpu=1,

@@ -72,7 +72,7 @@ if STEERING_ON:
             "../scripts/steering_vector.py"
 
 
-if DECODE_REMEDIES_ON:
+if PLAN.remedies_on:  # a decode-time remedy, or several source languages
 
     localrules:
         arms_table,

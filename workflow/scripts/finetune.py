@@ -22,6 +22,8 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
         "train": snakemake.input.train,
         "dev": snakemake.input.dev,
         "unlabeled": list(snakemake.input.get("unlabeled", [])),
+        # a several-sources run: the sources' example counts, for run.json
+        "sources": snakemake.input.get("sources", ""),
         "lr": run["lr"],
         "seed": run["seed"],
         "finetune": snakemake.params.finetune,

@@ -24,7 +24,7 @@ from xlgen.methods.graddrop import GradDropMix
 from xlgen.methods.lora import LoRA
 from xlgen.methods.mix_unsup import MixUnsup
 from xlgen.methods.prompt import PromptTuning
-from xlgen.remedies import DECODE_REMEDIES, remedy_of_suffix
+from xlgen.remedies import DECODE_REMEDIES, remedy_of_suffix, several_sources
 
 METHODS: dict[str, Method] = {
     "full": FullFinetuning(),
@@ -46,7 +46,8 @@ _MODULE_NAME = re.compile(r"^[a-z_]+$")
 # machine-translated into English, its outputs translated back (translate-test).
 # Decode-time remedies (issue 23) are variants too: 'full+mask' is the English `full` run
 # decoding under the script mask, 'full+steer' with a steering vector (xlgen.remedies:
-# DECODE_REMEDIES, each with its path suffix).
+# DECODE_REMEDIES, each with its path suffix); 'full+src-en-es' is `full` finetuned on the union
+# of several source languages' training sets (xlgen.remedies.several_sources).
 TRANSLATE_TRAIN = "+tt-"
 TRANSLATE_TEST = "+ttest"
 SCRIPT_MASK = DECODE_REMEDIES["script_mask"].suffix
@@ -55,12 +56,16 @@ SCRIPT_MASK = DECODE_REMEDIES["script_mask"].suffix
 def method_variant(name: str) -> tuple[str, str | None, str | None]:
     """(base method, variant, language): 'full' -> ('full', None, None), 'full+tt-ru' ->
     ('full', 'translate_train', 'ru'), 'full+ttest' -> ('full', 'translate_test', None),
-    'full+mask' -> ('full', 'script_mask', None), 'full+steer' -> ('full', 'steering', None)."""
+    'full+mask' -> ('full', 'script_mask', None), 'full+steer' -> ('full', 'steering', None),
+    'full+src-en-es' -> ('full', 'several_sources', 'en-es')."""
     if name.endswith(TRANSLATE_TEST):
         return name[: -len(TRANSLATE_TEST)], "translate_test", None
     remedy = remedy_of_suffix(name)
     if remedy is not None:
         return name[: -len(remedy.suffix)], remedy.name, None
+    base, sep, sources = name.partition(several_sources.SUFFIX)
+    if sep:  # 'full+src-en-es': trained on several source languages, `sources` their path form
+        return base, several_sources.NAME, sources
     base, sep, lang = name.partition(TRANSLATE_TRAIN)
     if sep:
         return base, "translate_train", lang
