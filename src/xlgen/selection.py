@@ -3,7 +3,9 @@
 * `source_dev`: the LR with the best main metric (the task's, task_metric) on the source
   language's dev set; strict zero-shot: no target-language data is looked at. A
   translate-train run ('full+tt-ru') is selected the same way on the dev set of the language
-  it was trained in (ru): for it, that language is the source.
+  it was trained in (ru): for it, that language is the source. A several-sources run
+  ('full+src-en-es') is selected on the mean of its sources' dev scores (each source weighing
+  the same), and its target languages are those that are not sources.
 * `target_dev`: per target language, the LR with the best score on that language's own dev
   set: the oracle of language-specific LR tuning.
 * `mean_target_dev`: one LR for all targets, the best by the mean over target dev scores.
@@ -27,6 +29,9 @@ SELECTION_COLUMNS = ["task", "backbone", "method", "protocol", "lang", "lr", "se
                      "selection_score", "metric", "test_score", "test_wrong_lang_rate"]
 # the run's identity fields (xlgen.runs) each row carries, after the columns above
 VARIANT_COLUMNS = ["base_method", "variant", "variant_lang"]
+# the variant of a run trained on several source languages (xlgen.remedies.several_sources: a
+# higher layer than this one), its `variant_lang` the sources joined by '-' ('en-es')
+SEVERAL_SOURCES = "several_sources"
 
 
 def task_metric(table: pd.DataFrame, task: str) -> str:
@@ -71,16 +76,17 @@ def _at(table: pd.DataFrame, lr: float, lang: str) -> float:
     return float(table.at[lr, lang])
 
 
-def _group_rows(frame: pd.DataFrame, metric: str, base: dict, train_lang: str,
+def _group_rows(frame: pd.DataFrame, metric: str, base: dict, train_langs: list[str],
                 target_langs: list[str]) -> list[dict]:
     """The selection rows of one (backbone, method): `frame` its seed means, `base` the columns
-    every row shares, in PROTOCOLS order."""
+    every row shares, in PROTOCOLS order; `source_dev` picks the LR by the mean dev score over
+    `train_langs` (the languages the run trained on)."""
     rows = []
 
     def pivot(split: str, value: str) -> pd.DataFrame:
         part = frame[frame["split"] == split]
         return part.pivot(index="lr", columns="lang", values=value).reindex(
-            columns=list(dict.fromkeys([train_lang, *target_langs])))
+            columns=list(dict.fromkeys([*train_langs, *target_langs])))
 
     dev, test, wrong = pivot("dev", metric), pivot("test", metric), pivot("test", "wrong_lang_rate")
 
@@ -97,11 +103,12 @@ def _group_rows(frame: pd.DataFrame, metric: str, base: dict, train_lang: str,
                      "test_wrong_lang_rate": pd.Series([r["test_wrong_lang_rate"] for r in chosen],
                                                        dtype=float).mean()})
 
-    lr, score = best_lr(dev[train_lang])
+    lr, score = best_lr(dev[train_langs].mean(axis=1, skipna=False))
+    trained_on = "+".join(train_langs) + (" dev" if len(train_langs) == 1 else " mean dev")
     start = len(rows)
     for lang in target_langs:
-        add("source_dev", lang, lr, f"{train_lang} dev", score)
-    add_mean("source_dev", lr, f"{train_lang} dev", score, start)
+        add("source_dev", lang, lr, trained_on, score)
+    add_mean("source_dev", lr, trained_on, score, start)
 
     start = len(rows)
     for lang in target_langs:
@@ -143,13 +150,16 @@ def select_learning_rates(long: pd.DataFrame, task: str, source_lang: str,
     for (backbone, method), frame in means.groupby(["backbone", "method"], sort=True):
         target_langs = [lang for lang in all_targets if lang not in skipped.get(backbone, set())]
         # a translate-train run ('full+tt-ru') trains on, is selected on and serves one language
-        train_lang = source_lang
+        train_langs = [source_lang]
         run = identity.loc[(backbone, method)].to_dict()
         if run["variant"] == "translate_train":
-            train_lang, target_langs = run["variant_lang"], [run["variant_lang"]]
+            train_langs, target_langs = [run["variant_lang"]], [run["variant_lang"]]
+        if run["variant"] == SEVERAL_SOURCES:  # 'full+src-en-es': selected on en and es dev, zero-shot elsewhere
+            train_langs = run["variant_lang"].split("-")
+            target_langs = [lang for lang in target_langs if lang not in train_langs]
 
         base = {"task": task, "backbone": backbone, "method": method, "metric": metric, **run}
-        rows.extend(_group_rows(frame, metric, base, train_lang, target_langs))
+        rows.extend(_group_rows(frame, metric, base, train_langs, target_langs))
 
     # rows come out sorted by backbone and method, protocols in PROTOCOLS order
     return pd.DataFrame(rows, columns=SELECTION_COLUMNS + VARIANT_COLUMNS)

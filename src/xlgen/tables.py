@@ -12,7 +12,7 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
-from xlgen.remedies import DECODE_REMEDIES
+from xlgen.remedies import DECODE_REMEDIES, several_sources
 from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
@@ -76,7 +76,10 @@ NO_REMEDY = "none"
 def arms_table(long: pd.DataFrame, task: str, split: str = "test") -> pd.DataFrame:
     """The remedies as study arms (issue 23): a row per (backbone, method, lr, seed, remedy,
     language) of `task` on `split`, `method` the trained method and `remedy` the decoding
-    variant ('script_mask') or 'none' (the zero-shot run itself); the main metric and the
+    variant ('script_mask'), several source languages ('several_sources': trained on the
+    union of the sources' data, compared with the run trained on the source language alone at
+    the same LR and seed; its sources' rows are not zero-shot) or 'none' (the zero-shot run
+    itself); the main metric and the
     wrong-language rate with their intervals and the undetermined rate, as the run's score
     rows give them. Translation baselines are not remedies: left out."""
     metric = task_metric(long, task)
@@ -134,11 +137,20 @@ def _examples_at(per_example: pd.DataFrame, backbone: str, method: str, lr: floa
     return averaged, rows["seed"].nunique()
 
 
-def _language_groups(source_lang: str, target_langs: list[str]) -> dict[str, list[str]]:
-    """Each language on its own, and `targets_mean` over the target languages."""
+def _language_groups(source_lang: str, target_langs: list[str], trained_on: tuple[str, ...] = ()
+                     ) -> dict[str, list[str]]:
+    """Each language on its own, and `targets_mean` over the target languages the row's run
+    did not train on (`trained_on`: a several-sources run's sources, left out of its mean)."""
     groups = {lang: [lang] for lang in [source_lang, *target_langs]}
-    groups[TARGETS_MEAN] = list(target_langs)
+    groups[TARGETS_MEAN] = [lang for lang in target_langs if lang not in trained_on]
     return groups
+
+
+def _trained_on(variants: dict[tuple[str, str], tuple[str, str, str]], backbone: str, method: str
+                ) -> tuple[str, ...]:
+    """The source languages a several-sources run trained on ('full+src-en-es': en, es); ()."""
+    _, variant, lang = variants.get((backbone, method), ("", "", ""))
+    return tuple(several_sources.key_sources(lang)) if variant == several_sources.NAME else ()
 
 
 def _strata(examples: pd.DataFrame, langs: list[str], columns: list[str]) -> list[dict]:
@@ -195,9 +207,10 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     """
     metric = task_metric(selection, task)
     columns = [metric, "wrong_lang"]
-    groups = _language_groups(source_lang, target_langs)
+    variants = run_variants(selection)
     rows = []
-    for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL), run_variants(selection)).items():
+    for (backbone, method), runs in main_rows(selected_lrs(selection, MAIN_PROTOCOL), variants).items():
+        groups = _language_groups(source_lang, target_langs, _trained_on(variants, backbone, method))
         lr = runs[None][1] if None in runs else math.nan  # translate-train: an LR per language
         row = {"task": task, "backbone": backbone, "method": method, "lr": lr, "selected_by": MAIN_PROTOCOL}
         parts = [(lang, *_examples_at(per_example, backbone, run, run_lr, split, columns))
@@ -224,13 +237,15 @@ def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, 
     metric and the wrong-language rate. Empty when no other method is configured."""
     metric = task_metric(selection, task)
     columns = [metric, "wrong_lang"]
-    groups = _language_groups(source_lang, target_langs)
+    variants = run_variants(selection)
     lrs = selected_lrs(selection, MAIN_PROTOCOL)
     rows = []
     for (backbone, method), lr in lrs.items():
         reference_lr = lrs.get((backbone, reference_method), math.nan)
         if method == reference_method or math.isnan(lr) or math.isnan(reference_lr):
             continue
+        # a several-sources run against the reference on the targets neither trained on
+        groups = _language_groups(source_lang, target_langs, _trained_on(variants, backbone, method))
         system, _ = _examples_at(per_example, backbone, method, lr, split, columns)
         reference, _ = _examples_at(per_example, backbone, reference_method, reference_lr, split, columns)
         pairs = system.merge(reference, on=["lang", "id"], suffixes=("", "_reference"), validate="one_to_one")
@@ -327,10 +342,13 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
             baselines += [markdown_table(header, rows)]
     remedies = []
     present = [r for r in DECODE_REMEDIES.values() if any(str(m).endswith(r.suffix) for m in main["method"])]
-    if present:
+    sources = sorted({m.split(several_sources.SUFFIX)[1] for m in main["method"].astype(str)
+                      if several_sources.SUFFIX in m})
+    if present or sources:
         remedies = ["## Remedies", ""]
         remedies += [f"`<method>{r.suffix}`: {r.note}, its LR selected on its own {source_lang} dev outputs."
                      for r in present]
+        remedies += [f"`<method>{several_sources.SUFFIX}{key}`: {several_sources.NOTE}." for key in sources]
         remedies += [""]
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",
