@@ -34,6 +34,14 @@ def merged(*overlays: str) -> dict:
     return config
 
 
+def decode_remedies() -> dict:
+    """config/demo-remedies.yaml over the demo with its training-time arm (several source
+    languages, tests/test_several_sources.py) off: the decode-time remedies alone."""
+    config = merged("demo-remedies.yaml")
+    config["remedies"]["several_sources"]["enabled"] = False
+    return config
+
+
 def paper_config() -> dict:
     return merged("paper.yaml")
 
@@ -152,7 +160,7 @@ def test_an_lr_read_back_from_a_six_digit_table_is_still_its_run():
 
 
 def test_script_mask_runs_decode_the_zero_shot_runs_and_train_nothing():
-    plan = StudyPlan.from_config(merged("demo-remedies.yaml"))
+    plan = StudyPlan.from_config(decode_remedies())
     masked = [r for r in plan.runs["qa"] if r["variant"] == "script_mask"]
     assert [(r["backbone"], r["method"], r["lr"]) for r in masked[:2]] == [
         ("mt5-demo", "full+mask", 1e-4), ("mt5-demo", "full+mask", 3e-3)]
@@ -184,7 +192,7 @@ def test_the_script_mask_of_a_method_that_does_not_run_is_refused_naming_the_key
 
 
 def test_steering_runs_decode_the_zero_shot_runs_with_a_vector_per_target_language_and_train_nothing():
-    plan = StudyPlan.from_config(merged("demo-remedies.yaml"))
+    plan = StudyPlan.from_config(decode_remedies())
     steered = [r for r in plan.runs["qa"] if r["variant"] == "steering"]
     assert len(steered) == 3 * 2 and {r["method"] for r in steered} == {"full+steer"}
     run = steered[0]

@@ -1,9 +1,10 @@
-"""The decode-time remedies as study arms (issue 23): their runs ('full+mask', 'full+steer')
+"""The remedies as study arms (issue 23): the decode-time ones ('full+mask', 'full+steer')
 decode the zero-shot runs' models, so enabling them adds generation and evaluation jobs (and
-steering vectors) and never a finetuning job; at tiny scale (tests/configs/tiny-remedies.yaml)
-the masked Russian and Chinese outputs hold no Latin letter, the steered run decodes with a
-vector per target language cached under results/steering/, and both runs' rows stand beside
-'full' in every table."""
+steering vectors) and never a finetuning job; several source languages ('full+src-en-ru')
+trains a run of its own. At tiny scale (tests/configs/tiny-remedies.yaml) the masked Russian
+and Chinese outputs hold no Latin letter, the steered run decodes with a vector per target
+language cached under results/steering/, the several-sources run trains on the English and
+Russian examples its run.json counts, and every run's rows stand beside 'full' in every table."""
 
 import json
 import re
@@ -45,12 +46,16 @@ def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_a
     plain = dry_run(tmp_path / "plain", "config.yaml")
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
-    runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering)
+    runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering, several sources)
     tables = {"arms_table": 2}  # results/tables/arms_<task>.csv
     vectors = {"steering_vector": runs * 6}  # a steering vector per trained run and target language
+    # several source languages trains: its union tokenized per task and backbone, a run per backbone and LR
+    sources = {"tokenize_sources": 3 * 2, "finetune": runs, "generate": runs}
     assert {rule: n for rule, n in added.items() if n} == {
-        "generate_script_mask": runs, "generate_steering": runs, "evaluate": 2 * runs, **vectors, **tables}
-    assert masked["finetune"] == plain["finetune"] == 24
+        "generate_script_mask": runs, "generate_steering": runs, "evaluate": 3 * runs, **vectors, **tables,
+        **sources}
+    # the decode-time remedies add no finetuning job: only the several-sources runs train
+    assert plain["finetune"] == 24 and masked["finetune"] == 24 + runs
     assert sum(plain.values()) == 94  # off by default: the demo plans what it planned
     assert not {"generate_script_mask", "generate_steering", "steering_vector"} & set(plain)
     # the plan predicts the DAG's run stages
@@ -85,10 +90,12 @@ def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_agai
     assert sorted(p.name.split("-")[0] for p in (workdir / "results/script_masks/mbart-tiny").iterdir()) == \
         ["Cyrillic", "Han", "Latin"]
     assert not (workdir / "results/backbones/mbart-tiny/script_masks").exists()
-    assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full"]
+    # the decode-time remedies trained nothing: the only other model is the several-sources run's
+    assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full", "full+src-en-ru"]
     ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
-    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == ran["generate_steering"] == 1
-    assert ran["steering_vector"] == 2 and ran["evaluate"] == 3  # a vector per target language
+    assert ran["generate_script_mask"] == ran["generate_steering"] == ran["tokenize_sources"] == 1
+    assert ran["finetune"] == ran["generate"] == 2  # full and full+src-en-ru
+    assert ran["steering_vector"] == 2 and ran["evaluate"] == 4  # a vector per target language
 
 
 @pytest.mark.slow
@@ -128,12 +135,13 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     assert len(masked) == len(long[long["method"] == "full"]) == 3 * 2  # languages x splits
     assert masked["trainable_share"].notna().all()  # the facts of the English run it decodes with
     sweep = pd.read_csv(workdir / "results/tables/lr_sweep_qa.csv")
-    assert sorted(set(sweep["method"])) == ["full", "full+mask", "full+steer"]
+    assert sorted(set(sweep["method"])) == ["full", "full+mask", "full+src-en-ru", "full+steer"]
     main = pd.read_csv(workdir / "results/tables/main_qa.csv").set_index("method")
-    assert sorted(main.index) == ["full", "full+mask", "full+steer"]
+    assert sorted(main.index) == ["full", "full+mask", "full+src-en-ru", "full+steer"]
     assert pd.notna(main.loc["full+mask", "f1_unicode_ru"])
     paired = pd.read_csv(workdir / "results/tables/paired_qa.csv")
-    assert set(paired["method"]) == {"full+mask", "full+steer"} and set(paired["reference_method"]) == {"full"}
+    assert set(paired["method"]) == {"full+mask", "full+steer", "full+src-en-ru"}
+    assert set(paired["reference_method"]) == {"full"}
     markdown = (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")
     assert "| mbart-tiny | full+mask |" in markdown and "## Remedies" in markdown
     assert "| mbart-tiny | full+steer |" in markdown and "`<method>+steer`: " in markdown
@@ -141,9 +149,39 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     assert set(steered["variant"]) == {"steering"} and len(steered) == 3 * 2
     arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
     assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
-    assert sorted(set(arms["remedy"])) == ["none", "script_mask", "steering"]
-    assert len(arms) == 3 * 3  # remedies x languages
+    assert sorted(set(arms["remedy"])) == ["none", "script_mask", "several_sources", "steering"]
+    assert len(arms) == 4 * 3  # remedies x languages
     assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
     plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
     unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]
     assert plain.to_dict() == unmasked.set_index("lr")["f1_unicode"].to_dict()
+
+
+@pytest.mark.slow
+def test_the_several_sources_run_trains_on_the_counted_union_and_is_zero_shot_only_where_it_did_not_train(study):
+    workdir, _ = study
+    run = json.loads((workdir / RUN.format(stage="models", method="full+src-en-ru") / "run.json").read_text())
+    stats = run["sources"]
+    lines = {lang: len((workdir / f"results/data/qa/{lang}/train.jsonl").read_text().splitlines()) for lang in
+             ("en", "ru")}
+    assert stats["sources"] == ["en", "ru"] and stats["mixing"] == "proportional"
+    assert stats["train_examples"] == stats["train_records"] == lines == {"en": 60, "ru": 60}
+    tokenized = np.load(workdir / "results/tokenized/qa/mbart-tiny/src-en-ru/train.npz")
+    assert len(tokenized["ids"]) == sum(stats["train_examples"].values())
+    assert run["run"]["variant"] == "several_sources" and run["run"]["variant_lang"] == "en-ru"
+    assert "sources" not in json.loads((workdir / RUN.format(stage="models", method="full") / "run.json").read_text())
+    # selected on the English and Russian dev sets; Chinese is its only zero-shot target
+    selection = pd.read_csv(workdir / "results/tables/lr_selection_qa.csv", keep_default_na=False, na_values=[""])
+    mine = selection[(selection["method"] == "full+src-en-ru") & (selection["protocol"] == "source_dev")]
+    assert list(mine["lang"]) == ["zh", "targets_mean"] and set(mine["selected_on"]) == {"en+ru mean dev"}
+    main = pd.read_csv(workdir / "results/tables/main_qa.csv").set_index("method")
+    row = main.loc["full+src-en-ru"]
+    assert row["f1_unicode_targets_mean"] == row["f1_unicode_zh"]  # Russian, a source, is left out of the mean
+    assert pd.notna(row["f1_unicode_ru"])  # but reported in its column (the means: tests/test_several_sources.py)
+    paired = pd.read_csv(workdir / "results/tables/paired_qa.csv", keep_default_na=False, na_values=[""])
+    mean = paired[(paired["method"] == "full+src-en-ru") & (paired["lang"] == "targets_mean")]
+    assert set(mean["n"]) == {12}  # the Chinese test examples only
+    arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
+    sources = arms[arms["remedy"] == "several_sources"]
+    assert set(sources["method"]) == {"full"} and sorted(sources["lang"]) == ["en", "ru", "zh"]
+    assert "`<method>+src-en-ru`: " in (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")

@@ -140,9 +140,8 @@ def test_the_plan_trains_a_run_per_backbone_lr_and_seed_on_the_sources_and_count
     assert "several_sources" in REMEDY_VARIANTS and SEVERAL_SOURCES == several_sources.NAME
 
 
-def test_lr_selection_of_a_several_sources_run_uses_the_sources_dev_mean_and_leaves_them_out_of_the_targets():
-    import pandas as pd
-
+def sweep_rows() -> list[dict]:
+    """Score rows of an English run and an English+Spanish run at two LRs (seed 1)."""
     rows = []
     # the English run peaks at 1e-3 on en dev; the en+es run at 1e-4 on the en/es dev mean
     dev = {("full", 1e-4): {"en": 50, "es": 50, "ru": 10}, ("full", 1e-3): {"en": 60, "es": 20, "ru": 30},
@@ -156,7 +155,13 @@ def test_lr_selection_of_a_several_sources_run_uses_the_sources_dev_mean_and_lea
                              "split": split, "f1": score, "wrong_lang_rate": 0.1, "status": "ok",
                              "main_metric": "f1", "base_method": "full", "variant": variant[0],
                              "variant_lang": variant[1]})
-    table = select_learning_rates(pd.DataFrame(rows), "qa", "en", ["es", "ru"])
+    return rows
+
+
+def test_lr_selection_of_a_several_sources_run_uses_the_sources_dev_mean_and_leaves_them_out_of_the_targets():
+    import pandas as pd
+
+    table = select_learning_rates(pd.DataFrame(sweep_rows()), "qa", "en", ["es", "ru"])
     chosen = table[(table["protocol"] == "source_dev")].set_index(["method", "lang"])
     assert chosen.loc[("full", "targets_mean"), "lr"] == 1e-3 and chosen.loc[("full", "ru"), "selected_on"] == "en dev"
     assert chosen.loc[("full+src-en-es", "targets_mean"), "lr"] == 1e-4
@@ -165,3 +170,25 @@ def test_lr_selection_of_a_several_sources_run_uses_the_sources_dev_mean_and_lea
     # Spanish is a source of the run: not one of its zero-shot targets
     assert sorted(table[table["method"] == "full+src-en-es"]["lang"].unique()) == ["ru", "targets_mean"]
     assert np.isclose(chosen.loc[("full+src-en-es", "targets_mean"), "test_score"], 20)
+
+
+def test_the_main_and_paired_tables_leave_a_run_s_sources_out_of_its_targets_mean():
+    import pandas as pd
+
+    from xlgen.tables import main_table, paired_table
+
+    selection = select_learning_rates(pd.DataFrame(sweep_rows()), "qa", "en", ["es", "ru"])
+    # per-example test scores at the selected LRs: Spanish, a source of full+src-en-es, scores high there
+    scores = {("full", 1e-3): {"en": 60, "es": 10, "ru": 20}, ("full+src-en-es", 1e-4): {"en": 55, "es": 80, "ru": 30}}
+    per_example = pd.DataFrame([
+        {"task": "qa", "backbone": "b", "method": method, "lr": lr, "seed": 1, "split": "test", "lang": lang,
+         "id": f"{lang}-{i}", "f1": float(score), "wrong_lang": 0.0}
+        for (method, lr), by_lang in scores.items() for lang, score in by_lang.items() for i in range(4)])
+    main = main_table(per_example, selection, "qa", "en", ["es", "ru"], 50, 0).set_index("method")
+    assert main.loc["full", "f1_targets_mean"] == pytest.approx(15)  # es and ru
+    assert main.loc["full+src-en-es", "f1_targets_mean"] == pytest.approx(30)  # ru alone
+    assert main.loc["full+src-en-es", "f1_es"] == pytest.approx(80)  # reported, not averaged
+    paired = paired_table(per_example, selection, "qa", "en", ["es", "ru"], 50, 0)
+    mean = paired[(paired["lang"] == "targets_mean") & (paired["metric"] == "f1")].iloc[0]
+    assert (mean["method"], mean["reference_method"], mean["n"]) == ("full+src-en-es", "full", 4)
+    assert mean["delta"] == pytest.approx(10)  # ru: 30 against 20
