@@ -18,8 +18,7 @@ from pathlib import Path
 
 from xlgen.backbones import TRAINING_DTYPE, family_of, load_backbone, load_tokenizer
 from xlgen.families import get_family
-from xlgen.io import (InputError, atomic_directory, atomic_path, one_line_errors, read_json, read_text_lines,
-                      write_json)
+from xlgen.io import InputError, atomic_directory, atomic_path, one_line_errors, read_json, read_text_lines, write_json
 from xlgen.methods import get_method, trainable_parameters
 from xlgen.methods.batches import BatchContext
 from xlgen.remedies import several_sources

@@ -173,9 +173,13 @@ def get_run_files(wildcards=None):
 
 def get_tokenized(wildcards):
     """Tokenized train/dev of a run: English, the translated set of a translate-train run, or
-    the sources' union of a several-sources run (and its example counts, for run.json)."""
+    the sources' union of a several-sources run (and its example counts, for run.json).
+    """
     run = get_run_identity(wildcards)
-    sub = {"translate_train": f"tt-{run['variant_lang']}/", "several_sources": SOURCES_SUB}
+    sub = {
+        "translate_train": f"tt-{run['variant_lang']}/",
+        "several_sources": SOURCES_SUB,
+    }
     files = {
         split: PATHS["tokenized"].format(
             task=run["task"],
@@ -199,7 +203,10 @@ SOURCES_SUB = f"src-{PLAN.sources_key}/"
 def get_sources_data(wildcards):
     """Train and dev files of every source language of a task, in the sources' order."""
     return {
-        split: [PATHS["data"].format(task=wildcards.task, lang=lang, split=split) for lang in SOURCES]
+        split: [
+            PATHS["data"].format(task=wildcards.task, lang=lang, split=split)
+            for lang in SOURCES
+        ]
         for split in ("train", "dev")
     }
 
@@ -356,6 +363,13 @@ def unlabeled_adapter():
 def get_hub_dataset_dirs():
     """Every hub dataset split the study reads (the `download_data` target)."""
     refs = required_datasets(TASK_SPECS.values(), SPLITS)
+    # several source languages: every source's train split (the config check saw each exists)
+    refs += [
+        spec.adapter.sources(lang)["train"]
+        for spec in TASK_SPECS.values()
+        if not spec.adapter.generated
+        for lang in SOURCES
+    ]
     if needs_unlabeled_text():
         langs = ALL_LANGS if PLAN.remedy_on("steering") else TARGET_LANGS
         refs += [unlabeled_adapter().unlabeled(lang)[0] for lang in langs]
