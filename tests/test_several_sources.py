@@ -192,3 +192,16 @@ def test_the_main_and_paired_tables_leave_a_run_s_sources_out_of_its_targets_mea
     mean = paired[(paired["lang"] == "targets_mean") & (paired["metric"] == "f1")].iloc[0]
     assert (mean["method"], mean["reference_method"], mean["n"]) == ("full+src-en-es", "full", 4)
     assert mean["delta"] == pytest.approx(10)  # ru: 30 against 20
+
+
+def test_the_lr_sweep_s_targets_mean_leaves_a_run_s_sources_out():
+    import pandas as pd
+
+    from xlgen.tables import lr_sweep_table
+
+    long = pd.DataFrame(sweep_rows()).assign(dev_loss_final=1.0)
+    sweep = lr_sweep_table(long, "qa", "en").set_index(["method", "lr"])
+    assert sweep.loc[("full", 1e-3), "f1_targets_mean"] == pytest.approx(25)  # es 20, ru 30
+    assert sweep.loc[("full+src-en-es", 1e-3), "f1_targets_mean"] == pytest.approx(40)  # ru alone
+    assert sweep.loc[("full+src-en-es", 1e-3), "f1_es"] == pytest.approx(40)  # its column stays
+    assert sweep.loc[("full+src-en-es", 1e-4), "wrong_lang_targets_mean"] == pytest.approx(0.1)

@@ -55,12 +55,16 @@ def lr_sweep_table(long: pd.DataFrame, task: str, source_lang: str, split: str =
     quality = rows.pivot_table(index=index, columns="lang", values=metric, aggfunc="first", dropna=False)
     wrong = rows.pivot_table(index=index, columns="lang", values="wrong_lang_rate", aggfunc="first", dropna=False)
     targets = [c for c in quality.columns if c != source_lang]
+    # the targets means leave out the languages a several-sources run trained on
+    zero_shot = rows[~_trained_language(rows)]
+    means = {value: zero_shot.pivot_table(index=index, columns="lang", values=value, aggfunc="first", dropna=False)
+             .reindex(index=quality.index, columns=targets) for value in (metric, "wrong_lang_rate")}
     wide = pd.concat(
         [
             quality.add_prefix(f"{metric}_"),
-            quality[targets].mean(axis=1).rename(f"{metric}_targets_mean"),
+            means[metric].mean(axis=1).rename(f"{metric}_targets_mean"),
             wrong.add_prefix("wrong_lang_"),
-            wrong[targets].mean(axis=1).rename("wrong_lang_targets_mean"),
+            means["wrong_lang_rate"].mean(axis=1).rename("wrong_lang_targets_mean"),
         ],
         axis=1,
     )
@@ -68,6 +72,16 @@ def lr_sweep_table(long: pd.DataFrame, task: str, source_lang: str, split: str =
     dev = rows.groupby(index)["dev_loss_final"].first()
     wide = wide.join(status).join(dev).reset_index()
     return wide.sort_values(index, kind="stable").reset_index(drop=True)
+
+
+def _trained_language(rows: pd.DataFrame) -> pd.Series:
+    """Whether each score row is of a language its run trained on besides the source language:
+    a source of a several-sources run ('full+src-en-es': en and es), not a zero-shot target."""
+    if "variant" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    sources = rows["variant_lang"].fillna("").astype(str).map(several_sources.key_sources)
+    return (rows["variant"] == several_sources.NAME) & pd.Series(
+        [lang in langs for lang, langs in zip(rows["lang"], sources)], index=rows.index)
 
 
 NO_REMEDY = "none"

@@ -498,10 +498,12 @@ def _train_tokens(wildcards):
     """Token ids the finetune job holds: those of the file the tokenize rule wrote, else the
     training set's text at ~4 characters a token (xlgen.resources.held_train_tokens)."""
     tokenized = Path(get_tokenized(wildcards)["train"])
-    text = Path(get_task_data(wildcards)["train"])
+    texts = [Path(get_task_data(wildcards)["train"])]
+    if get_run_identity(wildcards)["variant"] == "several_sources":  # every source's
+        texts = [Path(path) for path in get_sources_data(wildcards)["train"]]
     return held_train_tokens(
         tokenized.stat().st_size if tokenized.exists() else None,
-        text.stat().st_size if text.exists() else 0,
+        sum(text.stat().st_size for text in texts if text.exists()),
     )
 
 
