@@ -200,8 +200,12 @@ def test_the_lr_sweep_s_targets_mean_leaves_a_run_s_sources_out():
     from xlgen.tables import lr_sweep_table
 
     long = pd.DataFrame(sweep_rows()).assign(dev_loss_final=1.0)
+    # an empty variant language reads back from CSV as NaN (a float column when every run has none)
+    long["variant_lang"] = [v or float("nan") for v in long["variant_lang"]]
     sweep = lr_sweep_table(long, "qa", "en").set_index(["method", "lr"])
     assert sweep.loc[("full", 1e-3), "f1_targets_mean"] == pytest.approx(25)  # es 20, ru 30
     assert sweep.loc[("full+src-en-es", 1e-3), "f1_targets_mean"] == pytest.approx(40)  # ru alone
     assert sweep.loc[("full+src-en-es", 1e-3), "f1_es"] == pytest.approx(40)  # its column stays
     assert sweep.loc[("full+src-en-es", 1e-4), "wrong_lang_targets_mean"] == pytest.approx(0.1)
+    english = long[long["method"] == "full"].astype({"variant_lang": float})  # a study without the arm
+    assert lr_sweep_table(english, "qa", "en").set_index("lr").loc[1e-3, "f1_targets_mean"] == pytest.approx(25)

@@ -79,7 +79,8 @@ def _trained_language(rows: pd.DataFrame) -> pd.Series:
     a source of a several-sources run ('full+src-en-es': en and es), not a zero-shot target."""
     if "variant" not in rows.columns:
         return pd.Series(False, index=rows.index)
-    sources = rows["variant_lang"].fillna("").astype(str).map(several_sources.key_sources)
+    # an empty variant language reads back from CSV as a float NaN: no sources
+    sources = [several_sources.key_sources(v) if isinstance(v, str) else [] for v in rows["variant_lang"]]
     return (rows["variant"] == several_sources.NAME) & pd.Series(
         [lang in langs for lang, langs in zip(rows["lang"], sources)], index=rows.index)
 
