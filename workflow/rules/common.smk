@@ -303,6 +303,7 @@ def get_final_output():
         outputs.append("results/tables/mt_quality.csv")
     if PLAN.mask_on:  # the remedies as study arms (workflow/rules/remedies.smk)
         outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
+        outputs += expand("results/plots/arms_wrong_language_{task}.png", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()
     return outputs
