@@ -46,7 +46,7 @@ def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_a
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
     runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering)
-    tables = {"arms_table": 2}  # results/tables/arms_<task>.csv
+    tables = {"arms_table": 2, "plot_arms": 2}  # results/tables/arms{,_paired}_<task>.csv, results/plots/arms_*
     vectors = {"steering_vector": runs * 6}  # a steering vector per trained run and target language
     assert {rule: n for rule, n in added.items() if n} == {
         "generate_script_mask": runs, "generate_steering": runs, "evaluate": 2 * runs, **vectors, **tables}
@@ -143,7 +143,27 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
     assert sorted(set(arms["remedy"])) == ["none", "script_mask", "steering"]
     assert len(arms) == 3 * 3  # remedies x languages
-    assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high"} <= set(arms.columns)
+    assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high", "f1_unicode_in_target",
+            "f1_unicode_in_target_ci_low", "f1_unicode_in_target_ci_high", "n_in_target"} <= set(arms.columns)
     plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
     unmasked = long[(long["method"] == "full") & (long["lang"] == "ru") & (long["split"] == "test")]
     assert plain.to_dict() == unmasked.set_index("lr")["f1_unicode"].to_dict()
+    # the in-target metric: the mean F1 of the test outputs the judge put in the target language
+    examples = pd.concat(pd.read_csv(workdir / RUN.format(stage="eval", method=method) / "per_example.csv",
+                                     keep_default_na=False, na_values=[""]) for method in ("full", "full+mask"))
+    examples = examples[examples["split"] == "test"]
+    for (method, lang), group in examples.groupby(["method", "lang"]):
+        row = arms[(arms["remedy"] == ("none" if method == "full" else "script_mask")) & (arms["lang"] == lang)]
+        kept = group[group["wrong_lang"] == 0]
+        assert row["n_in_target"].item() == len(kept)
+        if len(kept):
+            assert row["f1_unicode_in_target"].item() == pytest.approx(kept["f1_unicode"].mean(), rel=1e-5)
+        else:
+            assert pd.isna(row["f1_unicode_in_target"].item())
+    # each remedy against the same run without it, BH-adjusted across the table
+    tests = pd.read_csv(workdir / "results/tables/arms_paired_qa.csv", keep_default_na=False, na_values=[""])
+    assert set(tests["remedy"]) == {"script_mask", "steering"} and set(tests["method"]) == {"full"}
+    assert sorted(set(tests["lang"])) == ["en", "ru", "targets_mean", "zh"]
+    assert len(tests) == 2 * 4 * 2  # remedies x language groups x (f1_unicode, wrong_lang_rate)
+    assert (tests["p_adjusted"].dropna() >= tests["p_value"].dropna()).all()
+    assert (workdir / "results/plots/arms_wrong_language_qa.png").read_bytes()[:4] == b"\x89PNG"

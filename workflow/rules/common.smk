@@ -308,6 +308,7 @@ def get_final_output():
         outputs.append("results/tables/mt_quality.csv")
     if PLAN.decode_remedies:  # the remedies as study arms (workflow/rules/remedies.smk)
         outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
+        outputs += expand("results/plots/arms_wrong_language_{task}.png", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()
     return outputs

@@ -78,17 +78,54 @@ if DECODE_REMEDIES_ON:
         arms_table,
 
     rule arms_table:
-        """Each remedy beside the run without it, per backbone, method, LR and language."""
+        """Each remedy beside the run without it, per backbone, method, LR and language, and
+        the paired tests of each remedy against that run."""
         input:
-            rules.aggregate.output.long,
+            long=rules.aggregate.output.long,
+            per_example=get_per_example_files,
         output:
-            report(
+            csv=report(
                 "results/tables/arms_{task}.csv",
                 caption="../report/arms.rst",
                 category="5. Remedies",
-                labels={"task": "{task}"},
+                labels={"task": "{task}", "table": "arms"},
+            ),
+            paired=report(
+                "results/tables/arms_paired_{task}.csv",
+                caption="../report/arms_paired.rst",
+                category="5. Remedies",
+                labels={"task": "{task}", "table": "paired tests against no remedy"},
             ),
         log:
             "results/logs/arms_table/{task}.log",
+        params:
+            source_lang=SOURCE_LANG,
+            target_langs=lambda wc: TASK_SPECS[wc.task].target_languages,
+            bootstrap_samples=config["evaluate"]["bootstrap_samples"],
+            seed=config["seed"],
         script:
             "../scripts/arms_table.py"
+
+
+if MASK_ON:
+
+    localrules:
+        plot_arms,
+
+    rule plot_arms:
+        """The wrong-language rate against the LR, a line per remedy, a panel per backbone."""
+        input:
+            rules.arms_table.output.csv,
+        output:
+            report(
+                "results/plots/arms_wrong_language_{task}.png",
+                caption="../report/arms_plot.rst",
+                category="5. Remedies",
+                labels={"task": "{task}", "table": "plot"},
+            ),
+        log:
+            "results/logs/plot_arms/{task}.log",
+        params:
+            source_lang=SOURCE_LANG,
+        script:
+            "../scripts/plot_arms.py"
