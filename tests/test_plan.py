@@ -169,7 +169,9 @@ def test_script_mask_runs_decode_the_zero_shot_runs_and_train_nothing():
     default = StudyPlan.from_config(merged())
     counts, before = plan.job_counts(), default.job_counts()
     assert counts["finetune"] == before["finetune"] and counts["generate"] == before["generate"]
-    assert counts["generate_script_mask"] == 2 * 6 and counts["evaluate"] == before["evaluate"] + 2 * 6
+    # both remedies of the overlay (script mask, steering): 2 tasks x 3 backbones x 2 LRs of full each
+    assert counts["generate_script_mask"] == counts["generate_steering"] == 2 * 6
+    assert counts["evaluate"] == before["evaluate"] + 2 * 2 * 6
     assert "generate_script_mask" not in before and default.all_runs() == StudyPlan.from_config(
         merged("demo-remedies.yaml") | {"remedies": {"script_mask": {"enabled": False}}}).all_runs()
 
@@ -178,4 +180,55 @@ def test_the_script_mask_of_a_method_that_does_not_run_is_refused_naming_the_key
     config = merged("demo-remedies.yaml")
     config["remedies"]["script_mask"]["methods"] = ["prompt"]
     with pytest.raises(ConfigError, match=r"^'remedies.script_mask.methods\[0\]' is 'prompt': not in 'methods'"):
+        validate_config(config, ROOT / "config" / "schema.yaml")
+
+
+def test_steering_runs_decode_the_zero_shot_runs_with_a_vector_per_target_language_and_train_nothing():
+    plan = StudyPlan.from_config(merged("demo-remedies.yaml"))
+    steered = [r for r in plan.runs["qa"] if r["variant"] == "steering"]
+    assert len(steered) == 3 * 2 and {r["method"] for r in steered} == {"full+steer"}
+    run = steered[0]
+    assert run_path("generation", run, lang="ru", split="test") == \
+        "results/generations/qa/mt5-demo/full+steer/lr~0.0001/seed~1/ru.test.jsonl"
+    assert plan.run(**path_keys(run)) is run and plan.trained_run(run)["method"] == "full"
+    assert "steering" not in {r["variant"] for r in plan.trained_runs()}
+    # a vector per (trained run, target language); the source language decodes unsteered
+    assert plan.remedy_langs(run) == plan.task_langs("qa")[1:] and "en" not in plan.remedy_langs(run)
+    counts = plan.job_counts()
+    assert counts["steering_vector"] == 2 * 6 * len(plan.target_langs)
+    assert counts["finetune"] == StudyPlan.from_config(merged()).job_counts()["finetune"]
+    assert run_path("steering_vector", plan.trained_run(run), lang="ru", layer=-1) == \
+        "results/steering/qa/mt5-demo/full/lr~0.0001/seed~1/ru.layer~-1.npy"
+
+
+def test_a_remedy_for_the_wrong_architecture_or_an_absent_method_is_refused_naming_the_key(monkeypatch):
+    from xlgen import config as config_module
+    from xlgen.remedies import DECODE_REMEDIES, DecodeRemedy
+
+    config = merged("demo-remedies.yaml")
+    config["remedies"]["steering"]["methods"] = ["prompt"]
+    with pytest.raises(ConfigError, match=r"^'remedies.steering.methods\[0\]' is 'prompt': not in 'methods'"):
+        validate_config(config, ROOT / "config" / "schema.yaml")
+    # a remedy for decoder-only backbones (as exemplars are) on the demo's seq2seq backbones
+    only_causal = {**DECODE_REMEDIES, "steering": DecodeRemedy("steering", "+steer", "steering",
+                                                               architectures="decoder_only")}
+    monkeypatch.setattr(config_module, "DECODE_REMEDIES", only_causal)
+    with pytest.raises(ConfigError, match=r"^'remedies.steering.enabled': backbone 'mt5-demo' is encoder-decoder "
+                                          r"\(family mt5\); steering applies to decoder-only backbones only$"):
+        validate_config(merged("demo-remedies.yaml"), ROOT / "config" / "schema.yaml")
+
+
+def test_exemplar_runs_are_planned_for_the_decoder_only_backbones_listed_and_train_nothing():
+    config = merged("demo-llm.yaml")
+    config["remedies"] = {"exemplars": {"enabled": True, "k": 2, "backbones": ["llama-demo"]}}
+    validate_config(config, ROOT / "config" / "schema.yaml")
+    plan, before = StudyPlan.from_config(config), StudyPlan.from_config(merged("demo-llm.yaml"))
+    shots = [r for r in plan.all_runs() if r["variant"] == "exemplars"]
+    assert {(r["backbone"], r["method"]) for r in shots} == {("llama-demo", "full+fewshot")}
+    assert len(shots) == 2 * 2  # tasks x full's LRs
+    counts = plan.job_counts()
+    assert counts["generate_exemplars"] == 4 and counts["evaluate"] == before.job_counts()["evaluate"] + 4
+    assert counts["finetune"] == before.job_counts()["finetune"]
+    config["remedies"]["exemplars"]["backbones"] = ["llama-demo", "gpt-demo"]
+    with pytest.raises(ConfigError, match=r"^'remedies.exemplars.backbones\[1\]' is 'gpt-demo': not in 'backbones'$"):
         validate_config(config, ROOT / "config" / "schema.yaml")

@@ -11,15 +11,19 @@ measured peak (plus HEADROOM) fails here. docs/cluster.md shows the same table.
 from __future__ import annotations
 
 import csv
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from xlgen.methods import get_method
 from xlgen.resources import (
     EVALUATE_MEM_MB,
     HEADROOM,
     Shape,
+    count_parts,
     finetune_mem_mb,
     generate_mem_mb,
     held_train_tokens,
@@ -27,6 +31,7 @@ from xlgen.resources import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))  # benchmarks/rehearsal.py: its backbones, configs and config.json reader
 REHEARSAL = ROOT / "benchmarks" / "rehearsal-2026-12-07.csv"
 SHAPES = {"google/mt5-base", "facebook/mbart-large-50-many-to-many-mmt", "facebook/nllb-200-distilled-600M",
           "Qwen/Qwen2.5-0.5B"}
@@ -40,6 +45,32 @@ def measured() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def with_parts(shape: Shape, hub_id: str) -> tuple[Shape, str]:
+    """`shape` with the parameters of its parts, counted from the config.json the rehearsal
+    built its checkpoint from (benchmarks/rehearsal.py), and the backbone's family."""
+    import rehearsal  # benchmarks/rehearsal.py
+
+    family = next(fam for shape_of, fam in rehearsal.BACKBONES.values() if shape_of == hub_id)
+    try:
+        config = rehearsal.real_config(hub_id)
+    except rehearsal.RehearsalError as err:
+        pytest.skip(f"the parts of {hub_id} are counted from its config.json: {err}")
+    parts = count_parts(config)
+    assert sum(parts.values()) == shape.params, hub_id  # the checkpoint the rehearsal measured
+    return replace(shape, parts=tuple(parts.items())), family
+
+
+def rehearsal_method_settings(family: str) -> dict:
+    """method_settings as the rehearsal's configs merge them for a backbone of `family`."""
+    import rehearsal  # benchmarks/rehearsal.py
+
+    merged: dict = {}
+    for name in rehearsal.LLM_CONFIGS if family == "causal" else rehearsal.SEQ2SEQ_CONFIGS:
+        for method, settings in (yaml.safe_load((ROOT / name).read_text()).get("method_settings") or {}).items():
+            merged[method] = {**merged.get(method, {}), **settings}
+    return merged
+
+
 def request_mb(row: dict) -> int:
     """What xlgen.resources asks today for the job of `row` (one process, first attempt)."""
     shape = Shape(int(row["params"]), int(row["width"]), int(row["layers"]), int(row["vocab"]),
@@ -50,7 +81,9 @@ def request_mb(row: dict) -> int:
         return tokenize_mem_mb(examples, int(row["max_source_length"]) + int(row["max_target_length"]))
     if row["rule"] == "finetune":
         method = get_method(row["method"])
-        return finetune_mem_mb(shape, method.trainable_share_bound, method.gradient_copies, 1,
+        shape, family = with_parts(shape, row["shape_of"])
+        share = method.trainable_share(shape, rehearsal_method_settings(family)[row["method"]], family)
+        return finetune_mem_mb(shape, share, method.gradient_copies, 1,
                                held_train_tokens(int(row["tokenized_train_bytes"])), 1, lengths)
     if row["rule"] == "generate":
         return generate_mem_mb(shape)

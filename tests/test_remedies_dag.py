@@ -1,13 +1,16 @@
-"""The script mask as a study arm (issue 23): its runs ('full+mask') decode the zero-shot runs'
-models, so enabling it adds generation and evaluation jobs and never a finetuning job; at tiny
-scale (tests/configs/tiny-remedies.yaml) its Russian and Chinese outputs hold no Latin letter
-and its rows stand beside 'full' in every table."""
+"""The decode-time remedies as study arms (issue 23): their runs ('full+mask', 'full+steer')
+decode the zero-shot runs' models, so enabling them adds generation and evaluation jobs (and
+steering vectors) and never a finetuning job; at tiny scale (tests/configs/tiny-remedies.yaml)
+the masked Russian and Chinese outputs hold no Latin letter, the steered run decodes with a
+vector per target language cached under results/steering/, and both runs' rows stand beside
+'full' in every table."""
 
 import json
 import re
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, copy_world, run_snakemake  # tests/conftest.py
@@ -16,7 +19,7 @@ from xlgen.plan import StudyPlan
 from xlgen.remedies.script_mask import has_forbidden_letter
 
 CONFIG = CONFIGS / "tiny-remedies.yaml"
-RUN = "results/{stage}/qa/mbart-tiny/{method}/lr~0.003/seed~1"
+RUN = "results/{stage}/qa/mbart-demo/{method}/lr~0.003/seed~1"
 LATIN = re.compile(r"[A-Za-z]")
 
 
@@ -38,15 +41,18 @@ def dry_run(tmp_path, *configfiles: str) -> dict[str, int]:
     return job_stats(proc.stdout)
 
 
-def test_enabling_the_mask_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
+def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
     plain = dry_run(tmp_path / "plain", "config.yaml")
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
-    runs = 3 * 2 * 2  # backbones x full's LRs x tasks
+    runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering)
     tables = {"arms_table": 2, "plot_arms": 2}  # results/tables/arms{,_paired}_<task>.csv, results/plots/arms_*
-    assert {rule: n for rule, n in added.items() if n} == {"generate_script_mask": runs, "evaluate": runs, **tables}
+    vectors = {"steering_vector": runs * 6}  # a steering vector per trained run and target language
+    assert {rule: n for rule, n in added.items() if n} == {
+        "generate_script_mask": runs, "generate_steering": runs, "evaluate": 2 * runs, **vectors, **tables}
     assert masked["finetune"] == plain["finetune"] == 24
-    assert "generate_script_mask" not in plain  # off by default: the demo plans what it planned
+    assert sum(plain.values()) == 94  # off by default: the demo plans what it planned
+    assert not {"generate_script_mask", "generate_steering", "steering_vector"} & set(plain)
     # the plan predicts the DAG's run stages
     from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
 
@@ -54,9 +60,15 @@ def test_enabling_the_mask_on_the_demo_adds_generation_and_evaluation_jobs_and_n
     assert {rule: masked[rule] for rule in expected} == expected
 
 
+def predictions(workdir, method: str, lang: str, split: str = "test") -> list[str]:
+    path = workdir / RUN.format(stage="generations", method=method) / f"{lang}.{split}.jsonl"
+    return [json.loads(line)["prediction"] for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory, tiny_world):
     workdir = copy_world(tiny_world, tmp_path_factory.mktemp("remedies"))
+    (workdir / "resources").symlink_to(ROOT / "resources")  # the config's backbone `path` is relative
     proc = run_snakemake(workdir, "--scheduler", "greedy", configfile=CONFIG)
     return workdir, proc.stdout + proc.stderr
 
@@ -72,16 +84,43 @@ def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_agai
             assert not any(has_forbidden_letter(r["prediction"], (script,)) for r in lines), lang
             if lang != "en":
                 assert not any(LATIN.search(r["prediction"]) for r in lines), lang
-    # the unmasked run of the same model is the one that writes other scripts (or the test shows nothing)
-    unmasked = (workdir / RUN.format(stage="generations", method="full") / "ru.test.jsonl").read_text(encoding="utf-8")
-    assert LATIN.search(unmasked)
+                assert sum(bool(r["prediction"].strip()) for r in lines) >= 10, lines  # answers, not nothing
+    # the unmasked run of the same model is the one that writes Latin letters (or the test shows nothing)
+    for lang in ("ru", "zh"):
+        unmasked = predictions(workdir, "full", lang)
+        assert any(LATIN.search(p) for p in unmasked), unmasked
+        assert sum(bool(p.strip()) for p in unmasked) >= 10, unmasked  # answers, not empty strings
     # the masks are cached beside the results, keyed by the tokenizer, not in the backbone directory
-    assert sorted(p.name.split("-")[0] for p in (workdir / "results/script_masks/mbart-tiny").iterdir()) == \
+    assert sorted(p.name.split("-")[0] for p in (workdir / "results/script_masks/mbart-demo").iterdir()) == \
         ["Cyrillic", "Han", "Latin"]
-    assert not (workdir / "results/backbones/mbart-tiny/script_masks").exists()
-    assert sorted(p.name for p in (workdir / "results/models/qa/mbart-tiny").iterdir()) == ["full"]
+    assert not (ROOT / "resources/demo_backbones/mbart-demo/script_masks").exists()
+    assert sorted(p.name for p in (workdir / "results/models/qa/mbart-demo").iterdir()) == ["full"]
     ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
-    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == 1 and ran["evaluate"] == 2
+    assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == ran["generate_steering"] == 1
+    assert ran["steering_vector"] == 2 and ran["evaluate"] == 3  # a vector per target language
+
+
+@pytest.mark.slow
+def test_steered_outputs_come_from_the_cached_vectors_and_leave_the_source_language_alone(study):
+    workdir, _ = study
+    vectors = workdir / RUN.format(stage="steering", method="full")
+    assert sorted(p.name for p in vectors.iterdir()) == ["ru.layer~-1.npy", "zh.layer~-1.npy"]
+    ru, zh = (np.load(vectors / f"{lang}.layer~-1.npy") for lang in ("ru", "zh"))
+    assert ru.shape == zh.shape == (96,) and ru.dtype == np.float32  # mbart-demo's d_model
+    assert np.abs(ru).max() > 0 and not np.array_equal(ru, zh)
+    assert not list((ROOT / "resources/demo_backbones/mbart-demo").glob("**/*.npy"))  # not in the backbone directory
+
+    for split in ("dev", "test"):  # English decodes unsteered: the same outputs as the run itself
+        assert predictions(workdir, "full+steer", "en", split) == predictions(workdir, "full", "en", split)
+    for lang in ("ru", "zh"):
+        steered = predictions(workdir, "full+steer", lang)
+        assert len(steered) == 12 and steered != predictions(workdir, "full", lang)  # the vector moved them
+    # each target language decoded with its own vector, English without one (the job's log)
+    log = (workdir / "results/logs/generate/qa/mbart-demo/full+steer/lr~0.003/seed~1.log").read_text(encoding="utf-8")
+    for lang in ("ru", "zh"):
+        vector = RUN.format(stage="steering", method="full") + f"/{lang}.layer~-1.npy"
+        assert f"{lang}.test: steering: steering(2 x {vector} at decoder layer -1)" in log
+    assert "en.test: steering: 'unsteered'" in log
 
 
 @pytest.mark.slow
@@ -93,18 +132,21 @@ def test_tables_carry_the_masked_runs_beside_full(study):
     assert len(masked) == len(long[long["method"] == "full"]) == 3 * 2  # languages x splits
     assert masked["trainable_share"].notna().all()  # the facts of the English run it decodes with
     sweep = pd.read_csv(workdir / "results/tables/lr_sweep_qa.csv")
-    assert sorted(set(sweep["method"])) == ["full", "full+mask"]
+    assert sorted(set(sweep["method"])) == ["full", "full+mask", "full+steer"]
     main = pd.read_csv(workdir / "results/tables/main_qa.csv").set_index("method")
-    assert sorted(main.index) == ["full", "full+mask"]
+    assert sorted(main.index) == ["full", "full+mask", "full+steer"]
     assert pd.notna(main.loc["full+mask", "f1_unicode_ru"])
     paired = pd.read_csv(workdir / "results/tables/paired_qa.csv")
-    assert set(paired["method"]) == {"full+mask"} and set(paired["reference_method"]) == {"full"}
+    assert set(paired["method"]) == {"full+mask", "full+steer"} and set(paired["reference_method"]) == {"full"}
     markdown = (workdir / "results/tables/main_qa.md").read_text(encoding="utf-8")
-    assert "| mbart-tiny | full+mask |" in markdown and "## Remedies" in markdown
+    assert "| mbart-demo | full+mask |" in markdown and "## Remedies" in markdown
+    assert "| mbart-demo | full+steer |" in markdown and "`<method>+steer`: " in markdown
+    steered = long[long["method"] == "full+steer"]
+    assert set(steered["variant"]) == {"steering"} and len(steered) == 3 * 2
     arms = pd.read_csv(workdir / "results/tables/arms_qa.csv", keep_default_na=False, na_values=[""])
     assert set(arms["method"]) == {"full"} and set(arms["split"]) == {"test"}
-    assert sorted(set(arms["remedy"])) == ["none", "script_mask"]
-    assert len(arms) == 2 * 3  # remedies x languages
+    assert sorted(set(arms["remedy"])) == ["none", "script_mask", "steering"]
+    assert len(arms) == 3 * 3  # remedies x languages
     assert {"f1_unicode", "f1_unicode_ci_low", "wrong_lang_rate", "wrong_lang_rate_ci_high", "f1_unicode_in_target",
             "f1_unicode_in_target_ci_low", "f1_unicode_in_target_ci_high", "n_in_target"} <= set(arms.columns)
     plain = arms[(arms["remedy"] == "none") & (arms["lang"] == "ru")].set_index("lr")["f1_unicode"]
@@ -124,8 +166,8 @@ def test_tables_carry_the_masked_runs_beside_full(study):
             assert pd.isna(row["f1_unicode_in_target"].item())
     # each remedy against the same run without it, BH-adjusted across the table
     tests = pd.read_csv(workdir / "results/tables/arms_paired_qa.csv", keep_default_na=False, na_values=[""])
-    assert set(tests["remedy"]) == {"script_mask"} and set(tests["method"]) == {"full"}
+    assert set(tests["remedy"]) == {"script_mask", "steering"} and set(tests["method"]) == {"full"}
     assert sorted(set(tests["lang"])) == ["en", "ru", "targets_mean", "zh"]
-    assert len(tests) == 4 * 2  # language groups x (f1_unicode, wrong_lang_rate)
+    assert len(tests) == 2 * 4 * 2  # remedies x language groups x (f1_unicode, wrong_lang_rate)
     assert (tests["p_adjusted"].dropna() >= tests["p_value"].dropna()).all()
     assert (workdir / "results/plots/arms_wrong_language_qa.png").read_bytes()[:4] == b"\x89PNG"

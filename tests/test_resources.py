@@ -14,10 +14,14 @@ import torch
 import transformers
 import yaml
 
+from xlgen.families import MODEL_TYPES, get_family
+from xlgen.methods import get_method
 from xlgen.resources import (
+    Shape,
     ShapeError,
     backbone_shape,
     count_parameters,
+    count_parts,
     finetune_disk_mb,
     finetune_mem_mb,
     read_config,
@@ -137,7 +141,10 @@ def test_requests_grow_with_the_attempt_the_processes_and_what_trains():
     lora = finetune_mem_mb(shape, 0.05, 1, 1, 0)
     assert 582401280 * 4 / 2**20 < lora < full / 2  # the weights, not their gradients and AdamW's moments
     assert finetune_mem_mb(shape, 1.0, 2, 1, 0) > full  # GradDrop: a gradient per loss
-    assert finetune_disk_mb(shape, 0.05) < finetune_disk_mb(shape, 1.0) / 10
+    assert finetune_disk_mb(shape, 0.05, saves_backbone=False) < finetune_disk_mb(shape, 1.0) / 10
+    # freeze trains a quarter and saves every weight: more than a peft method, less than full
+    assert finetune_disk_mb(shape, 0.05, saves_backbone=False) < finetune_disk_mb(shape, 0.25) < \
+        finetune_disk_mb(shape, 1.0)
     # 10000 steps of 32 x 576 tokens (config/paper.yaml): 6 x 582M FLOPs a token at 25% of an
     # A100 (8,258 s), doubled, + 10 min: 285.3, so 286 min; on a GPU half as fast 561; LoRA 2/3 of the FLOPs
     assert train_minutes(shape, 10000, 32 * 576) == 286
@@ -174,3 +181,41 @@ def test_an_mt5_saved_by_transformers_5_is_counted_with_its_own_lm_head(tmp_path
     assert backbone_shape({}, tmp_path / "mt5").params == untied
     transformers.MT5ForConditionalGeneration(config).save_pretrained(tmp_path / "tied")
     assert backbone_shape({}, tmp_path / "tied").params == untied - 1000 * 64  # one vocab x d_model matrix less
+
+
+@pytest.mark.parametrize("name", [n for n in ARCHITECTURES if ARCHITECTURES[n]().model_type in MODEL_TYPES])
+def test_the_parts_counted_from_config_json_are_the_parts_freeze_names(name):
+    """count_parts against the parts a family's `freeze` sets trainable or frozen
+    (Family.part_parameters), on the model transformers builds."""
+    config = ARCHITECTURES[name]()
+    auto = transformers.AutoModelForSeq2SeqLM if config.is_encoder_decoder else transformers.AutoModelForCausalLM
+    with torch.device("meta"):
+        model = auto.from_config(config)
+    family = get_family(MODEL_TYPES[config.model_type])
+    built = {part: sum(p.numel() for p in params) for part, params in family.part_parameters(model).items()}
+    assert count_parts(as_json(config)) == built
+
+
+@pytest.mark.parametrize("folder,family,parts", [
+    ("facebook--mbart-large-50-many-to-many-mmt", "mbart", None),  # ZmBART's default: decoder + embeddings
+    ("google--mt5-base", "mt5", ["decoder"]),
+    ("facebook--nllb-200-distilled-600M", "nllb", ["embeddings"]),
+])
+def test_freeze_asks_for_the_share_it_trains_on_the_real_checkpoints(folder, family, parts):
+    path = FIXTURES / folder
+    if not path.is_dir():
+        pytest.skip(f"fixture {path} is absent (no shared/fixtures/hf_configs here)")
+    config_json = read_config(path)
+    with torch.device("meta"):
+        model = transformers.AutoModelForSeq2SeqLM.from_config(transformers.AutoConfig.from_pretrained(path))
+    if folder == "google--mt5-base":  # its own LM head, as the checkpoint loads it (test above)
+        model.lm_head.weight = torch.nn.Parameter(torch.empty_like(model.shared.weight))
+    settings = {"parts": parts} if parts else {}
+    get_method("freeze").prepare(model, settings)
+    trains = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    share = get_method("freeze").trainable_share(Shape.from_config(config_json), settings, family)
+    assert share == trains / sum(p.numel() for p in model.parameters())
+    assert 0 < share < 1
+    # what a full run asks for, and less for freeze (the share of the weights AdamW keeps moments of)
+    shape = Shape.from_config(config_json)
+    assert finetune_mem_mb(shape, share, 1, 1, 0) < finetune_mem_mb(shape, 1.0, 1, 1, 0)

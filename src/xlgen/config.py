@@ -21,6 +21,7 @@ from xlgen.io import InputError
 from xlgen.languages import LANGUAGES, describe_language, get_language
 from xlgen.methods import METHODS, get_method, load_method
 from xlgen.metrics.scripts import target_scripts
+from xlgen.remedies import DECODE_REMEDIES
 
 
 class ConfigError(InputError):
@@ -70,7 +71,8 @@ def schema_with_registries(schema: dict | str | Path) -> dict:
     names = list(METHODS)
     props["methods"]["items"]["enum"] = names
     props["translate_train"]["properties"]["methods"]["items"]["enum"] = names
-    props["remedies"]["properties"]["script_mask"]["properties"]["methods"]["items"]["enum"] = names
+    for name in DECODE_REMEDIES:
+        props["remedies"]["properties"][name]["properties"]["methods"]["items"]["enum"] = names
     only_lrs = {"type": "object", "additionalProperties": False, "required": ["lrs"],
                 "properties": {"lrs": {"$ref": "#/$defs/lrs"}}}
     props["method_settings"]["properties"] = {
@@ -313,15 +315,30 @@ def _check_translate_train(config: dict[str, Any], specs: dict) -> None:
 
 
 def _check_remedies(config: dict[str, Any], specs: dict) -> None:
-    """The script mask decodes the zero-shot runs of configured methods, in languages whose
-    script it can tell apart (xlgen.metrics.scripts.target_scripts)."""
+    """Each enabled decode-time remedy (xlgen.remedies.DECODE_REMEDIES) decodes the zero-shot
+    runs of configured methods, of backbones of the architectures it applies to; the script
+    mask only in languages whose script it can tell apart (xlgen.metrics.scripts.target_scripts)."""
+    for name, remedy in DECODE_REMEDIES.items():
+        section = (config.get("remedies") or {}).get(name)
+        if not section or not section["enabled"]:
+            continue
+        for i, method in enumerate(section.get("methods", ["full"])):
+            if method not in config["methods"]:
+                raise ConfigError(f"'{remedy.config_key}.methods[{i}]' is {method!r}: not in 'methods' (a "
+                                  "decode-time remedy decodes a method's zero-shot runs)")
+        for i, variant in enumerate(section.get("backbones") or []):
+            if variant not in config["backbones"]:
+                raise ConfigError(f"'{remedy.config_key}.backbones[{i}]' is {variant!r}: not in 'backbones'")
+        for variant in section.get("backbones") or config["backbones"]:
+            family = get_family(config["backbone_catalog"][base_backbone(variant)]["family"])
+            if not remedy.applies_to(family.is_encoder_decoder):
+                kind = "encoder-decoder" if family.is_encoder_decoder else "decoder-only"
+                applies = remedy.architectures.replace("_", "-")
+                raise ConfigError(f"'{remedy.config_key}.enabled': backbone {variant!r} is {kind} (family "
+                                  f"{family.name}); {name} applies to {applies} backbones only")
     section = (config.get("remedies") or {}).get("script_mask")
     if not section or not section["enabled"]:
         return
-    for i, method in enumerate(section.get("methods", ["full"])):
-        if method not in config["methods"]:
-            raise ConfigError(f"'remedies.script_mask.methods[{i}]' is {method!r}: not in 'methods' (the mask "
-                              "decodes a method's zero-shot runs)")
     langs = dict.fromkeys([config["source_language"], *(lang for spec in specs.values() for lang in spec.languages)])
     for lang in langs:
         if not target_scripts(lang):

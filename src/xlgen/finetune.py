@@ -341,6 +341,8 @@ def launch(spec: dict, processes: int, accelerate_config: str | None = None, out
     with status 143 too; a failed
     process ends it with the launcher's status (SystemExit)."""
     output = output or sys.stderr
+    # the settings' own checks here, before `processes` processes load the model to fail alike
+    finetune_settings(spec["finetune"], spec["lr"], spec["seed"], None)
     signals: list[int] = []
     previous = None
     try:

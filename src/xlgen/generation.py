@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xlgen.families import get_family
+from xlgen.io import InputError
 from xlgen.tasks import get_kind
 from xlgen.training import device_and_dtype
 
@@ -128,7 +129,7 @@ def _greedy(model, input_ids, attention_mask, *, max_new_tokens: int, forced_bos
 def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=None, num_beams: int = 1,
              max_new_tokens: int = 32, batch_size: int = 32, max_source_length: int = 512,
              max_batch_tokens: int | None = None, return_token_ids: bool = False,
-             source_lang: str | None = None, logits_processor=None):
+             source_lang: str | None = None, logits_processor=None, exemplars=None):
     """Outputs for `sources` written in `lang`, in the order of `sources`.
 
     `family` (a name or an xlgen.families.Family, with its settings) decides how the model is
@@ -148,6 +149,10 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     after the generation config's own, by every family's path: `model.generate` (beams,
     decoder-only models) and the CPU greedy loop alike. They must keep no state between
     steps that the loop's dropped rows would break. None or empty: decoding as without.
+
+    `exemplars`: per source, (input, output) pairs a decoder-only family puts before it
+    (xlgen.remedies.exemplars); an encoder-decoder family has no prompt for them (InputError).
+    None: the prompts as without.
     """
     import torch
     from transformers import LogitsProcessorList
@@ -158,8 +163,11 @@ def generate(model, tokenizer, family, sources: list[str], lang: str, *, kind=No
     model.eval()
     tokenizer = family.prepare_tokenizer(tokenizer)
     kind = get_kind(kind) if kind is not None else None  # families take the TaskKind object
+    if exemplars is not None and family.is_encoder_decoder:
+        raise InputError(f"exemplars are prompt turns: family {family.name} (encoder-decoder) has no prompt")
+    exemplar_kwargs = {"exemplars": exemplars} if exemplars is not None else {}  # without: the call as before
     request = family.generation_request(model, tokenizer, sources, lang, source_lang=source_lang or lang, kind=kind,
-                                        max_source_length=max_source_length)
+                                        max_source_length=max_source_length, **exemplar_kwargs)
     encoded = request.input_ids
     texts: list[str | None] = [None] * len(sources)
     token_ids: list[list[int] | None] = [None] * len(sources)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from xlgen.catalog import TaskSpec, task_specs
 from xlgen.intermediate import VARIANT_SUFFIX, base_backbone
 from xlgen.io import InputError
+from xlgen.remedies import DECODE_REMEDIES, DecodeRemedy
 from xlgen.runs import DECODING_VARIANTS, format_lr, run_record, trained_record
 
 
@@ -117,25 +118,51 @@ class StudyPlan:
     def tt_test(self) -> bool:
         return self.tt_on and bool(self.tt.get("translate_test", True))
 
-    # --- the decode-time remedies (config `remedies`, off unless enabled; issue 23) ---
+    # --- the decode-time remedies (config `remedies`, each off unless enabled; issue 23) ---
+    def remedy(self, name: str) -> Mapping:
+        """The config section `remedies.<name>` of a decode-time remedy ({} where absent)."""
+        return (self.config.get("remedies") or {}).get(name) or {}
+
+    def remedy_on(self, name: str) -> bool:
+        return bool(self.remedy(name).get("enabled"))
+
+    def remedy_methods(self, name: str) -> list[str]:
+        """The methods whose zero-shot runs also decode with the remedy ('full+mask')."""
+        return list(self.remedy(name).get("methods") or ["full"]) if self.remedy_on(name) else []
+
+    def remedy_backbones(self, name: str) -> list[str]:
+        """The backbones whose runs decode with the remedy (`remedies.<name>.backbones`, where
+        the remedy has that key: exemplars; default every backbone)."""
+        return list(self.remedy(name).get("backbones") or self.backbones)
+
+    def remedy_setting(self, name: str, key: str):
+        """A decoding setting of a remedy: its config value, else the registry's default."""
+        return self.remedy(name).get(key, DECODE_REMEDIES[name].decode_settings[key])
+
+    @property
+    def decode_remedies(self) -> list[DecodeRemedy]:
+        """The enabled decode-time remedies, in the registry's order."""
+        return [remedy for name, remedy in DECODE_REMEDIES.items() if self.remedy_on(name)]
+
+    # the script mask's section, as the rules and tests read it before the registry
     @property
     def mask(self) -> Mapping:
-        return (self.config.get("remedies") or {}).get("script_mask") or {}
+        return self.remedy("script_mask")
 
     @property
     def mask_on(self) -> bool:
-        return bool(self.mask.get("enabled"))
+        return self.remedy_on("script_mask")
 
     @property
     def mask_methods(self) -> list[str]:
-        """The methods whose zero-shot runs also decode under the script mask ('full+mask')."""
-        return list(self.mask.get("methods") or ["full"]) if self.mask_on else []
+        return self.remedy_methods("script_mask")
 
     def build_runs(self, task: str) -> list[dict]:
         """Every run of a task as its identity record (xlgen.runs.run_record): each (backbone,
         method, lr, seed), then the translate-train ('full+tt-ru' in paths) and
-        translate-test ('full+ttest') variants where enabled, then the script-mask variant
-        ('full+mask') of the zero-shot runs of `remedies.script_mask.methods` where enabled."""
+        translate-test ('full+ttest') variants where enabled, then each enabled decode-time
+        remedy's variant ('full+mask', 'full+steer') of the zero-shot runs of
+        `remedies.<name>.methods`, in the registry's order."""
         spec = self.specs[task]
         lrs = {m: self.config["method_settings"][m]["lrs"] for m in self.methods + self.tt_methods}
         runs = [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX))
@@ -148,8 +175,9 @@ class StudyPlan:
                      for b in self.tt_backbones for m in self.tt_methods for variant, lang in variants
                      for lr in lrs[m] for s in self.seeds]
         runs += [run_record(spec, base_backbone(b), m, lr, s, intermediate=b.endswith(VARIANT_SUFFIX),
-                            variant="script_mask")
-                 for b in self.backbones for m in self.mask_methods for lr in lrs[m] for s in self.seeds]
+                            variant=remedy.name)
+                 for remedy in self.decode_remedies for b in self.remedy_backbones(remedy.name)
+                 for m in self.remedy_methods(remedy.name) for lr in lrs[m] for s in self.seeds]
         return runs
 
     # --- lookups ---
@@ -168,7 +196,7 @@ class StudyPlan:
         return [run for task in self.tasks for run in self.runs[task]]
 
     def trained_runs(self) -> list[dict]:
-        """The runs that train (a translate-test or script-mask variant applies its English run)."""
+        """The runs that train (a translate-test or remedy variant applies its English run)."""
         return [run for run in self.all_runs() if run["variant"] not in DECODING_VARIANTS]
 
     def trained_run(self, run: dict) -> dict:
@@ -190,6 +218,26 @@ class StudyPlan:
             return [self.source_lang, *self.tt_langs]
         return self.task_langs(run["task"])
 
+    def remedy_langs(self, run: dict) -> list[str]:
+        """The languages a remedy run decodes with the remedy's files (a vector of its
+        `vector_rule`, the dev split's exemplars): its target languages; the source language
+        decodes as its trained run does (its vector would be 0), so its LR selection is the run's."""
+        return [lang for lang in self.run_langs(run) if lang != self.source_lang]
+
+    def vector_jobs(self) -> dict[str, list[tuple]]:
+        """rule -> the distinct (trained run's path keys, language) of the remedies' vector
+        files: one job each, shared by every run that decodes with them."""
+        jobs: dict[str, dict[tuple, None]] = {}
+        for run in self.all_runs():
+            remedy = DECODE_REMEDIES.get(run["variant"])
+            if remedy is None or remedy.vector_rule is None:
+                continue
+            base = self.trained_run(run)
+            key = (base["task"], base["backbone"], base["method"], format_lr(base["lr"]), base["seed"])
+            for lang in self.remedy_langs(run):
+                jobs.setdefault(remedy.vector_rule, {})[(*key, lang)] = None
+        return {rule: list(keys) for rule, keys in jobs.items()}
+
     def language_groups(self) -> list[tuple[list[str], list[str]]]:
         """Tasks grouped by their languages, the group of the config's own languages first
         (each group is one generate rule: a rule's outputs list the languages of its runs)."""
@@ -200,7 +248,7 @@ class StudyPlan:
 
     def generate_rule(self, task: str, stage: str = "generate") -> str:
         """The name of the generate rule of a task's zero-shot runs (`stage` 'generate'), or
-        of their script-mask variants ('generate_script_mask')."""
+        of a decode-time remedy's variants ('generate_script_mask', 'generate_steering')."""
         for langs, tasks in self.language_groups():
             if task in tasks:
                 return stage if langs == self.all_langs else f"{stage}_{tasks[0]}"
@@ -223,10 +271,12 @@ class StudyPlan:
             elif run["variant"] == "translate_train":
                 add("finetune")
                 add("generate_translate_train")
-            elif run["variant"] == "script_mask":
-                add(self.generate_rule(run["task"], "generate_script_mask"))
+            elif run["variant"] in DECODE_REMEDIES:
+                add(self.generate_rule(run["task"], DECODE_REMEDIES[run["variant"]].rule))
             else:
                 add("translate_test")
+        for rule, vectors in self.vector_jobs().items():
+            add(rule, len(vectors))
         add("tokenize", len(self.tasks) * len(self.backbones))
         if self.tt_on:
             add("translate_train_data", len(self.tasks) * len(self.tt_langs))

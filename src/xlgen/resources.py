@@ -44,6 +44,15 @@ def read_config(path: str | Path) -> dict:
 def count_parameters(config: Mapping) -> int:
     """The parameters of the model a checkpoint's config.json describes (embeddings and LM
     head included, a tied head counted once; buffers such as mBART's final_logits_bias not)."""
+    return sum(count_parts(config).values())
+
+
+def count_parts(config: Mapping) -> dict[str, int]:
+    """The parameters of each part the `freeze` method names (xlgen.families `parts`), from
+    config.json: `embeddings` (token embeddings, the LM head where it is its own, learned
+    positions), then `encoder` and `decoder` of an encoder-decoder (each stack's layers and
+    norms), or `lower_layers` (the lower half) and `upper_layers` (the rest and the final norm)
+    of a decoder-only model. They sum to `count_parameters`."""
     model_type = config.get("model_type")
     try:
         if model_type in T5_TYPES:
@@ -59,7 +68,7 @@ def count_parameters(config: Mapping) -> int:
                      f"{', '.join(T5_TYPES + BART_TYPES + DECODER_TYPES)}")
 
 
-def _t5(c: Mapping) -> int:
+def _t5(c: Mapping) -> dict[str, int]:
     d, inner, ff, heads = c["d_model"], c["num_heads"] * c["d_kv"], c["d_ff"], c["num_heads"]
     vocab = c["vocab_size"]
     tied = c.get("tie_word_embeddings", c["model_type"] == "t5")  # T5 ties by default, mT5 does not
@@ -70,12 +79,12 @@ def _t5(c: Mapping) -> int:
     # relative position buckets: in the first layer of each stack (T5, mT5), in every layer (umT5)
     buckets = c.get("relative_attention_num_buckets", 32) * heads
     bias_layers = (encoder_layers, decoder_layers) if c["model_type"] == "umt5" else (1, 1)
-    encoder = encoder_layers * (attention + ffn + 2 * d) + d + bias_layers[0] * buckets
-    decoder = decoder_layers * (2 * attention + ffn + 3 * d) + d + bias_layers[1] * buckets
-    return vocab * d * (1 if tied else 2) + encoder + decoder
+    return {"embeddings": vocab * d * (1 if tied else 2),
+            "encoder": encoder_layers * (attention + ffn + 2 * d) + d + bias_layers[0] * buckets,
+            "decoder": decoder_layers * (2 * attention + ffn + 3 * d) + d + bias_layers[1] * buckets}
 
 
-def _bart(c: Mapping) -> int:
+def _bart(c: Mapping) -> dict[str, int]:
     d, vocab = c["d_model"], c["vocab_size"]
     attention = 4 * (d * d + d)
     norm = 2 * d  # LayerNorm: weight and bias
@@ -85,20 +94,22 @@ def _bart(c: Mapping) -> int:
 
     encoder = c["encoder_layers"] * (attention + norm + ffn(c["encoder_ffn_dim"]) + norm)
     decoder = c["decoder_layers"] * (2 * attention + 2 * norm + ffn(c["decoder_ffn_dim"]) + norm)
-    stacks = 0
-    if c["model_type"] in LEARNED_POSITIONS:
-        stacks += 2 * (c["max_position_embeddings"] + 2) * d
-    elif c["model_type"] == "marian":  # sinusoidal, but held as (frozen) parameters; m2m_100's as buffers
-        stacks += 2 * c["max_position_embeddings"] * d
+    stack_norms = 0  # in each stack
     if c["model_type"] in ("mbart", "bart"):
-        stacks += 2 * norm  # layernorm_embedding of each stack
+        stack_norms += norm  # layernorm_embedding
     if c["model_type"] in ("mbart", "m2m_100"):
-        stacks += 2 * norm  # the final layer_norm of each stack (pre-norm)
+        stack_norms += norm  # the final layer_norm (pre-norm)
+    positions = 0  # embeddings, as `freeze` counts them (xlgen.families embedding_modules)
+    if c["model_type"] in LEARNED_POSITIONS:
+        positions = 2 * (c["max_position_embeddings"] + 2) * d
+    elif c["model_type"] == "marian":  # sinusoidal, but held as (frozen) parameters; m2m_100's as buffers
+        positions = 2 * c["max_position_embeddings"] * d
     tied = c.get("tie_word_embeddings", True)
-    return vocab * d * (1 if tied else 2) + encoder + decoder + stacks
+    return {"embeddings": vocab * d * (1 if tied else 2) + positions,
+            "encoder": encoder + stack_norms, "decoder": decoder + stack_norms}
 
 
-def _decoder(c: Mapping) -> int:
+def _decoder(c: Mapping) -> dict[str, int]:
     d, vocab, layers = c["hidden_size"], c["vocab_size"], c["num_hidden_layers"]
     heads = c["num_attention_heads"]
     kv_heads = c.get("num_key_value_heads") or heads
@@ -112,7 +123,9 @@ def _decoder(c: Mapping) -> int:
     # Gemma 2 norms before and after each block; Cohere one norm before its parallel blocks
     norms = {"gemma2": 4, "cohere": 1}.get(c["model_type"], 2) * d
     tied = c.get("tie_word_embeddings", c["model_type"] in ("gemma", "gemma2", "cohere"))
-    return vocab * d * (1 if tied else 2) + layers * (attention + ffn + norms) + d
+    layer = attention + ffn + norms
+    return {"embeddings": vocab * d * (1 if tied else 2), "lower_layers": layers // 2 * layer,
+            "upper_layers": (layers - layers // 2) * layer + d}
 
 
 # --- what a job asks the scheduler for --------------------------------------------------------
@@ -141,13 +154,23 @@ LOGIT_BYTES = 12  # a logit of a training example: fp32, its log-softmax and its
 class Shape:
     """What the resources depend on in a backbone: its parameters, the width and depth its
     activations scale with, and the vocabulary its logits have (0: not known before its
-    config.json is there), of an encoder-decoder or a decoder-only model."""
+    config.json is there), of an encoder-decoder or a decoder-only model, and the parameters
+    of each of its parts (`count_parts`; empty where no config.json is read)."""
 
     params: int
     width: int
     layers: int
     vocab: int = 0
     encoder_decoder: bool = True
+    parts: tuple[tuple[str, int], ...] = ()
+
+    def share_of(self, parts) -> float | None:
+        """The share of the parameters in `parts` (names of `count_parts`), or None where the
+        parts are not known (a shape from `params:` or demo dimensions)."""
+        counts = dict(self.parts)
+        if not counts:
+            return None
+        return sum(counts.get(part, 0) for part in parts) / self.params
 
     @classmethod
     def from_config(cls, config: Mapping) -> Shape:
@@ -156,8 +179,9 @@ class Shape:
                   if config.get("model_type") in T5_TYPES else
                   config.get("encoder_layers", 0) + config.get("decoder_layers", 0)
                   or config.get("num_hidden_layers", 0))
-        return cls(count_parameters(config), int(width or 0), int(layers), int(config.get("vocab_size") or 0),
-                   config.get("model_type") not in DECODER_TYPES)
+        parts = count_parts(config)
+        return cls(sum(parts.values()), int(width or 0), int(layers), int(config.get("vocab_size") or 0),
+                   config.get("model_type") not in DECODER_TYPES, tuple(parts.items()))
 
 
 def backbone_shape(entry: Mapping, folder: str | Path | None, name: str = "") -> Shape:
@@ -238,10 +262,11 @@ def finetune_mem_mb(shape: Shape, trainable_share: float, gradient_copies: int, 
     return _mb(processes * per_process * MARGIN * attempt)
 
 
-def finetune_disk_mb(shape: Shape, trainable_share: float, attempt: int = 1) -> int:
-    """Disk a finetune job writes: the trained model (a peft method's own weights alone) and,
-    while it runs, a checkpoint of what it trains and AdamW's two moments of it."""
-    saved = shape.params * 4 * (1.0 if trainable_share >= 0.5 else trainable_share)
+def finetune_disk_mb(shape: Shape, trainable_share: float, attempt: int = 1, saves_backbone: bool = True) -> int:
+    """Disk a finetune job writes: the trained model (`saves_backbone`: every weight, as `full`
+    and `freeze` save; else the method's own weights alone, as a peft method's) and, while it
+    runs, a checkpoint of what it trains and AdamW's two moments of it."""
+    saved = shape.params * 4 * (1.0 if saves_backbone else trainable_share)
     checkpoint = shape.params * trainable_share * (4 + 8)
     return _mb((saved + checkpoint) * MARGIN * attempt)
 

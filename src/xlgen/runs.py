@@ -4,7 +4,7 @@ The study plan builds one record per run, once (xlgen.plan, from the config), th
 passes it to the scripts, and they write it into `run.json` and every score file; the
 tables read these columns instead of parsing paths. The paths themselves keep the layout
 users know (PATHS): a variant is a suffix of the path's method or backbone there
-('full+tt-ru', 'full+ttest', 'full+mask', 'mt5-base+it'), made here from the record's fields.
+('full+tt-ru', 'full+ttest', 'full+mask', 'full+steer', 'mt5-base+it'), made here from the record's fields.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 import string
 
 from xlgen.intermediate import VARIANT_SUFFIX
-from xlgen.methods import SCRIPT_MASK, TRANSLATE_TEST, TRANSLATE_TRAIN
+from xlgen.methods import TRANSLATE_TEST, TRANSLATE_TRAIN
+from xlgen.remedies import DECODE_REMEDIES
 
 # `{task}`: a task_catalog name; `{method}` and `{backbone}`: the path forms below
 PATHS = {
@@ -25,15 +26,18 @@ PATHS = {
     "scores": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/scores.csv",
     "per_example": "results/eval/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/per_example.csv",
     "log": "results/logs/{stage}/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}.log",
+    # a steering vector of a trained run (xlgen.remedies.steering): under results/, not the model's directory
+    "steering_vector": "results/steering/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.layer~{layer}.npy",
 }
 # the identity columns every score row starts with (results_long.csv's first columns)
 RUN_KEYS = ["task", "backbone", "method", "lr", "seed"]
-VARIANTS = ("zero_shot", "translate_train", "translate_test", "script_mask")
+# the decode-time remedies of issue 23 (xlgen.remedies.DECODE_REMEDIES: 'script_mask', 'steering')
+# are variants named as their remedies
+REMEDY_VARIANTS = tuple(DECODE_REMEDIES)
+VARIANTS = ("zero_shot", "translate_train", "translate_test", *REMEDY_VARIANTS)
 # variants that train nothing: they apply the zero-shot run of their base method (its model,
-# its run.json) at decoding time; translate-test, and the decode-time remedies of issue 23
-DECODING_VARIANTS = ("translate_test", "script_mask")
-# the remedies of issue 23 among the variants: the study's arms, each against its run without it
-REMEDY_VARIANTS = ("script_mask",)
+# its run.json) at decoding time; translate-test, and the decode-time remedies
+DECODING_VARIANTS = ("translate_test", *REMEDY_VARIANTS)
 
 
 def format_lr(lr) -> str:
@@ -48,19 +52,20 @@ def same_lr(a, b) -> bool:
 
 
 def method_path(method: str, variant: str = "zero_shot", variant_lang: str = "") -> str:
-    """The path form of a (method, variant): 'full', 'full+tt-ru', 'full+ttest', 'full+mask'."""
+    """The path form of a (method, variant): 'full', 'full+tt-ru', 'full+ttest', 'full+mask',
+    'full+steer' (a decode-time remedy's suffix, xlgen.remedies.DECODE_REMEDIES)."""
     if variant == "translate_train":
         return f"{method}{TRANSLATE_TRAIN}{variant_lang}"
     if variant == "translate_test":
         return f"{method}{TRANSLATE_TEST}"
-    if variant == "script_mask":
-        return f"{method}{SCRIPT_MASK}"
+    if variant in DECODE_REMEDIES:
+        return f"{method}{DECODE_REMEDIES[variant].suffix}"
     return method
 
 
 def trained_record(record: dict) -> dict:
     """The record of the run whose model `record` decodes with: itself, or for a decoding
-    variant ('full+ttest', 'full+mask') the zero-shot run of its base method."""
+    variant ('full+ttest', 'full+mask', 'full+steer') the zero-shot run of its base method."""
     if record["variant"] not in DECODING_VARIANTS:
         return record
     return {**record, "method": record["base_method"], "variant": "zero_shot", "variant_lang": ""}

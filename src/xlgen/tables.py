@@ -13,8 +13,8 @@ import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
-from xlgen.methods import SCRIPT_MASK
-from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, format_lr, method_path, same_lr
+from xlgen.remedies import DECODE_REMEDIES
+from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, format_lr, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
 
@@ -379,16 +379,6 @@ def translation_stat_headers(columns) -> dict[str, str]:
     return {c: label if len(found) == 1 else f"{label} ({task})" for c, (task, label) in found.items()}
 
 
-def remedy_suffixes() -> dict[str, str]:
-    """{path suffix of a method ('+mask'): its remedy variant} for every xlgen.runs.REMEDY_VARIANTS."""
-    suffixes = {}
-    for variant in REMEDY_VARIANTS:
-        suffix = method_path("", variant)
-        if suffix:  # a variant without a path form of its own marks no row
-            suffixes[suffix] = variant
-    return suffixes
-
-
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub-flavoured Markdown table (no dependency on tabulate)."""
     def line(cells):
@@ -445,22 +435,12 @@ def main_markdown(main: pd.DataFrame, task: str, source_lang: str, target_langs:
                     for _, r in mt_quality.iterrows()]
             baselines += [markdown_table(header, rows)]
     remedies = []
-    suffixes = remedy_suffixes()
-    present = [(suffix, variant) for suffix, variant in suffixes.items()
-               if any(str(m).endswith(suffix) for m in main["method"])]
+    present = [r for r in DECODE_REMEDIES.values() if any(str(m).endswith(r.suffix) for m in main["method"])]
     if present:
         remedies = ["## Remedies", ""]
-        for suffix, variant in present:
-            if suffix == SCRIPT_MASK:
-                remedies += [
-                    "`<method>+mask`: the `<method>` run decoding under the script mask (no letter of a script the "
-                    "output language does not use; docs/remedies.md), its LR selected on its own "
-                    f"{source_lang} dev outputs.",
-                    "",
-                ]
-            else:  # a remedy without its own legend line yet
-                remedies += [f"`<method>{suffix}`: the `<method>` run decoding with the remedy `{variant}` "
-                             f"(docs/remedies.md), its LR selected on its own {source_lang} dev outputs.", ""]
+        remedies += [f"`<method>{r.suffix}`: {r.note}, its LR selected on its own {source_lang} dev outputs."
+                     for r in present]
+        remedies += [""]
     return "\n".join([
         f"# {task}: zero-shot transfer from {source_lang} (test split)",
         "",

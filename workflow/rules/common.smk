@@ -21,6 +21,7 @@ from xlgen.resources import (
     tokenize_mem_mb,
     train_minutes,
 )
+from xlgen.remedies import DECODE_REMEDIES
 from xlgen.runs import PATHS, method_path, path_pattern, run_path
 
 # A bad config stops here, before any job, with one line naming the key.
@@ -66,12 +67,16 @@ TT_TEST = PLAN.tt_test
 # the path form of a baseline run's method in the rules' patterns ('{method}+tt-{lang}')
 TT_RUN_METHOD = method_path("{method}", "translate_train", "{lang}")
 TTEST_RUN_METHOD = method_path("{method}", "translate_test")
+# a method's path form: the method, or a variant of it (a decode-time remedy's suffix: xlgen.remedies)
+METHOD_PATTERN = "[a-z_]+([+](tt-[a-z]{2,3}|ttest|%s))?" % "|".join(
+    r.suffix[1:] for r in DECODE_REMEDIES.values()
+)
 
 
 wildcard_constraints:
     task="|".join(TASKS) or "-",
     backbone="[A-Za-z0-9][A-Za-z0-9._-]*([+]it)?",
-    method="[a-z_]+([+](tt-[a-z]{2,3}|ttest|mask))?",  # variants: full+tt-ru, full+ttest, full+mask
+    method=METHOD_PATTERN,  # variants: full+tt-ru, full+ttest, full+mask, full+steer
     lr="[0-9][0-9.e+-]*",
     seed="[0-9]+",
     lang="[a-z]{2,3}",
@@ -301,7 +306,7 @@ def get_final_output():
     outputs += expand("results/tables/main_{task}.md", task=TASKS)
     if TT_ON and get_parallel_task():
         outputs.append("results/tables/mt_quality.csv")
-    if PLAN.mask_on:  # the remedies as study arms (workflow/rules/remedies.smk)
+    if PLAN.decode_remedies:  # the remedies as study arms (workflow/rules/remedies.smk)
         outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
         outputs += expand("results/plots/arms_wrong_language_{task}.png", task=TASKS)
     if HUMAN_ON:
@@ -328,7 +333,8 @@ def get_hub_dataset_dirs():
     """Every hub dataset split the study reads (the `download_data` target)."""
     refs = required_datasets(TASK_SPECS.values(), SPLITS)
     if needs_unlabeled_text():
-        refs += [unlabeled_adapter().unlabeled(lang)[0] for lang in TARGET_LANGS]
+        langs = ALL_LANGS if PLAN.remedy_on("steering") else TARGET_LANGS
+        refs += [unlabeled_adapter().unlabeled(lang)[0] for lang in langs]
     return sorted({str(ref.path(HUB["cache_dir"])) for ref in refs})
 
 
@@ -344,9 +350,12 @@ def get_dataset_adapter(wildcards):
 
 
 def needs_unlabeled_text():
-    """Whether some method or intermediate tuning trains on target-language text."""
+    """Whether some method or intermediate tuning trains on target-language text, or the
+    steering vectors are taken from it (and the source language's)."""
     methods = METHODS + PLAN.tt_methods
-    uses = any(get_method(m).uses_unlabeled for m in methods)
+    uses = any(get_method(m).uses_unlabeled for m in methods) or PLAN.remedy_on(
+        "steering"
+    )
     return uses or any(b.endswith(VARIANT_SUFFIX) for b in BACKBONES)
 
 
@@ -471,7 +480,13 @@ def count_records(path, unknown=2000):
 def finetune_resources(wildcards, attempt):
     """mem_mb, disk_mb and runtime (minutes) of a finetune job."""
     shape = get_backbone_shape(wildcards)
-    method = get_method(get_run_identity(wildcards)["base_method"])
+    method_name = get_run_identity(wildcards)["base_method"]
+    method = get_method(method_name)
+    share = method.trainable_share(
+        shape,
+        config["method_settings"][method_name],
+        get_backbone_spec(wildcards)["family"],
+    )
     task = config["task_settings"][wildcards.task]
     settings = {**config["finetune"], **{k: v for k, v in task.items() if k == "steps"}}
     processes = set_gpus("finetune")
@@ -481,19 +496,19 @@ def finetune_resources(wildcards, attempt):
     return {
         "mem_mb": finetune_mem_mb(
             shape,
-            method.trainable_share_bound,
+            share,
             method.gradient_copies,
             processes,
             _train_tokens(wildcards),
             attempt,
             (task["max_source_length"], task["max_target_length"]),
         ),
-        "disk_mb": finetune_disk_mb(shape, method.trainable_share_bound, attempt),
+        "disk_mb": finetune_disk_mb(shape, share, attempt, method.saves_backbone),
         "runtime": train_minutes(
             shape,
             settings["steps"],
             tokens,
-            method.trainable_share_bound,
+            share,
             processes,
             CLUSTER_GPU,
             attempt,
@@ -537,13 +552,66 @@ def mt_mem_mb(attempt):
 
 
 # --- decode-time remedies (config `remedies`, off unless enabled; workflow/rules/remedies.smk) ---
+# the enabled ones (xlgen.remedies.DECODE_REMEDIES): a generate_<name> rule each
+DECODE_REMEDIES_ON = PLAN.decode_remedies
 MASK_ON = PLAN.mask_on
-# the path form of a script-mask run's method in the rules' patterns ('{method}+mask')
-MASK_RUN_METHOD = method_path("{method}", "script_mask")
+STEERING_ON = PLAN.remedy_on("steering")
+# the path form of a remedy run's method in the rules' patterns ('{method}+mask')
+REMEDY_RUN_METHOD = {
+    r.name: method_path("{method}", r.name) for r in DECODE_REMEDIES_ON
+}
+# where a remedy caches what it computes once per backbone's tokenizer (under results/, not
+# inside the backbone directory another rule, or a hub snapshot, owns)
+REMEDY_CACHE = {"script_mask": "results/script_masks/{backbone}"}
 
 
-def get_script_mask_dir(wildcards):
-    """Where the script mask's forbidden-token sets of a backbone's tokenizer are cached
-    (file names carry the tokenizer's fingerprint): under results/, not inside the backbone
-    directory another rule (or a hub snapshot) owns."""
-    return f"results/script_masks/{wildcards.backbone}"
+def get_remedy_inputs(name):
+    """The files a remedy's generate job reads besides the run's: a vector per target
+    language of the trained run (its `vector_rule`), the target languages' dev splits
+    (exemplars), or none."""
+
+    def inputs(wildcards):
+        settings = get_remedy_settings(name)(wildcards)
+        return [
+            *settings.get("vectors", {}).values(),
+            *settings.get("dev", {}).values(),
+        ]
+
+    return inputs
+
+
+def get_remedy_settings(name):
+    """What a remedy's generate job decodes with (`params.remedy`, read by its module's
+    decode_setup): its decoding settings (registry defaults under the config's), its cache
+    directory, its vector files by language. Only these: editing `methods` reruns no job.
+    """
+    remedy = DECODE_REMEDIES[name]
+
+    def settings(wildcards):
+        values = {key: PLAN.remedy_setting(name, key) for key in remedy.decode_settings}
+        if name in REMEDY_CACHE:
+            values["cache_dir"] = REMEDY_CACHE[name].format(backbone=wildcards.backbone)
+        run = get_variant_identity(name)(wildcards)
+        if remedy.vector_rule:
+            trained = PLAN.trained_run(run)
+            values["vectors"] = {
+                lang: run_path(remedy.vector_rule, trained, lang=lang, **values)
+                for lang in PLAN.remedy_langs(run)
+            }
+        if remedy.dev_data:  # exemplars: the dev split, never test
+            values["dev"] = {
+                lang: PATHS["data"].format(task=wildcards.task, lang=lang, split="dev")
+                for lang in PLAN.remedy_langs(run)
+            }
+        return values
+
+    return settings
+
+
+def get_steering_settings():
+    """What the steering_vector rule reads of `remedies.steering` (docs/remedies.md)."""
+    section = PLAN.remedy("steering")
+    return {
+        "texts": section.get("texts", 200),
+        "max_length": section.get("max_length", 64),
+    }

@@ -1,24 +1,26 @@
 # Decode-time remedies (config `remedies`; docs/remedies.md): decoding variants of the
 # zero-shot runs. They read the run's trained model and add generation (and, through the
-# evaluate rule, evaluation) jobs, never a finetuning job.
-if MASK_ON:
-    # the script mask ('full+mask'): one rule per set of languages, as `generate`
+# evaluate rule, evaluation) jobs, never a finetuning job. One rule per enabled remedy
+# (xlgen.remedies.DECODE_REMEDIES) and set of languages, as `generate`: 'full+mask' runs in
+# generate_script_mask, 'full+steer' in generate_steering.
+for _remedy in DECODE_REMEDIES_ON:
     for _langs, _tasks in PLAN.language_groups():
 
         rule:
             name:
-                "generate_script_mask"
-                if _langs == ALL_LANGS
-                else f"generate_script_mask_{_tasks[0]}"
+                _remedy.rule if _langs == ALL_LANGS else f"{_remedy.rule}_{_tasks[0]}"
             input:
                 data=get_eval_data,
                 model=rules.finetune.output.model,
                 run=rules.finetune.output.run,
                 backbone=get_backbone_dir,
+                remedy=get_remedy_inputs(_remedy.name),
             output:
-                get_generation_files_pattern(_langs, method=MASK_RUN_METHOD),
+                get_generation_files_pattern(
+                    _langs, method=REMEDY_RUN_METHOD[_remedy.name]
+                ),
             log:
-                run_log("generate", method=MASK_RUN_METHOD),
+                run_log("generate", method=REMEDY_RUN_METHOD[_remedy.name]),
             wildcard_constraints:
                 task="|".join(_tasks),
                 method="[a-z_]+",
@@ -32,15 +34,45 @@ if MASK_ON:
                 task_settings=lambda wc: config["task_settings"][wc.task],
                 kind=get_task_param("kind"),
                 family_settings=get_family_settings,
-                run=get_variant_identity("script_mask"),
-                # only what decoding reads: editing `methods` reruns no job
-                keep_latin=bool(PLAN.mask.get("keep_latin", False)),
-                mask_cache_dir=get_script_mask_dir,
+                run=get_variant_identity(_remedy.name),
+                # only what decoding reads: editing the remedy's `methods` reruns no job
+                remedy=get_remedy_settings(_remedy.name),
             script:
                 "../scripts/generate.py"
 
 
-if MASK_ON:
+if STEERING_ON:
+
+    # the steering vector of a trained run, a target language and a decoder layer
+    rule steering_vector:
+        input:
+            target="results/data/unlabeled/{lang}.txt",
+            source=f"results/data/unlabeled/{SOURCE_LANG}.txt",
+            model=rules.finetune.output.model,
+            run=rules.finetune.output.run,
+            backbone=get_backbone_dir,
+        output:
+            path_pattern("steering_vector"),
+        log:
+            "results/logs/steering_vector/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.layer~{layer}.log",
+        wildcard_constraints:
+            method="[a-z_]+",
+            layer="-?[0-9]+",
+        threads: 1
+        resources:
+            gpu=1,
+            mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+            runtime=lambda wc, attempt: 30 * attempt,
+        params:
+            run=get_run_identity,
+            settings=get_steering_settings(),
+            family_settings=get_family_settings,
+            source_lang=SOURCE_LANG,
+        script:
+            "../scripts/steering_vector.py"
+
+
+if DECODE_REMEDIES_ON:
 
     localrules:
         arms_table,

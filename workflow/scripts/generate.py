@@ -1,10 +1,12 @@
-"""Generate zero-shot outputs of one run for every language and split; a script-mask run
-('full+mask', workflow/rules/remedies.smk) decodes its trained run's model under the script
-mask of each output language, the source language's included (one rule for every language)."""
+"""Generate zero-shot outputs of one run for every language and split; a decode-time remedy's
+run ('full+mask', 'full+steer'; workflow/rules/remedies.smk) decodes its trained run's model
+with the remedy set up for each output language (xlgen.remedies.DECODE_REMEDIES: its module's
+`decode_setup`, from the settings its rule passes in `params.remedy`)."""
 
 from xlgen.io import one_line_errors
 
 with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one log line, exit 1; else a usage line
+    import contextlib
     import sys
     from pathlib import Path
 
@@ -14,13 +16,14 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
     from xlgen.generation import decoding_kwargs, generate
     from xlgen.io import read_json, write_jsonl
     from xlgen.methods import get_method
-    from xlgen.remedies.script_mask import script_mask_processor
+    from xlgen.remedies import DECODE_REMEDIES
     from xlgen.tasks import generation_record, read_records
 
     torch.set_num_threads(snakemake.threads)
     run = snakemake.params.run  # the run's identity record (xlgen.plan)
     settings = snakemake.params.settings
-    masked = run["variant"] == "script_mask"  # its rule passes keep_latin and mask_cache_dir
+    remedy = DECODE_REMEDIES.get(run["variant"])  # its rule passes the remedy's settings
+    remedy_module = remedy.load() if remedy else None
     status = read_json(snakemake.input.run)["status"]
     # every input is checked before the model loads: bad data fails in seconds
     data = {path: read_records(snakemake.params.kind, path, path.parent.name)[: settings.get("max_examples") or None]
@@ -41,15 +44,17 @@ with one_line_errors(snakemake.log[0], snakemake.resources):  # bad input: one l
             write_jsonl(path, [])
             print(f"{lang}.{split}: skipped, {family.name} has no language code for {lang}", file=sys.stderr)
             continue
-        processors = None
-        if masked:
-            processors = [script_mask_processor(tokenizer, lang, keep_latin=snakemake.params.keep_latin,
-                                                cache_dir=snakemake.params.mask_cache_dir)]
-            print(f"{lang}.{split}: {processors[0]!r}", file=sys.stderr)
-        predictions = generate(
-            model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
-            **decoding_kwargs(settings, run["task"], snakemake.params.task_settings), logits_processor=processors,
-        )
+        remedy_kwargs, decoding = {}, contextlib.nullcontext()
+        if remedy:
+            remedy_kwargs, decoding = remedy_module.decode_setup(model, tokenizer, family, lang,
+                                                                 snakemake.params.remedy, records)
+            described = getattr(decoding, "enter_result", None) or decoding
+            print(f"{lang}.{split}: {remedy.name}: {described!r}", file=sys.stderr)
+        with decoding:
+            predictions = generate(
+                model, tokenizer, family, [r["source"] for r in records], lang, kind=snakemake.params.kind,
+                **decoding_kwargs(settings, run["task"], snakemake.params.task_settings), **remedy_kwargs,
+            )
         write_jsonl(path, [
             generation_record(snakemake.params.kind, r, lang, p) for r, p in zip(records, predictions)
         ])

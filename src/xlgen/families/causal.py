@@ -90,15 +90,22 @@ class Causal(Family):
             raise InputError(f"task kind {kind.name} has no prompt template for decoder-only backbones")
         return template
 
-    def _around_source(self, tokenizer, template: str, **fields) -> tuple[list[int], list[int]]:
+    def _around_source(self, tokenizer, template: str, exemplars=(), **fields) -> tuple[list[int], list[int]]:
         """Token ids before and after the source in the rendered prompt: the instruction and
-        the cue, in the chat template where one is used, BOS first where the tokenizer has one."""
+        the cue, in the chat template where one is used, BOS first where the tokenizer has one.
+        `exemplars`: (input, output) pairs before it, as user and assistant turns of the chat
+        template, else as prompt-and-answer blocks (xlgen.remedies.exemplars)."""
         text = template.format(source=_SOURCE, **fields)
         if self.uses_chat_template(tokenizer):  # the template writes BOS itself where the model wants one
-            text = tokenizer.apply_chat_template([{"role": "user", "content": text}], tokenize=False,
+            turns = [turn for source, target in exemplars
+                     for turn in ({"role": "user", "content": template.format(source=source, **fields)},
+                                  {"role": "assistant", "content": target})]
+            text = tokenizer.apply_chat_template([*turns, {"role": "user", "content": text}], tokenize=False,
                                                  add_generation_prompt=True)
             bos = []
         else:
+            shots = "".join(f"{template.format(source=source, **fields)} {target}\n\n" for source, target in exemplars)
+            text = shots + text
             bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
         before, after = text.split(_SOURCE)
         return (bos + tokenizer(before, add_special_tokens=False)["input_ids"],
@@ -116,11 +123,18 @@ class Causal(Family):
         bodies = tokenizer(list(sources), add_special_tokens=False)["input_ids"]
         return [head + body[:budget] + tail for body in bodies]
 
-    def prompts(self, tokenizer, sources: list[str], lang: str, kind, max_source_length: int) -> list[list[int]]:
+    def prompts(self, tokenizer, sources: list[str], lang: str, kind, max_source_length: int,
+                exemplars: list | None = None) -> list[list[int]]:
         """Prompt ids of `sources` asking for outputs in `lang`: at most `max_source_length`
-        tokens, the source cut to fit."""
-        return self._prompts(tokenizer, self._template(kind), sources, max_source_length,
-                             language=language_name(lang))
+        tokens, the source cut to fit. `exemplars`: per source, (input, output) pairs put
+        before it; the source keeps the budget it has without them, they come on top."""
+        template, fields = self._template(kind), {"language": language_name(lang)}
+        if exemplars is None:
+            return self._prompts(tokenizer, template, sources, max_source_length, **fields)
+        head, tail = self._around_source(tokenizer, template, **fields)
+        budget = max_source_length - len(head) - len(tail)
+        return [self._prompts(tokenizer, template, [source], None, source_budget=budget, exemplars=shots,
+                              **fields)[0] for source, shots in zip(sources, exemplars, strict=True)]
 
     def _completion(self, tokenizer, targets: list[str], max_target_length: int) -> list[list[int]]:
         if max_target_length < 2:
@@ -142,9 +156,10 @@ class Causal(Family):
 
     # --- generation ----------------------------------------------------------------------
 
-    def generation_request(self, model, tokenizer, sources, lang, *, source_lang, kind=None, max_source_length):
+    def generation_request(self, model, tokenizer, sources, lang, *, source_lang, kind=None, max_source_length,
+                           exemplars=None):
         self.prepare_tokenizer(tokenizer)
-        prompts = self.prompts(tokenizer, sources, lang, kind, max_source_length)
+        prompts = self.prompts(tokenizer, sources, lang, kind, max_source_length, exemplars=exemplars)
         configured = model.generation_config.eos_token_id
         eos = sorted({tokenizer.eos_token_id}
                      | ({configured} if isinstance(configured, int) else set(configured or ())))

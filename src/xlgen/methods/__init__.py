@@ -24,6 +24,7 @@ from xlgen.methods.graddrop import GradDropMix
 from xlgen.methods.lora import LoRA
 from xlgen.methods.mix_unsup import MixUnsup
 from xlgen.methods.prompt import PromptTuning
+from xlgen.remedies import DECODE_REMEDIES, remedy_of_suffix
 
 METHODS: dict[str, Method] = {
     "full": FullFinetuning(),
@@ -44,20 +45,22 @@ _MODULE_NAME = re.compile(r"^[a-z_]+$")
 # (translate-train); 'full+ttest' is the English `full` run applied to target inputs
 # machine-translated into English, its outputs translated back (translate-test).
 # Decode-time remedies (issue 23) are variants too: 'full+mask' is the English `full` run
-# decoding under the script mask (xlgen.remedies.script_mask).
+# decoding under the script mask, 'full+steer' with a steering vector (xlgen.remedies:
+# DECODE_REMEDIES, each with its path suffix).
 TRANSLATE_TRAIN = "+tt-"
 TRANSLATE_TEST = "+ttest"
-SCRIPT_MASK = "+mask"
+SCRIPT_MASK = DECODE_REMEDIES["script_mask"].suffix
 
 
 def method_variant(name: str) -> tuple[str, str | None, str | None]:
     """(base method, variant, language): 'full' -> ('full', None, None), 'full+tt-ru' ->
     ('full', 'translate_train', 'ru'), 'full+ttest' -> ('full', 'translate_test', None),
-    'full+mask' -> ('full', 'script_mask', None)."""
+    'full+mask' -> ('full', 'script_mask', None), 'full+steer' -> ('full', 'steering', None)."""
     if name.endswith(TRANSLATE_TEST):
         return name[: -len(TRANSLATE_TEST)], "translate_test", None
-    if name.endswith(SCRIPT_MASK):
-        return name[: -len(SCRIPT_MASK)], "script_mask", None
+    remedy = remedy_of_suffix(name)
+    if remedy is not None:
+        return name[: -len(remedy.suffix)], remedy.name, None
     base, sep, lang = name.partition(TRANSLATE_TRAIN)
     if sep:
         return base, "translate_train", lang

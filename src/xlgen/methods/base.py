@@ -27,7 +27,10 @@ class Method:
                        sum, the default), or the name of the method's `combine_gradients`
                        (e.g. "graddrop"), recorded in the run's settings and checkpoints
       trainable_share_bound  the share of the backbone's weights it trains at most, for the
-                       memory and disk a finetune job asks for (xlgen.resources); 1.0 (default)
+                       memory and disk a finetune job asks for (xlgen.resources); 1.0 (default);
+                       a method that knows its share from the settings overrides `trainable_share`
+      saves_backbone   its saved model holds every weight of the backbone (`full`, `freeze`),
+                       not its own weights alone (the peft methods'); default False
       gradient_copies  gradients a trained weight holds during a step (one per loss where
                        the losses combine by their gradients); default 1
       settings_schema  JSON schema of the method's `method_settings.<name>` entry (it may
@@ -41,6 +44,7 @@ class Method:
     uses_unlabeled: bool = False
     combine: str = "sum"
     trainable_share_bound: float = 1.0
+    saves_backbone: bool = False
     gradient_copies: int = 1
     settings_schema: dict | None = None
 
@@ -68,6 +72,12 @@ class Method:
         (xlgen.training.train_steps) when `combine` is not "sum"."""
         raise NotImplementedError(f"method {self.name!r} combines losses by {self.combine!r} but defines "
                                   "no combine_gradients")
+
+    def trainable_share(self, shape, settings: dict, family) -> float:
+        """The share of the weights of a backbone of `shape` (xlgen.resources.Shape) and `family`
+        this method trains with `settings`, for what its finetune job asks for: at most
+        `trainable_share_bound` (the default)."""
+        return self.trainable_share_bound
 
     def config_problem(self, family, settings: dict) -> tuple[str, str] | None:
         """(setting, why) when `settings` cannot run on a backbone of `family` (a Family of

@@ -60,6 +60,14 @@ class FreezeParts(FullFinetuning):
             return "parts", str(err).removeprefix("freeze: ")
         return None
 
+    def trainable_share(self, shape, settings: dict, family) -> float:
+        """The share of the parts left to train, counted from the backbone's config.json
+        (xlgen.resources.count_parts); all where its parts are not known."""
+        family = get_family(family)
+        frozen = frozen_parts(settings, family)
+        share = shape.share_of([part for part in family.parts if part not in frozen])
+        return self.trainable_share_bound if share is None else share
+
     def prepare(self, model, settings: dict):
 
         family = get_family(model)

@@ -11,6 +11,7 @@ from xlgen.methods.base import Method
 class FullFinetuning(Method):
     name = "full"
     description = "full finetuning"
+    saves_backbone = True
 
     def prepare(self, model, settings: dict):
         for p in model.parameters():

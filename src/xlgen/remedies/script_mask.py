@@ -38,6 +38,7 @@ LogitsProcessor); `xlgen.remedies` itself does not.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -400,3 +401,11 @@ def script_mask_processor(tokenizer, lang: str, *, keep_latin: bool = False,
     """The script mask for outputs in `lang` (see ScriptMaskLogitsProcessor), its forbidden
     set read from or written to `cache_dir` (e.g. mask_cache_dir(backbone_dir))."""
     return ScriptMaskLogitsProcessor(tokenizer, lang, keep_latin=keep_latin, cache_dir=cache_dir)
+
+
+def decode_setup(model, tokenizer, family, lang: str, settings: dict, records: list[dict]):
+    """(`generate` keywords, context) of the generate script for outputs in `lang`:
+    `settings` {"keep_latin", "cache_dir"} (the registry's interface, xlgen.remedies)."""
+    processor = script_mask_processor(tokenizer, lang, keep_latin=bool(settings["keep_latin"]),
+                                      cache_dir=settings["cache_dir"])
+    return {"logits_processor": [processor]}, contextlib.nullcontext(processor)
