@@ -143,6 +143,7 @@ def test_the_arms_plot_draws_a_line_per_remedy_in_a_panel_per_backbone_and_langu
     from test_plots import title_fits  # tests/test_plots.py: the title lies inside the figure
 
     arms = arms_of(["zero_shot", "script_mask", "steering"], monkeypatch, backbones=("mbart-demo", "mt5-demo"))
+    arms = pd.concat([arms, arms[arms["remedy"] == "none"].assign(method="lora")])  # no remedy: not drawn
     fig = arms_figure(arms, "qa", "en")
     try:
         assert len(fig.axes) == 2 * 2  # (Latin-script targets: de, other scripts: ru) x backbones

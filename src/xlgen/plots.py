@@ -173,7 +173,8 @@ def arms_figure(arms: pd.DataFrame, task: str, source_lang: str, split: str = "t
     a panel per (target language group: row, backbone: column), x = learning rate (log), y =
     wrong-language rate in %, a line per (trained method, remedy): colour the remedy ('none',
     the run without one, black), style and marker the method; each point the mean over the
-    seeds and the group's languages. Any remedy the table holds gets its line."""
+    seeds and the group's languages. Any remedy the table holds gets its line; methods that
+    no remedy decodes with are left out."""
     plt = _pyplot()
     for column in ("task", "backbone", "method", "lr", "remedy", "lang", "split", "wrong_lang_rate"):
         if column not in arms.columns:
@@ -181,6 +182,9 @@ def arms_figure(arms: pd.DataFrame, task: str, source_lang: str, split: str = "t
     rows = arms[(arms["task"] == task) & (arms["split"] == split) & (arms["lang"] != source_lang)]
     if rows.empty:
         raise InputError(f"{task}: no target-language rows on the {split} split in the arms table to plot")
+    # only the methods some remedy decodes with: the others have nothing to compare
+    with_remedy = set(rows.loc[rows["remedy"] != "none", "method"])
+    rows = rows[rows["method"].isin(with_remedy)] if with_remedy else rows
     # the run without a remedy first, then the remedies by name
     remedies = sorted(rows["remedy"].unique(), key=lambda r: (r != "none", r))
     methods = study_methods(rows)

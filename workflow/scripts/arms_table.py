@@ -14,9 +14,9 @@ with one_line_errors(snakemake.log[0]):  # bad input: one line in the log, exit 
     task = snakemake.wildcards.task
     p = snakemake.params
     long = pd.read_csv(snakemake.input.long, keep_default_na=False, na_values=[""])
-    rows = long[(long["task"] == task) & long["variant"].isin(REMEDY_VARIANTS)]
-    # only the remedies' runs and the runs they decode with are read: a sweep holds many more
-    arm_methods = {*rows["method"], *rows["base_method"]}
+    # only the arms' runs (zero-shot and remedies) are read: translation baselines are none
+    arm_methods = set(long.loc[(long["task"] == task) & long["variant"].isin(("zero_shot", *REMEDY_VARIANTS)),
+                               "method"])
     per_example = read_per_example(snakemake.input.per_example, keep=lambda keys: keys["method"] in arm_methods)
     table = arms_table(long, task, per_example, p.bootstrap_samples, p.seed)
     write_csv(table, snakemake.output.csv)
