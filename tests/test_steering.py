@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xlgen.backbones import family_of, load_backbone
 from xlgen.families import get_family
 from xlgen.generation import generate
 from xlgen.io import InputError
@@ -37,23 +36,7 @@ def contexts(lang: str, n: int = 16) -> list[str]:
     return [p["context"][:300] for article in data for p in article["paragraphs"]][:n]
 
 
-@pytest.fixture(scope="module")
-def backbones():
-    """name -> (model, tokenizer, family), loaded once for the module."""
-    loaded = {}
-
-    def get(name):
-        if name not in loaded:
-            if name == "qwen2-bytelevel":
-                from test_script_mask import bytelevel_qwen2  # tests/test_script_mask.py: trained on XQuAD
-
-                model, tokenizer = bytelevel_qwen2()
-            else:
-                model, tokenizer = load_backbone(DEMO / name)
-            loaded[name] = (model.eval(), tokenizer, family_of(model))
-        return loaded[name]
-
-    return get
+# `backbones` (tests/conftest.py): the demo backbones and the byte-level Qwen2, loaded once a worker
 
 
 def vector_of(backbones, name, layer=-1):
