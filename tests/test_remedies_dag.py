@@ -47,7 +47,7 @@ def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_a
     added = {rule: masked.get(rule, 0) - plain.get(rule, 0) for rule in {*plain, *masked}}
     runs = 3 * 2 * 2  # backbones x full's LRs x tasks, per remedy (script mask, steering)
     tables = {"arms_table": 2, "plot_arms": 2}  # results/tables/arms{,_paired}_<task>.csv, results/plots/arms_*
-    vectors = {"steering_vector": runs * 6}  # a steering vector per trained run and target language
+    vectors = {"steering_vector": runs}  # one job per trained run writes each target language's vector
     assert {rule: n for rule, n in added.items() if n} == {
         "generate_script_mask": runs, "generate_steering": runs, "evaluate": 2 * runs, **vectors, **tables}
     assert masked["finetune"] == plain["finetune"] == 24
@@ -97,7 +97,7 @@ def test_masked_outputs_hold_no_letter_of_another_script_and_no_run_trained_agai
     assert sorted(p.name for p in (workdir / "results/models/qa/mbart-demo").iterdir()) == ["full"]
     ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", log.split("Job stats:")[1], re.M)}
     assert ran["finetune"] == ran["generate"] == ran["generate_script_mask"] == ran["generate_steering"] == 1
-    assert ran["steering_vector"] == 2 and ran["evaluate"] == 3  # a vector per target language
+    assert ran["steering_vector"] == 1 and ran["evaluate"] == 3  # one job writes both target languages' vectors
 
 
 @pytest.mark.slow
@@ -109,6 +109,10 @@ def test_steered_outputs_come_from_the_cached_vectors_and_leave_the_source_langu
     assert ru.shape == zh.shape == (96,) and ru.dtype == np.float32  # mbart-demo's d_model
     assert np.abs(ru).max() > 0 and not np.array_equal(ru, zh)
     assert not list((ROOT / "resources/demo_backbones/mbart-demo").glob("**/*.npy"))  # not in the backbone directory
+    # one job of the trained run wrote both (its log: a line per target language)
+    log = (workdir / "results/logs/steering_vector/qa/mbart-demo/full/lr~0.003/seed~1/layer~-1.log").read_text(
+        encoding="utf-8")
+    assert "ru - en at decoder layer -1: 100 and 100 lines" in log and "zh - en at decoder layer -1: 100 and 100" in log
 
     for split in ("dev", "test"):  # English decodes unsteered: the same outputs as the run itself
         assert predictions(workdir, "full+steer", "en", split) == predictions(workdir, "full", "en", split)

@@ -608,6 +608,16 @@ def get_remedy_settings(name):
     return settings
 
 
+def steering_target_langs(langs):
+    """The languages of a language group that get a steering vector: all but the source."""
+    return [lang for lang in langs if lang != SOURCE_LANG]
+
+
+def get_steering_vector_files_pattern(langs):
+    """Output patterns of one steering_vector job: a vector file per target language."""
+    return [path_pattern("steering_vector", lang=lang) for lang in langs]
+
+
 def get_steering_settings():
     """What the steering_vector rule reads of `remedies.steering` (docs/remedies.md)."""
     section = PLAN.remedy("steering")

@@ -41,35 +41,47 @@ for _remedy in DECODE_REMEDIES_ON:
                 "../scripts/generate.py"
 
 
+# The steering vectors of a trained run at a decoder layer: one job writes every target
+# language's file (the source-language mean taken once), in one rule per set of languages as
+# `generate`: `steering_vector`, or `steering_vector_<task>` for a task with its own.
 if STEERING_ON:
+    for _langs, _tasks in PLAN.language_groups():
 
-    # the steering vector of a trained run, a target language and a decoder layer
-    rule steering_vector:
-        input:
-            target="results/data/unlabeled/{lang}.txt",
-            source=f"results/data/unlabeled/{SOURCE_LANG}.txt",
-            model=rules.finetune.output.model,
-            run=rules.finetune.output.run,
-            backbone=get_backbone_dir,
-        output:
-            path_pattern("steering_vector"),
-        log:
-            "results/logs/steering_vector/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.layer~{layer}.log",
-        wildcard_constraints:
-            method="[a-z_]+",
-            layer="-?[0-9]+",
-        threads: 1
-        resources:
-            gpu=1,
-            mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
-            runtime=lambda wc, attempt: 30 * attempt,
-        params:
-            run=get_run_identity,
-            settings=get_steering_settings(),
-            family_settings=get_family_settings,
-            source_lang=SOURCE_LANG,
-        script:
-            "../scripts/steering_vector.py"
+        rule:
+            name:
+                "steering_vector"
+                if _langs == ALL_LANGS
+                else f"steering_vector_{_tasks[0]}"
+            input:
+                targets=expand(
+                    "results/data/unlabeled/{lang}.txt",
+                    lang=steering_target_langs(_langs),
+                ),
+                source=f"results/data/unlabeled/{SOURCE_LANG}.txt",
+                model=rules.finetune.output.model,
+                run=rules.finetune.output.run,
+                backbone=get_backbone_dir,
+            output:
+                get_steering_vector_files_pattern(steering_target_langs(_langs)),
+            log:
+                "results/logs/steering_vector/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/layer~{layer}.log",
+            wildcard_constraints:
+                task="|".join(_tasks),
+                method="[a-z_]+",
+                layer="-?[0-9]+",
+            threads: 1
+            resources:
+                gpu=1,
+                mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+                runtime=lambda wc, attempt: 30 * attempt,
+            params:
+                run=get_run_identity,
+                settings=get_steering_settings(),
+                family_settings=get_family_settings,
+                source_lang=SOURCE_LANG,
+                langs=steering_target_langs(_langs),
+            script:
+                "../scripts/steering_vector.py"
 
 
 if DECODE_REMEDIES_ON:
