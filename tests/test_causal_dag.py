@@ -50,3 +50,32 @@ def test_the_run_trains_on_the_completion_and_generates_after_the_prompt(llm_run
         encoding="utf-8").splitlines()
     outputs = [json.loads(line)["prediction"] for line in lines]
     assert len(outputs) == 12 and not any("Summary:" in text or "\n" in text for text in outputs)
+
+
+def test_exemplars_enabled_on_the_finished_study_decode_its_run_and_train_nothing(llm_run, tmp_path):
+    """The exemplars arm (remedies.exemplars, decoder-only backbones) end to end: enabled on a
+    copy of the finished study for one run, it adds that run's 'full+fewshot' generation and
+    evaluation jobs and no other; the prompts hold target-language dev pairs, never test ones."""
+    import re
+    import shutil
+
+    from conftest import CONFIGS, run_snakemake  # tests/conftest.py
+
+    workdir = tmp_path / "study"
+    shutil.copytree(llm_run, workdir, symlinks=True)  # times and Snakemake's metadata kept
+    run = "qa/qwen-tiny/full+fewshot/lr~0.003/seed~1"
+    overlay = tmp_path / "exemplars.yaml"
+    overlay.write_text("remedies: {exemplars: {enabled: true, k: 2, backbones: [qwen-tiny]}}\n", encoding="utf-8")
+    proc = run_snakemake(workdir, f"results/eval/{run}/scores.csv", configfile=[CONFIGS / "tiny.yaml", overlay])
+    ran = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", proc.stderr.split("Job stats:")[1], re.M)}
+    assert ran == {"generate_exemplars": 1, "evaluate": 1, "total": 2}, proc.stderr[-3000:]
+    log = (workdir / f"results/logs/generate/{run}.log").read_text(encoding="utf-8")
+    for lang in ("ru", "zh"):
+        for split in ("dev", "test"):
+            assert f"{lang}.{split}: exemplars: '2 exemplars an input from results/data/qa/{lang}/dev.jsonl'" in log
+    assert "en.test: exemplars: 'no exemplars'" in log  # the source language decodes as the run does
+    scores = pd.read_csv(workdir / f"results/eval/{run}/scores.csv")
+    assert set(scores["lang"]) == {"en", "ru", "zh"} and set(scores["split"]) == {"dev", "test"}
+    outputs = [json.loads(line) for line in (workdir / f"results/generations/{run}/ru.test.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    assert len(outputs) == 12 and all(o["input"] and "Question" not in o["prediction"] for o in outputs)

@@ -103,3 +103,15 @@ def test_snakemake_stops_before_any_job_with_one_line(tmp_path):
     assert lines == [f"xlgen: invalid config: unknown key 'finetune.stepz' (allowed here: {allowed})"], proc.stderr
     assert "steps, " in allowed
     assert "Job stats" not in proc.stdout + proc.stderr
+
+
+def test_steering_where_the_unlabeled_text_lacks_a_target_language_is_one_line():
+    """A steering vector is taken from each target language's unlabeled text (XL-Sum's articles
+    by default): MLQA's German, which XL-Sum lacks, is refused by the config check, not by an
+    input function's traceback when the DAG is built."""
+    from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
+
+    merged("paper.yaml", "paper-extended.yaml")  # valid without the remedy
+    with pytest.raises(ConfigError, match=r"^'remedies.steering.enabled': task 'mlqa' has target language 'de', "
+                                          r"but the unlabeled text of 'data.hub.unlabeled_dataset' \(xlsum\)"):
+        merged("paper.yaml", "paper-extended.yaml", "paper-remedies.yaml")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
 
 from xlgen.datasets import get_adapter
 from xlgen.hub import required_datasets
@@ -99,18 +100,36 @@ def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
     assert "resources/datasets/google--xtreme/MLQA.zh.zh/test" in plan
 
 
-def test_llm_study_plans_offline(tmp_path):
+REMEDY_RULES = ("generate_script_mask", "generate_steering", "generate_exemplars", "steering_vector")
+
+
+def test_the_remedies_overlay_of_the_paper_study_adds_no_finetuning_job():
+    plain = StudyPlan.from_config(merged("paper.yaml")).job_counts()
+    arms = StudyPlan.from_config(merged("paper.yaml", "paper-remedies.yaml")).job_counts()
+    runs = 3 * 5 * 2  # backbones x full's LRs x tasks: each decoded under the mask and with a vector
+    assert arms["finetune"] == plain["finetune"] == 480 and arms["tokenize"] == plain["tokenize"]
+    assert arms["generate_script_mask"] == arms["generate_steering"] == runs
+    assert arms["evaluate"] == plain["evaluate"] + 2 * runs and "generate_exemplars" not in arms
+
+
+def test_llm_study_with_every_decode_time_remedy_plans_offline(tmp_path):
+    files = ("paper.yaml", "llm.yaml", "paper-remedies.yaml", "llm-remedies.yaml")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--snakefile", str(ROOT / "Snakefile"), "--directory",
-         str(tmp_path), "--configfile", str(ROOT / "config" / "paper.yaml"), str(ROOT / "config" / "llm.yaml")],
+         str(tmp_path), "--configfile", *(str(ROOT / "config" / name) for name in files)],
         capture_output=True, text=True, env=env, timeout=300, cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     stats = proc.stdout.split("Job stats:")[1].split("Reasons:")[0]
     counts = {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", stats, re.M)}
     runs = 2 * 7 * (4 + 5)  # tasks x backbones x (full + LoRA LRs)
-    assert counts["finetune"] == counts["generate"] == counts["evaluate"] == runs
+    assert counts["finetune"] == counts["generate"] == runs  # the remedies train nothing
+    full_runs = 2 * 7 * 4  # the zero-shot `full` runs each remedy decodes with
+    assert counts["generate_script_mask"] == counts["generate_steering"] == counts["generate_exemplars"] == full_runs
+    assert counts["evaluate"] == runs + 3 * full_runs
+    planned = StudyPlan.from_config(merged(*files)).job_counts()
+    assert {rule: counts[rule] for rule in REMEDY_RULES} == {rule: planned[rule] for rule in REMEDY_RULES}
     assert counts["download_backbone"] == 7
     assert "resources/models/Qwen--Qwen2.5-7B-Instruct" in proc.stdout
     finetune = [(wildcards, res) for rule, wildcards, res in job_resources(proc.stdout) if rule == "finetune"]

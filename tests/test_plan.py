@@ -200,13 +200,31 @@ def test_steering_runs_decode_the_zero_shot_runs_with_a_vector_per_target_langua
         "results/generations/qa/mt5-demo/full+steer/lr~0.0001/seed~1/ru.test.jsonl"
     assert plan.run(**path_keys(run)) is run and plan.trained_run(run)["method"] == "full"
     assert "steering" not in {r["variant"] for r in plan.trained_runs()}
-    # a vector per (trained run, target language); the source language decodes unsteered
+    # a vector per (trained run, target language), one job per trained run writing all of
+    # them; the source language decodes unsteered
     assert plan.remedy_langs(run) == plan.task_langs("qa")[1:] and "en" not in plan.remedy_langs(run)
     counts = plan.job_counts()
-    assert counts["steering_vector"] == 2 * 6 * len(plan.target_langs)
+    assert counts["steering_vector"] == 2 * 6  # 2 tasks x 3 backbones x full's 2 LRs
     assert counts["finetune"] == StudyPlan.from_config(merged()).job_counts()["finetune"]
     assert run_path("steering_vector", plan.trained_run(run), lang="ru", layer=-1) == \
         "results/steering/qa/mt5-demo/full/lr~0.0001/seed~1/ru.layer~-1.npy"
+
+
+def test_tasks_with_their_own_languages_get_their_own_steering_vector_rule():
+    config = merged("paper.yaml", "paper-extended.yaml")
+    config["remedies"] = yaml.safe_load((ROOT / "config" / "demo-remedies.yaml").read_text())["remedies"]
+    # the languages XL-Sum, the vectors' unlabeled text, has (MLQA's de and TyDi QA's fi it lacks: refused)
+    config["task_catalog"]["mlqa"]["target_languages"] = ["ar", "es", "hi", "vi", "zh"]
+    config["task_catalog"]["tydiqa"]["target_languages"] = ["ar", "bn", "id", "ko", "ru", "sw", "te"]
+    validate_config(config, ROOT / "config" / "schema.yaml")
+    plan = StudyPlan.from_config(config)
+    jobs = plan.vector_jobs()
+    runs = 3 * 5  # backbones x full's LRs, one job per trained run of each task
+    assert {rule: len(keys) for rule, keys in jobs.items()} == {
+        "steering_vector": 3 * runs, "steering_vector_mlqa": runs, "steering_vector_tydiqa": runs}
+    assert jobs["steering_vector_mlqa"][0] == ("mlqa", "mt5-base", "full", "1e-05", 1)
+    counts = plan.job_counts()
+    assert counts["steering_vector_tydiqa"] == counts["generate_steering_tydiqa"] == runs
 
 
 def test_a_remedy_for_the_wrong_architecture_or_an_absent_method_is_refused_naming_the_key(monkeypatch):

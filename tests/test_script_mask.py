@@ -22,7 +22,7 @@ import regex
 import torch
 
 from xlgen import generation
-from xlgen.backbones import family_of, load_backbone
+from xlgen.backbones import load_backbone
 from xlgen.families import get_family
 from xlgen.generation import generate
 from xlgen.io import InputError
@@ -69,47 +69,7 @@ def xquad_texts(lang: str, limit: int = 80) -> list[str]:
 # --- the backbones -------------------------------------------------------------------------
 
 
-def bytelevel_qwen2():
-    """A random 2-layer Qwen2 on a byte-level BPE tokenizer (1,500 tokens) trained on XQuAD."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-
-    texts = [p["context"] for lang in ("en", "ru", "zh", "ar", "th", "de", "es")
-             for article in json.loads((XQUAD / f"xquad.{lang}.json").read_text(encoding="utf-8"))["data"][:8]
-             for p in article["paragraphs"]]
-    backend = Tokenizer(models.BPE())
-    backend.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    backend.decoder = decoders.ByteLevel()
-    backend.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=1500, special_tokens=["<|endoftext|>"],
-                                                           initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, eos_token="<|endoftext|>",
-                                        pad_token="<|endoftext|>", padding_side="left")
-    torch.manual_seed(0)
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=1024,
-                         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-    model = Qwen2ForCausalLM(config).eval()
-    model.generation_config.pad_token_id = tokenizer.pad_token_id
-    return model, tokenizer
-
-
-@pytest.fixture(scope="module")
-def backbones():
-    """name -> (model, tokenizer, family name), loaded once for the module."""
-    loaded = {}
-
-    def get(name):
-        if name not in loaded:
-            if name == "qwen2-bytelevel":
-                if not (XQUAD / "xquad.en.json").exists():
-                    pytest.skip(f"XQuAD fixtures not found at {XQUAD} (the byte-level tokenizer is trained on them)")
-                model, tokenizer = bytelevel_qwen2()
-            else:
-                model, tokenizer = load_backbone(DEMO / name)
-            loaded[name] = (model.eval(), tokenizer, family_of(model))
-        return loaded[name]
-
-    return get
+# `backbones` (tests/conftest.py): the demo backbones and the byte-level Qwen2, loaded once a worker
 
 
 # --- the forbidden set ---------------------------------------------------------------------

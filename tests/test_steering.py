@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xlgen.backbones import family_of, load_backbone
 from xlgen.families import get_family
 from xlgen.generation import generate
 from xlgen.io import InputError
 from xlgen.remedies import DECODE_REMEDIES
-from xlgen.remedies.steering import decode_setup, decoder_layer, save_vector, steer, steering_vector
+from xlgen.remedies.steering import decode_setup, decoder_layer, save_vector, steer, steering_vector, steering_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "resources" / "demo_backbones"
@@ -37,23 +36,7 @@ def contexts(lang: str, n: int = 16) -> list[str]:
     return [p["context"][:300] for article in data for p in article["paragraphs"]][:n]
 
 
-@pytest.fixture(scope="module")
-def backbones():
-    """name -> (model, tokenizer, family), loaded once for the module."""
-    loaded = {}
-
-    def get(name):
-        if name not in loaded:
-            if name == "qwen2-bytelevel":
-                from test_script_mask import bytelevel_qwen2  # tests/test_script_mask.py: trained on XQuAD
-
-                model, tokenizer = bytelevel_qwen2()
-            else:
-                model, tokenizer = load_backbone(DEMO / name)
-            loaded[name] = (model.eval(), tokenizer, family_of(model))
-        return loaded[name]
-
-    return get
+# `backbones` (tests/conftest.py): the demo backbones and the byte-level Qwen2, loaded once a worker
 
 
 def vector_of(backbones, name, layer=-1):
@@ -81,6 +64,24 @@ def test_the_vector_is_deterministic_bytes_and_of_the_hidden_size(backbones, nam
     assert first.dtype == np.float32 and first.shape == (model.config.hidden_size,)
     assert np.linalg.norm(first) > 0  # Russian and English text sit apart
     assert not np.array_equal(first, vector_of(backbones, name, layer=0))  # another layer, another vector
+
+
+@pytest.mark.parametrize("name", ("mbart-demo", "llama-demo"))
+def test_one_job_writes_each_languages_vector_file_byte_for_byte_as_its_own_job_did(backbones, name, tmp_path):
+    model, tokenizer, family = backbones(name)
+    langs = ("ru", "zh", "ar")
+    # the steering_vector job's path: the English mean once, then a file per target language
+    vectors = steering_vectors(model, tokenizer, family, {lang: contexts(lang) for lang in langs}, contexts("en"),
+                               source_lang="en", layer=-1, max_length=48)
+    assert list(vectors) == list(langs)
+    for lang in langs:
+        save_vector(tmp_path / f"{lang}.layer~-1.npy", vectors[lang])
+        # what a job per (run, language) wrote: this language's mean and English's, for it alone
+        save_vector(tmp_path / f"{lang}.alone.npy",
+                    steering_vector(model, tokenizer, family, contexts(lang), contexts("en"), target_lang=lang,
+                                    source_lang="en", layer=-1, max_length=48))
+        assert (tmp_path / f"{lang}.layer~-1.npy").read_bytes() == (tmp_path / f"{lang}.alone.npy").read_bytes()
+    assert not np.array_equal(vectors["ru"], vectors["zh"])  # each language its own vector
 
 
 @pytest.mark.parametrize("name", SEQ2SEQ + DECODER_ONLY)

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from xlgen.catalog import task_spec
+from xlgen.datasets import DEFAULT_UNLABELED, get_adapter
 from xlgen.families import FAMILIES, family_settings, get_family
 from xlgen.intermediate import base_backbone
 from xlgen.io import InputError
@@ -337,6 +338,18 @@ def _check_remedies(config: dict[str, Any], specs: dict) -> None:
                 raise ConfigError(f"'{remedy.config_key}.enabled': backbone {variant!r} is {kind} (family "
                                   f"{family.name}); {name} applies to {applies} backbones only")
     _check_several_sources(config, specs)
+    steering = (config.get("remedies") or {}).get("steering")
+    if steering and steering["enabled"] and config["data"]["source"] == "hub":
+        # a vector is taken from each target language's unlabeled text: refused here, not when the DAG is built
+        name = config["data"]["hub"].get("unlabeled_dataset", DEFAULT_UNLABELED)
+        unlabeled = get_adapter(name)
+        have = set(unlabeled.languages())
+        for task, spec in specs.items():
+            for lang in spec.languages:
+                if lang not in have:
+                    raise ConfigError(f"'remedies.steering.enabled': task {task!r} has target language {lang!r}, "
+                                      f"but the unlabeled text of 'data.hub.unlabeled_dataset' ({name}) has none; "
+                                      "leave the language out or give a dataset that has it")
     section = (config.get("remedies") or {}).get("script_mask")
     if not section or not section["enabled"]:
         return

@@ -262,17 +262,18 @@ class StudyPlan:
         return [lang for lang in self.run_langs(run) if lang != self.source_lang]
 
     def vector_jobs(self) -> dict[str, list[tuple]]:
-        """rule -> the distinct (trained run's path keys, language) of the remedies' vector
-        files: one job each, shared by every run that decodes with them."""
+        """rule -> the distinct trained runs' path keys whose remedy vectors it makes: one job
+        per trained run (at the config's one layer) writes the file of each of the run's
+        target languages (`remedy_langs`), shared by every run that decodes with them. The
+        rule is the remedy's `vector_rule` per language group, as `generate_rule` names it."""
         jobs: dict[str, dict[tuple, None]] = {}
         for run in self.all_runs():
             remedy = DECODE_REMEDIES.get(run["variant"])
-            if remedy is None or remedy.vector_rule is None:
+            if remedy is None or remedy.vector_rule is None or not self.remedy_langs(run):
                 continue
             base = self.trained_run(run)
             key = (base["task"], base["backbone"], base["method"], format_lr(base["lr"]), base["seed"])
-            for lang in self.remedy_langs(run):
-                jobs.setdefault(remedy.vector_rule, {})[(*key, lang)] = None
+            jobs.setdefault(self.generate_rule(run["task"], remedy.vector_rule), {})[key] = None
         return {rule: list(keys) for rule, keys in jobs.items()}
 
     def language_groups(self) -> list[tuple[list[str], list[str]]]:
@@ -284,8 +285,9 @@ class StudyPlan:
         return [(list(langs), tasks) for langs, tasks in groups.items() if tasks]
 
     def generate_rule(self, task: str, stage: str = "generate") -> str:
-        """The name of the generate rule of a task's zero-shot runs (`stage` 'generate'), or
-        of a decode-time remedy's variants ('generate_script_mask', 'generate_steering')."""
+        """The name of the generate rule of a task's zero-shot runs (`stage` 'generate'), of a
+        decode-time remedy's variants ('generate_script_mask', 'generate_steering') or of its
+        vector rule ('steering_vector'): the stage, or `<stage>_<task>` for its own languages."""
         for langs, tasks in self.language_groups():
             if task in tasks:
                 return stage if langs == self.all_langs else f"{stage}_{tasks[0]}"

@@ -162,3 +162,66 @@ def plot_wrong_language_story(long: pd.DataFrame, task: str, source_lang: str, p
                               split: str = "test") -> None:
     """Save wrong_language_figure as a PNG at `path`."""
     _save(wrong_language_figure(long, task, source_lang, split), path)
+
+
+# a remedy's colour in the arms plot ('none', the run without one, first: black)
+_REMEDY_COLOURS = ["black", "tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
+
+
+def arms_figure(arms: pd.DataFrame, task: str, source_lang: str, split: str = "test"):
+    """The remedies against the LR (issue 23), from an arms table (xlgen.tables.arms_table):
+    a panel per (target language group: row, backbone: column), x = learning rate (log), y =
+    wrong-language rate in %, a line per (trained method, remedy): colour the remedy ('none',
+    the run without one, black), style and marker the method; each point the mean over the
+    seeds and the group's languages. Any remedy the table holds gets its line; methods that
+    no remedy decodes with are left out."""
+    plt = _pyplot()
+    for column in ("task", "backbone", "method", "lr", "remedy", "lang", "split", "wrong_lang_rate"):
+        if column not in arms.columns:
+            raise InputError(f"arms table: no {column!r} column (results/tables/arms_<task>.csv)")
+    rows = arms[(arms["task"] == task) & (arms["split"] == split) & (arms["lang"] != source_lang)]
+    if rows.empty:
+        raise InputError(f"{task}: no target-language rows on the {split} split in the arms table to plot")
+    # only the methods some remedy decodes with: the others have nothing to compare
+    with_remedy = set(rows.loc[rows["remedy"] != "none", "method"])
+    rows = rows[rows["method"].isin(with_remedy)] if with_remedy else rows
+    # the run without a remedy first, then the remedies by name
+    remedies = sorted(rows["remedy"].unique(), key=lambda r: (r != "none", r))
+    methods = study_methods(rows)
+    backbones = sorted(rows["backbone"].unique())
+    colours = {r: _REMEDY_COLOURS[i % len(_REMEDY_COLOURS)] for i, r in enumerate(remedies)}
+    styles = {m: _METHOD_STYLES[i % len(_METHOD_STYLES)] for i, m in enumerate(methods)}
+    groups = {name: langs for name, langs in language_groups(sorted(rows["lang"].unique()), source_lang).items()
+              if source_lang not in langs}
+    fig, axes = plt.subplots(len(groups), len(backbones), figsize=(4.3 * len(backbones), 3.6 * len(groups)),
+                             sharex=True, sharey=True, squeeze=False)
+    for row, (group, langs) in enumerate(groups.items()):
+        for ax, backbone in zip(axes[row], backbones, strict=True):
+            sub = rows[(rows["backbone"] == backbone) & rows["lang"].isin(langs)]
+            for method in methods:
+                for remedy in remedies:
+                    frame = sub[(sub["method"] == method) & (sub["remedy"] == remedy)]
+                    if frame.empty:
+                        continue
+                    means = 100 * frame.groupby("lr")["wrong_lang_rate"].mean()
+                    label = remedy if len(methods) == 1 else f"{method}, {remedy}"
+                    ax.plot(means.index, means.values, color=colours[remedy], linestyle=styles[method][0],
+                            marker=styles[method][1], label=label)
+            ax.set_title(f"{backbone}\n{group}", fontsize=9)
+            ax.set_xscale("log")
+            ax.set_ylim(-3, 103)
+            ax.grid(alpha=0.3)
+            if row == len(groups) - 1:
+                ax.set_xlabel("finetuning learning rate")
+        axes[row, 0].set_ylabel("wrong-language rate, %")
+    next(ax for ax in axes.flat if ax.lines).legend(fontsize=8, title="remedy", title_fontsize=8)
+    _suptitle(fig, f"{task}: wrong-language rate against the finetuning LR, a line per remedy ('none': the run "
+                   f"without one), {methods_text(methods)}, zero-shot from {source_lang} ({split}; mean over "
+                   f"the panel's languages and the seeds)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_arms(arms: pd.DataFrame, task: str, source_lang: str, path: str | Path, split: str = "test") -> None:
+    """Save arms_figure as a PNG at `path`."""
+    _save(arms_figure(arms, task, source_lang, split), path)

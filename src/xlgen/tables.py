@@ -8,12 +8,13 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from xlgen.bootstrap import bootstrap_intervals, paired_bootstrap
 from xlgen.io import InputError, write_text
 from xlgen.remedies import DECODE_REMEDIES, several_sources
-from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, same_lr
+from xlgen.runs import DECODING_VARIANTS, REMEDY_VARIANTS, RUN_KEYS, format_lr, same_lr
 from xlgen.selection import TARGETS_MEAN, run_variants, selected_lrs, task_metric
 from xlgen.tasks import KINDS, get_kind
 
@@ -86,25 +87,68 @@ def _trained_language(rows: pd.DataFrame) -> pd.Series:
 
 
 NO_REMEDY = "none"
+IN_TARGET = "_in_target"  # suffix of the main metric over the outputs judged to be in the target language
 
 
-def arms_table(long: pd.DataFrame, task: str, split: str = "test") -> pd.DataFrame:
+def _lr_key(lrs) -> list[str]:
+    """LRs in their path form (xlgen.runs.format_lr): equal for one run's LR read from any table."""
+    return [format_lr(lr) for lr in lrs]
+
+
+def in_target_intervals(per_example: pd.DataFrame, metric: str, n_resamples: int, seed: int
+                        ) -> pd.DataFrame:
+    """Per (backbone, method, lr, seed, lang, split) of `per_example`: the mean of `metric`
+    over only the outputs the language judge put in the target language (`wrong_lang` 0;
+    wrong and undetermined ones left out), its seeded 95% bootstrap interval (xlgen.bootstrap:
+    every example resampled, the statistic the mean of the kept ones), and `n_in_target`
+    (how many outputs were kept). Columns: the keys (lr as `lr_key`), `<metric>_in_target`,
+    its `_ci_low` and `_ci_high`, `n_in_target`."""
+    name = f"{metric}{IN_TARGET}"
+    keys = ["backbone", "method", "lr_key", "seed", "lang", "split"]
+    columns = [*keys, name, f"{name}_ci_low", f"{name}_ci_high", "n_in_target"]
+    if per_example.empty:
+        return pd.DataFrame(columns=columns)
+    for column in (metric, "wrong_lang"):
+        if column not in per_example.columns:
+            raise InputError(f"per-example scores: no {column!r} column (per_example.csv of the evaluate rule)")
+    kept = per_example["wrong_lang"] == 0
+    frame = per_example.assign(lr_key=_lr_key(per_example["lr"]),
+                               in_target=per_example[metric].where(kept), kept=kept.astype(int))
+    rows = []
+    for key, group in frame.groupby(keys, sort=True):
+        point, low, high = bootstrap_intervals({"in_target": group["in_target"].to_numpy(dtype=float)},
+                                               n_resamples, seed)["in_target"]
+        rows.append([*key, point, low, high, int(group["kept"].sum())])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def arms_table(long: pd.DataFrame, task: str, per_example: pd.DataFrame | None = None, n_resamples: int = 0,
+               seed: int = 0, split: str = "test") -> pd.DataFrame:
     """The remedies as study arms (issue 23): a row per (backbone, method, lr, seed, remedy,
     language) of `task` on `split`, `method` the trained method and `remedy` the decoding
-    variant ('script_mask'), several source languages ('several_sources': trained on the
-    union of the sources' data, compared with the run trained on the source language alone at
-    the same LR and seed; its sources' rows are not zero-shot) or 'none' (the zero-shot run
-    itself); the main metric and the
-    wrong-language rate with their intervals and the undetermined rate, as the run's score
-    rows give them. Translation baselines are not remedies: left out."""
+    variant (any of xlgen.runs.REMEDY_VARIANTS, e.g. 'script_mask'; 'several_sources' is trained
+    on the union of the sources' data, compared with the run trained on the source language
+    alone at the same LR and seed, its sources' rows not zero-shot) or 'none' (the zero-shot
+    run itself); the main metric and the wrong-language rate with their intervals, as the
+    run's score rows give them, then the main metric over only the outputs judged to be in
+    the target language with its interval (in_target_intervals, from `per_example`: the
+    evaluate rule's per-example scores of these runs; NaN where a run has none), and the
+    undetermined rate. Translation baselines are not remedies: left out."""
     metric = task_metric(long, task)
     rows = long[(long["task"] == task) & (long["split"] == split)
                 & long["variant"].isin(("zero_shot", *REMEDY_VARIANTS))]
-    table = rows.assign(method=rows["base_method"],
+    table = rows.assign(run_method=rows["method"], lr_key=_lr_key(rows["lr"]), method=rows["base_method"],
                         remedy=rows["variant"].where(rows["variant"] != "zero_shot", NO_REMEDY))
-    values = [f"{name}{end}" for name in (metric, "wrong_lang_rate") for end in ("", "_ci_low", "_ci_high")]
+    if per_example is None:
+        per_example = pd.DataFrame(columns=[*RUN_KEYS, "lang", "split", "id", metric, "wrong_lang"])
+    in_target = in_target_intervals(per_example[per_example["split"] == split], metric, n_resamples, seed)
+    table = table.merge(in_target.rename(columns={"method": "run_method"}),
+                        on=["backbone", "run_method", "lr_key", "seed", "lang", "split"], how="left",
+                        validate="one_to_one")
+    values = [f"{name}{end}" for name in (metric, "wrong_lang_rate", f"{metric}{IN_TARGET}")
+              for end in ("", "_ci_low", "_ci_high")]
     columns = ["task", "backbone", "method", "lr", "seed", "remedy", "lang", "split", "status", "n",
-               *values, "undetermined_rate"]
+               *values, "n_in_target", "undetermined_rate"]
     return table[columns].sort_values(["backbone", "method", "lr", "seed", "remedy", "lang"],
                                       kind="stable").reset_index(drop=True)
 
@@ -142,11 +186,14 @@ def read_per_example(paths: list[str | Path], keep=None) -> pd.DataFrame:
 
 
 def _examples_at(per_example: pd.DataFrame, backbone: str, method: str, lr: float, split: str,
-                 columns: list[str]) -> tuple[pd.DataFrame, int]:
+                 columns: list[str], seed: int | None = None) -> tuple[pd.DataFrame, int]:
     """Per-example `columns` of one configuration, each the mean over its seeds (NaN left
-    out: an output undetermined in one seed counts by the others); and the seed count."""
+    out: an output undetermined in one seed counts by the others), or of `seed` alone when
+    given; and the seed count."""
     rows = per_example[(per_example["backbone"] == backbone) & (per_example["method"] == method)
                        & (per_example["split"] == split)]
+    if seed is not None:
+        rows = rows[rows["seed"] == seed]
     rows = rows[[same_lr(x, lr) for x in rows["lr"]]]
     averaged = rows.groupby(["lang", "id"], sort=True)[columns].mean().reset_index()
     return averaged, rows["seed"].nunique()
@@ -243,15 +290,58 @@ def main_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, so
     return pd.DataFrame(rows)
 
 
+def adjusted_p_values(p_values) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate) of one family of tests, in
+    the given order; NaN p-values (no test) stay NaN and are not counted in the family."""
+    from scipy.stats import false_discovery_control  # heavy import (~0.3 s): only where a table adjusts
+
+    values = np.asarray(list(p_values), dtype=float)
+    adjusted = np.full(len(values), math.nan)
+    tested = ~np.isnan(values)
+    if tested.any():
+        # scipy's maintained BH (scipy >= 1.11, already a dependency for Kendall's tau in
+        # xlgen.human.agreement; statsmodels is not one): one less hand-rolled statistic
+        adjusted[tested] = false_discovery_control(values[tested], method="bh")
+    return adjusted.tolist()
+
+
+def _paired_tests(per_example: pd.DataFrame, system: tuple, reference: tuple, metric: str,
+                  groups: dict[str, list[str]], split: str, n_resamples: int, seed: int) -> list[dict]:
+    """Paired bootstrap (xlgen.bootstrap.paired_bootstrap) of one run against another on the
+    examples both scored: `system` and `reference` are (backbone, method, lr, seed or None: the
+    mean over seeds, example by example). A row per language group (resampled within each
+    language) and metric (the main one, the wrong-language rate): lang, metric, n, and the
+    test's value, reference_value, delta, interval and p_value."""
+    columns = [metric, "wrong_lang"]
+    system_examples, _ = _examples_at(per_example, *system[:3], split, columns, seed=system[3])
+    reference_examples, _ = _examples_at(per_example, *reference[:3], split, columns, seed=reference[3])
+    pairs = system_examples.merge(reference_examples, on=["lang", "id"], suffixes=("", "_reference"),
+                                  validate="one_to_one")
+    rows = []
+    for name, langs in groups.items():
+        parts = [pairs[pairs["lang"] == lang] for lang in langs]
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            continue
+        for column in columns:
+            result = paired_bootstrap([p[column].to_numpy(dtype=float) for p in parts],
+                                      [p[f"{column}_reference"].to_numpy(dtype=float) for p in parts],
+                                      n_resamples, seed)
+            rows.append({"lang": name, "metric": "wrong_lang_rate" if column == "wrong_lang" else column,
+                         "n": sum(len(p) for p in parts), **result})
+    return rows
+
+
 def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, source_lang: str,
                  target_langs: list[str], n_resamples: int, seed: int, split: str = "test",
                  reference_method: str = REFERENCE_METHOD) -> pd.DataFrame:
     """Paired bootstrap of every method against `reference_method` of the same backbone,
     both at their `source_dev` LRs, on the examples both scored (columns PAIRED_COLUMNS):
     per language and for the targets mean (resampled within each language), for the main
-    metric and the wrong-language rate. Empty when no other method is configured."""
+    metric and the wrong-language rate. Empty when no other method is configured.
+    No adjusted p-value here: its family would change with the arms a study switches on,
+    and with it the bytes of a plain study's table (arms_paired_table adjusts its own)."""
     metric = task_metric(selection, task)
-    columns = [metric, "wrong_lang"]
     variants = run_variants(selection)
     lrs = selected_lrs(selection, MAIN_PROTOCOL)
     rows = []
@@ -261,24 +351,45 @@ def paired_table(per_example: pd.DataFrame, selection: pd.DataFrame, task: str, 
             continue
         # a several-sources run against the reference on the targets neither trained on
         groups = _language_groups(source_lang, target_langs, _trained_on(variants, backbone, method))
-        system, _ = _examples_at(per_example, backbone, method, lr, split, columns)
-        reference, _ = _examples_at(per_example, backbone, reference_method, reference_lr, split, columns)
-        pairs = system.merge(reference, on=["lang", "id"], suffixes=("", "_reference"), validate="one_to_one")
-        for name, langs in groups.items():
-            parts = [pairs[pairs["lang"] == lang] for lang in langs]
-            parts = [p for p in parts if len(p)]
-            if not parts:
-                continue
-            for column in columns:
-                result = paired_bootstrap([p[column].to_numpy(dtype=float) for p in parts],
-                                          [p[f"{column}_reference"].to_numpy(dtype=float) for p in parts],
-                                          n_resamples, seed)
-                rows.append({"task": task, "backbone": backbone, "method": method, "lr": lr,
-                             "reference_method": reference_method, "reference_lr": reference_lr,
-                             "lang": name, "split": split,
-                             "metric": "wrong_lang_rate" if column == "wrong_lang" else column,
-                             "n": sum(len(p) for p in parts), **result})
+        head = {"task": task, "backbone": backbone, "method": method, "lr": lr,
+                "reference_method": reference_method, "reference_lr": reference_lr, "split": split}
+        rows += [{**head, **test} for test in _paired_tests(
+            per_example, (backbone, method, lr, None), (backbone, reference_method, reference_lr, None),
+            metric, groups, split, n_resamples, seed)]
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+ARMS_PAIRED_COLUMNS = ["task", "backbone", "method", "lr", "seed", "remedy", "reference", "lang", "split", "metric",
+                       "n", "value", "reference_value", "delta", "delta_ci_low", "delta_ci_high", "p_value",
+                       "p_adjusted"]
+
+
+def arms_paired_table(per_example: pd.DataFrame, long: pd.DataFrame, task: str, source_lang: str,
+                      target_langs: list[str], n_resamples: int, seed: int, split: str = "test") -> pd.DataFrame:
+    """Paired tests of each remedy (a run of a variant in xlgen.runs.REMEDY_VARIANTS, as
+    `long` lists them) against the same run without it: the zero-shot run of its trained
+    method at the same backbone, LR and seed (`reference` 'none'), on the examples both scored,
+    per language and for the targets mean, for the main metric and the wrong-language rate
+    (_paired_tests, the mechanism of paired_table); at every LR, not only a selected one.
+    `p_adjusted`: Benjamini-Hochberg over every test of the table (adjusted_p_values).
+    Columns ARMS_PAIRED_COLUMNS; empty without remedy runs."""
+    metric = task_metric(long, task)
+    arms = long[(long["task"] == task) & (long["split"] == split) & long["variant"].isin(REMEDY_VARIANTS)]
+    arms = arms.drop_duplicates(["backbone", "method", "lr", "seed"])
+    rows = []
+    for arm in arms.itertuples(index=False):
+        # a several-sources run's targets mean leaves out its sources (not zero-shot there)
+        trained_on = (several_sources.key_sources(arm.variant_lang) if arm.variant == several_sources.NAME
+                      else ())
+        groups = _language_groups(source_lang, target_langs, tuple(trained_on))
+        head = {"task": task, "backbone": arm.backbone, "method": arm.base_method, "lr": arm.lr, "seed": arm.seed,
+                "remedy": arm.variant, "reference": NO_REMEDY, "split": split}
+        rows += [{**head, **test} for test in _paired_tests(
+            per_example, (arm.backbone, arm.method, arm.lr, arm.seed),
+            (arm.backbone, arm.base_method, arm.lr, arm.seed), metric, groups, split, n_resamples, seed)]
+    table = pd.DataFrame(rows, columns=ARMS_PAIRED_COLUMNS)
+    table["p_adjusted"] = adjusted_p_values(table["p_value"])
+    return table.sort_values(["backbone", "method", "lr", "seed", "remedy"], kind="stable").reset_index(drop=True)
 
 
 def translation_stat_column(task: str, kind) -> str | None:

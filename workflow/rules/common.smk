@@ -340,6 +340,7 @@ def get_final_output():
         outputs.append("results/tables/mt_quality.csv")
     if PLAN.remedies_on:  # the remedies as study arms (workflow/rules/remedies.smk)
         outputs += expand("results/tables/arms_{task}.csv", task=TASKS)
+        outputs += expand("results/plots/arms_wrong_language_{task}.png", task=TASKS)
     if HUMAN_ON:
         outputs += HUMAN.final_outputs()
     return outputs
@@ -646,6 +647,16 @@ def get_remedy_settings(name):
         return values
 
     return settings
+
+
+def steering_target_langs(langs):
+    """The languages of a language group that get a steering vector: all but the source."""
+    return [lang for lang in langs if lang != SOURCE_LANG]
+
+
+def get_steering_vector_files_pattern(langs):
+    """Output patterns of one steering_vector job: a vector file per target language."""
+    return [path_pattern("steering_vector", lang=lang) for lang in langs]
 
 
 def get_steering_settings():

@@ -41,35 +41,47 @@ for _remedy in DECODE_REMEDIES_ON:
                 "../scripts/generate.py"
 
 
+# The steering vectors of a trained run at a decoder layer: one job writes every target
+# language's file (the source-language mean taken once), in one rule per set of languages as
+# `generate`: `steering_vector`, or `steering_vector_<task>` for a task with its own.
 if STEERING_ON:
+    for _langs, _tasks in PLAN.language_groups():
 
-    # the steering vector of a trained run, a target language and a decoder layer
-    rule steering_vector:
-        input:
-            target="results/data/unlabeled/{lang}.txt",
-            source=f"results/data/unlabeled/{SOURCE_LANG}.txt",
-            model=rules.finetune.output.model,
-            run=rules.finetune.output.run,
-            backbone=get_backbone_dir,
-        output:
-            path_pattern("steering_vector"),
-        log:
-            "results/logs/steering_vector/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/{lang}.layer~{layer}.log",
-        wildcard_constraints:
-            method="[a-z_]+",
-            layer="-?[0-9]+",
-        threads: 1
-        resources:
-            gpu=1,
-            mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
-            runtime=lambda wc, attempt: 30 * attempt,
-        params:
-            run=get_run_identity,
-            settings=get_steering_settings(),
-            family_settings=get_family_settings,
-            source_lang=SOURCE_LANG,
-        script:
-            "../scripts/steering_vector.py"
+        rule:
+            name:
+                "steering_vector"
+                if _langs == ALL_LANGS
+                else f"steering_vector_{_tasks[0]}"
+            input:
+                targets=expand(
+                    "results/data/unlabeled/{lang}.txt",
+                    lang=steering_target_langs(_langs),
+                ),
+                source=f"results/data/unlabeled/{SOURCE_LANG}.txt",
+                model=rules.finetune.output.model,
+                run=rules.finetune.output.run,
+                backbone=get_backbone_dir,
+            output:
+                get_steering_vector_files_pattern(steering_target_langs(_langs)),
+            log:
+                "results/logs/steering_vector/{task}/{backbone}/{method}/lr~{lr}/seed~{seed}/layer~{layer}.log",
+            wildcard_constraints:
+                task="|".join(_tasks),
+                method="[a-z_]+",
+                layer="-?[0-9]+",
+            threads: 1
+            resources:
+                gpu=1,
+                mem_mb=lambda wc, attempt: generate_resources(wc, attempt)["mem_mb"],
+                runtime=lambda wc, attempt: 30 * attempt,
+            params:
+                run=get_run_identity,
+                settings=get_steering_settings(),
+                family_settings=get_family_settings,
+                source_lang=SOURCE_LANG,
+                langs=steering_target_langs(_langs),
+            script:
+                "../scripts/steering_vector.py"
 
 
 if PLAN.remedies_on:  # a decode-time remedy, or several source languages
@@ -78,17 +90,54 @@ if PLAN.remedies_on:  # a decode-time remedy, or several source languages
         arms_table,
 
     rule arms_table:
-        """Each remedy beside the run without it, per backbone, method, LR and language."""
+        """Each remedy beside the run without it, per backbone, method, LR and language, and
+        the paired tests of each remedy against that run."""
         input:
-            rules.aggregate.output.long,
+            long=rules.aggregate.output.long,
+            per_example=get_per_example_files,
         output:
-            report(
+            csv=report(
                 "results/tables/arms_{task}.csv",
                 caption="../report/arms.rst",
                 category="5. Remedies",
-                labels={"task": "{task}"},
+                labels={"task": "{task}", "table": "arms"},
+            ),
+            paired=report(
+                "results/tables/arms_paired_{task}.csv",
+                caption="../report/arms_paired.rst",
+                category="5. Remedies",
+                labels={"task": "{task}", "table": "paired tests against no remedy"},
             ),
         log:
             "results/logs/arms_table/{task}.log",
+        params:
+            source_lang=SOURCE_LANG,
+            target_langs=lambda wc: TASK_SPECS[wc.task].target_languages,
+            bootstrap_samples=config["evaluate"]["bootstrap_samples"],
+            seed=config["seed"],
         script:
             "../scripts/arms_table.py"
+
+
+if MASK_ON:
+
+    localrules:
+        plot_arms,
+
+    rule plot_arms:
+        """The wrong-language rate against the LR, a line per remedy, a panel per backbone."""
+        input:
+            rules.arms_table.output.csv,
+        output:
+            report(
+                "results/plots/arms_wrong_language_{task}.png",
+                caption="../report/arms_plot.rst",
+                category="5. Remedies",
+                labels={"task": "{task}", "table": "plot"},
+            ),
+        log:
+            "results/logs/plot_arms/{task}.log",
+        params:
+            source_lang=SOURCE_LANG,
+        script:
+            "../scripts/plot_arms.py"

@@ -29,7 +29,9 @@ class DecodeRemedy:
     repr the job logs) for the `records` it decodes in `lang`; `decode_settings` the config keys decoding
     reads, with their defaults (editing any other key reruns no generation job);
     `architectures` which backbones it applies to (ARCHITECTURES); `vector_rule` the rule that
-    makes a file per (trained run, target language) before decoding, if any; `dev_data`
+    makes a file per (trained run, target language) before decoding, if any (one job per
+    trained run writes all its languages' files; `<vector_rule>_<task>` for a task with its
+    own languages); `dev_data`
     whether it reads the target languages' dev splits; `note` one line for the main table's
     Remedies section."""
 

@@ -12,8 +12,9 @@ those of writing text in that language. States are taken at every real (non-pad)
 summed in float64 and averaged, on the CPU in float32 with no autocast: the same model and
 texts give the same bytes.
 
-The vector is computed once per (trained run, target language, layer) by the
-`steering_vector` rule and saved under results/steering/ (`save_vector`, a .npy of float32);
+One `steering_vector` job per (trained run, layer) computes the vector of every target
+language of the run (`steering_vectors`, the source-language mean taken once) and saves each
+under results/steering/ (`save_vector`, a .npy of float32 per language);
 generation reads it back (`decode_setup`) and adds it through a forward hook on the layer,
 removed when decoding ends (`steer`). `scale: 0` adds exact zeros: outputs are those of the
 unsteered model, bit for bit.
@@ -107,6 +108,16 @@ def steering_vector(model, tokenizer, family, target_texts: list[str], source_te
     target = mean_hidden_state(model, tokenizer, family, target_texts, target_lang, layer, max_length=max_length)
     source = mean_hidden_state(model, tokenizer, family, source_texts, source_lang, layer, max_length=max_length)
     return target - source
+
+
+def steering_vectors(model, tokenizer, family, target_texts: dict[str, list[str]], source_texts: list[str], *,
+                     source_lang: str, layer: int, max_length: int = 64) -> dict[str, np.ndarray]:
+    """Each target language's vector ({lang: its texts} -> {lang: vector}), equal bit for bit
+    to its `steering_vector`: the source-language mean is taken once and subtracted from each
+    language's mean (a mean depends only on the model, its texts and language)."""
+    source = mean_hidden_state(model, tokenizer, family, source_texts, source_lang, layer, max_length=max_length)
+    return {lang: mean_hidden_state(model, tokenizer, family, texts, lang, layer, max_length=max_length) - source
+            for lang, texts in target_texts.items()}
 
 
 def save_vector(path: str | Path, vector: np.ndarray) -> None:
