@@ -80,10 +80,8 @@ def _trained_language(rows: pd.DataFrame) -> pd.Series:
     a source of a several-sources run ('full+src-en-es': en and es), not a zero-shot target."""
     if "variant" not in rows.columns:
         return pd.Series(False, index=rows.index)
-    # an empty variant language reads back from CSV as a float NaN: no sources
-    sources = [several_sources.key_sources(v) if isinstance(v, str) else [] for v in rows["variant_lang"]]
-    return (rows["variant"] == several_sources.NAME) & pd.Series(
-        [lang in langs for lang, langs in zip(rows["lang"], sources)], index=rows.index)
+    sources = [several_sources.trained_sources(v, k) for v, k in zip(rows["variant"], rows["variant_lang"])]
+    return pd.Series([lang in langs for lang, langs in zip(rows["lang"], sources)], index=rows.index)
 
 
 NO_REMEDY = "none"
@@ -212,7 +210,7 @@ def _trained_on(variants: dict[tuple[str, str], tuple[str, str, str]], backbone:
                 ) -> tuple[str, ...]:
     """The source languages a several-sources run trained on ('full+src-en-es': en, es); ()."""
     _, variant, lang = variants.get((backbone, method), ("", "", ""))
-    return tuple(several_sources.key_sources(lang)) if variant == several_sources.NAME else ()
+    return several_sources.trained_sources(variant, lang)
 
 
 def _strata(examples: pd.DataFrame, langs: list[str], columns: list[str]) -> list[dict]:
@@ -379,9 +377,8 @@ def arms_paired_table(per_example: pd.DataFrame, long: pd.DataFrame, task: str, 
     rows = []
     for arm in arms.itertuples(index=False):
         # a several-sources run's targets mean leaves out its sources (not zero-shot there)
-        trained_on = (several_sources.key_sources(arm.variant_lang) if arm.variant == several_sources.NAME
-                      else ())
-        groups = _language_groups(source_lang, target_langs, tuple(trained_on))
+        groups = _language_groups(source_lang, target_langs,
+                                  several_sources.trained_sources(arm.variant, arm.variant_lang))
         head = {"task": task, "backbone": arm.backbone, "method": arm.base_method, "lr": arm.lr, "seed": arm.seed,
                 "remedy": arm.variant, "reference": NO_REMEDY, "split": split}
         rows += [{**head, **test} for test in _paired_tests(

@@ -34,6 +34,14 @@ def key_sources(key: str) -> list[str]:
     return key.split("-") if key else []
 
 
+def trained_sources(variant: str, variant_lang) -> tuple[str, ...]:
+    """The sources a run of `variant` trained on ('several_sources', 'en-es' -> ('en', 'es')), or
+    () for any other run (an empty `variant_lang` read back from a CSV is a float NaN)."""
+    if variant != NAME or not isinstance(variant_lang, str):
+        return ()
+    return tuple(key_sources(variant_lang))
+
+
 def mix_sources(records: dict[str, list[dict]], mixing: str, seed: int = 0) -> dict[str, list[dict]]:
     """Each source's training records in the mixture, by language (the config's order):
     `proportional` every record once; `balanced` each source up-sampled to the largest
