@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from conftest import CONFIGS, SNAKEMAKE_ENV, run_snakemake  # tests/conftest.py
 from conftest import snakemake_cmd as snakemake_line
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.slow
 RUN = "results/models/summarization/mbart-tiny/full/lr~0.001/seed~1"
 CHECKPOINT = "results/checkpoints/summarization/mbart-tiny/full/lr~0.001/seed~1/checkpoint.pt"
 LOG = "results/logs/finetune/summarization/mbart-tiny/full/lr~0.001/seed~1.log"
+STEPS = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["finetune"]["steps"]  # 100
 
 
 def snakemake_cmd(workdir: Path, *args: str) -> list[str]:
@@ -60,9 +62,9 @@ def test_sigkilled_training_resumes_to_the_weights_of_an_uninterrupted_run(study
     run(study, target, "--rerun-incomplete")
     log = (study / LOG).read_text()
     resumed_at = int(log.split("resumed from ")[1].split(" at step ")[1].split()[0])
-    assert 20 <= resumed_at < 200 and resumed_at % 20 == 0
+    assert 20 <= resumed_at < STEPS and resumed_at % 20 == 0
     assert not checkpoint.exists(), "the checkpoint of a finished run is removed"
-    assert json.loads((study / RUN / "run.json").read_text())["steps"] == 200
+    assert json.loads((study / RUN / "run.json").read_text())["steps"] == STEPS
     resumed = weights_digest(study)
 
     run(study, target, "--forcerun", "finetune", "--until", "finetune")  # uninterrupted, from scratch
@@ -78,7 +80,7 @@ def test_a_diverged_run_is_marked_in_the_tables_and_the_sweep_completes(study):
     assert long.loc[long["lr"] == 1e-3, "rougeL"].notna().all()
     assert long.loc[long["lr"] == 1e9, "rougeL"].isna().all()
     summary = json.loads((study / "results/models/summarization/mbart-tiny/full/lr~1e+09/seed~1/run.json").read_text())
-    assert summary["status"] == "diverged" and summary["steps"] < 200
+    assert summary["status"] == "diverged" and summary["steps"] < STEPS
     sweep = pd.read_csv(study / "results/tables/lr_sweep_summarization.csv")
     assert set(sweep["status"]) == {"ok", "diverged"}
 
@@ -88,7 +90,7 @@ def test_finetune_with_two_gpus_asked_runs_two_processes_through_the_rule(study)
     # `accelerate launch` with 2 processes (gloo here), writes the same files, and trains the
     # same run: the loss curve of the 1-process run within float noise (measured 2026-11-29:
     # training losses 3.9e-8 apart at most over 400 steps, dev losses equal to the last digit; the
-    # test runs 200 of them)
+    # test runs 100 of them)
     target = f"{RUN}/run.json"
     if not (study / target).exists():
         run(study, target)
@@ -97,7 +99,7 @@ def test_finetune_with_two_gpus_asked_runs_two_processes_through_the_rule(study)
     run(study, target, "--forcerun", "finetune", "--until", "finetune", "--cores", "2",
         "--set-resources", "finetune:gpu=2")
     two = json.loads((study / target).read_text())
-    assert two["processes"] == 2 and two["steps"] == one["steps"] == 200
+    assert two["processes"] == 2 and two["steps"] == one["steps"] == STEPS
     assert (study / RUN / "model" / "model.safetensors").exists()
     log = (study / LOG).read_text()
     assert log.count("dev loss before finetuning") == 1  # one process logs
