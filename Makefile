@@ -33,8 +33,10 @@ demo: install
 demo-translate: install
 	$(BIN)/snakemake --cores $(CORES) --scheduler greedy --configfile config/demo-translate.yaml
 
-# in parallel on every core (pytest-xdist; one worker a study: tests/conftest.py); TEST_WORKERS=0 runs it in one process
-TEST_WORKERS ?= auto
+# in parallel (pytest-xdist; one worker a study: tests/conftest.py), one worker more than the cores:
+# a worker waiting on SLURM, a browser or a paced run leaves its core to the others (2 cores,
+# 2026-12-07: 1.89 cores busy with 3 workers, 1.85 with 2); TEST_WORKERS=0 runs it in one process
+TEST_WORKERS ?= $(shell expr $$(nproc) + 1)
 PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 test: install
 	$(PYTEST) tests
@@ -49,7 +51,7 @@ test-oldest:
 
 # The real-shape rehearsal (issue 24): random-initialised checkpoints of the real backbones' shapes, a
 # synthetic XL-Sum of the real size, the study's rules in rehearsal/; prints and writes rehearsal/rehearsal.csv.
-# ~30 min on 2 cores, ~30 GB of disk at its peak. The configs come from ../shared/fixtures where present,
+# ~22 min on 2 cores, ~30 GB of disk at its peak. The configs come from ../shared/fixtures where present,
 # else only config.json is fetched from the hub (hence online here); its jobs run offline.
 rehearsal: install
 	HF_HUB_OFFLINE=0 $(BIN)/python benchmarks/rehearsal.py --cores $(CORES)

@@ -40,7 +40,7 @@ script collects them with the seconds per training step (run.json) into one CSV 
 `rehearsal/rehearsal.csv`, and prints it. benchmarks/rehearsal-<date>.csv keeps the dated tables that
 docs/cluster.md shows and tests/test_rehearsal.py checks the rules' requests against.
 
-    make rehearsal                                     # ~30 min on 2 cores; ~30 GB of disk at its peak
+    make rehearsal                                     # ~22 min on 2 cores; ~30 GB of disk at its peak
     .venv/bin/python benchmarks/rehearsal.py --backbones mbart-large-50-rand --train-examples 2000 --methods full
 """
 
