@@ -30,7 +30,7 @@ batch 1 and the real lengths (a checkpoint saved after step 1), one `generate` b
 language and split of the full run, and `evaluate`. Snakemake schedules the jobs by the
 `mem_mb` the rules derive (xlgen.resources), within this machine's available memory, the full
 runs' chain (finetune, generate, evaluate) first so that no lone generate job ends a group.
-The checkpoints are built two at a time (one core each: building is single-threaded).
+The checkpoints are built `--cores` at a time (one core each: building is single-threaded).
 
 Every job that holds a backbone ends its log with a usage line (xlgen.io.job_usage): its
 peak resident memory from getrusage's ru_maxrss (the kernel's exact high-water mark of the

@@ -32,6 +32,9 @@ os.environ.setdefault("PYTHONWARNINGS", ",".join(
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "tests" / "configs"
+PLUGINS = ROOT / "tests" / "plugins"  # plug-in methods and dataset adapters, written as a user writes them
+# tests/plugins on the PYTHONPATH of the processes a test starts (Snakemake, its jobs, SLURM's jobs)
+PLUGINS_ENV = {"PYTHONPATH": os.pathsep.join([str(PLUGINS), *filter(None, [os.environ.get("PYTHONPATH")])])}
 SNAKEMAKE_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
 

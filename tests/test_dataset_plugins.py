@@ -5,7 +5,6 @@ through the whole DAG on hub data and land in every table."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -14,10 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, run_snakemake  # tests/conftest.py
+from conftest import PLUGINS, PLUGINS_ENV, ROOT, run_snakemake  # tests/conftest.py
 
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "xquad"
-PLUGINS = ROOT / "tests" / "plugins"
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"real-text fixtures not found at {FIXTURES} "
                                  "(a user's clone has no ../shared; CI has it)")]
@@ -87,8 +85,7 @@ def study_config(workdir: Path, copies: dict[str, str], tasks: dict[str, dict]) 
 
 
 def run_study(workdir: Path, config: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
-    return run_snakemake(workdir, *args, configfile=config, env=env, check=False)
+    return run_snakemake(workdir, *args, configfile=config, env=PLUGINS_ENV, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
+from conftest import PLUGINS, PLUGINS_ENV  # tests/conftest.py
 from safetensors.torch import load_file
 
 from xlgen.backbones import load_backbone
@@ -23,7 +24,6 @@ from xlgen.finetune import TokenizedExamples, encode, run_job
 from xlgen.methods import METHODS, get_method
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGINS = ROOT / "tests" / "plugins"
 SCHEMA = ROOT / "config" / "schema.yaml"
 BACKBONE = ROOT / "resources" / "demo_backbones" / "mbart-demo"
 
@@ -108,7 +108,7 @@ def test_a_plugin_method_trains_through_the_finetune_job(plugin_path, config, tm
 
 def test_a_job_process_finds_a_plugin_method_by_its_name():
     """A finetune or generate job runs in its own process: the name alone imports it."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, **PLUGINS_ENV}
     code = ("from xlgen.methods import METHODS, get_method; m = get_method('norms_only'); "
             "print(m.name, 'norms_only' in METHODS)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, check=True)

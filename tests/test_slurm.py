@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import CONFIGS, ROOT, SNAKEMAKE_ENV, apt_install, run_snakemake, snakemake_cmd  # tests/conftest.py
+
+# tests/conftest.py
+from conftest import CONFIGS, PLUGINS_ENV, ROOT, SNAKEMAKE_ENV, apt_install, run_snakemake, snakemake_cmd
 
 PROFILE = ROOT / "profiles" / "slurm" / "config.yaml"
 CONFIG = CONFIGS / "slurm.yaml"
@@ -35,9 +37,8 @@ TRAINING_RULES = ("intermediate_tuning", "finetune")
 WARNING = re.compile(r"--signal=TERM@(\d+)")  # no `B:`: every process of the job's steps, not the batch shell
 # docs/cluster.md "Time limits": the warning's lead writes the largest trainable state at this speed
 SAVE_BYTES_PER_SECOND = 250e6
-# The time-limit study: the SLURM study's one run, trained long enough to meet its time limit.
-# the time-limit test's run: tests/plugins/paced_full.py, full finetuning at a fixed pace
-PLUGINS = ROOT / "tests" / "plugins"
+# The time-limit study's one run, trained long enough to meet its time limit at little CPU:
+# tests/plugins/paced_full.py, full finetuning at a fixed pace
 PACE_S, PACED_STEPS = 0.25, 320  # >= 80 s of training, past the warning's latest arrival (59 s in)
 TIME_LIMIT_RUN = "summarization/mbart-tiny/paced_full/lr~0.003/seed~1"
 
@@ -366,7 +367,6 @@ def test_a_finetune_job_warned_before_its_time_limit_saves_and_its_retry_resumes
     config["methods"] = ["paced_full"]
     config["method_settings"] = {"paced_full": {"lrs": config["method_settings"]["full"]["lrs"], "seconds": PACE_S}}
     config["finetune"].update(steps=steps, dev_every=steps)
-    plugins = {"PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config, sort_keys=False))  # key order kept: params compare equal
     profile = profile_for_test_cluster(yaml.safe_load(PROFILE.read_text()))
@@ -384,11 +384,11 @@ def test_a_finetune_job_warned_before_its_time_limit_saves_and_its_retry_resumes
     with open(tmp_path / "local.out", "w") as local_out:
         local_cmd = snakemake_cmd(local_dir, target, configfile=configfile, cores=1)
         local = subprocess.Popen(local_cmd, stdout=local_out, stderr=subprocess.STDOUT,
-                                 env={**SNAKEMAKE_ENV, **plugins})
+                                 env={**SNAKEMAKE_ENV, **PLUGINS_ENV})
         proc = run_snakemake(slurm_dir, "--profile", str(tmp_path / "profile"),
                              "--slurm-init-seconds-before-status-checks", "2", "--slurm-keep-successful-logs",
                              "--show-failed-logs", target,
-                             configfile=configfile, cores=None, env={**cluster.env, **plugins}, check=False)
+                             configfile=configfile, cores=None, env={**cluster.env, **PLUGINS_ENV}, check=False)
         assert local.wait(timeout=900) == 0, tail(tmp_path / "local.out", 30)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"{output[-5000:]}\nslurmctld:\n{tail(cluster.logs / 'slurmctld.log', 8)}"
