@@ -3,6 +3,7 @@ scripts in benchmarks/ cannot rot between the occasions they are run for real.""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -22,8 +23,59 @@ def run_benchmark(*args: str) -> str:
     return proc.stdout
 
 
-def test_generation_benchmark_outputs_are_identical():
-    out = run_benchmark("generation.py", "--quick")
+# The benchmarks that load torch and transformers, run one after another in one interpreter, each
+# as `python benchmarks/NAME ARGS` runs it (its argv, as __main__, its folder first on sys.path,
+# its stdout and stderr to files of its own): the ~5 CPU-s of imports a process costs (measured
+# 2026-12-07) paid once, not five times. A benchmark's failure fails its own test only.
+TORCH_RUNS = {"generation": ["generation.py", "--quick"], "script_mask": ["script_mask.py", "--quick"],
+              "training": ["training.py", "--quick"], "gpu": ["gpu_throughput.py"],
+              "gpu_quick": ["gpu_throughput.py", "--quick"]}
+DRIVER = """
+import json, os, runpy, sys, traceback
+runs, out = json.loads(sys.argv[1]), sys.argv[2]
+path = list(sys.path)
+for name, argv in runs.items():
+    sys.stdout.flush(); sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(os.path.join(out, name + ".out"), "w") as o, open(os.path.join(out, name + ".err"), "w") as e:
+        os.dup2(o.fileno(), 1); os.dup2(e.fileno(), 2)
+        code = 0
+        try:
+            sys.argv, sys.path[:] = argv, [os.path.dirname(argv[0]), *path]
+            runpy.run_path(argv[0], run_name="__main__")
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+        except BaseException:
+            traceback.print_exc(); code = 1
+        sys.stdout.flush(); sys.stderr.flush()
+        os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+    with open(os.path.join(out, name + ".status"), "w") as s:
+        s.write(str(code))
+"""
+
+
+@pytest.fixture(scope="module")
+def torch_runs(tmp_path_factory) -> Path:
+    import torch
+
+    out = tmp_path_factory.mktemp("benchmarks")
+    runs = {name: [str(ROOT / "benchmarks" / argv[0]), *argv[1:]] for name, argv in TORCH_RUNS.items()
+            if name != "gpu" or not torch.cuda.is_available()}  # with a GPU that is the real measurement
+    proc = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(runs), str(out)], capture_output=True, text=True,
+                          env=ENV, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out
+
+
+def output_of(torch_runs: Path, name: str) -> str:
+    """The stdout of TORCH_RUNS[name], which must have exited 0."""
+    status, out, err = ((torch_runs / f"{name}.{part}").read_text() for part in ("status", "out", "err"))
+    assert status == "0", f"{' '.join(TORCH_RUNS[name])} exited {status}:\n{out[-2000:]}{err[-3000:]}"
+    return out
+
+
+def test_generation_benchmark_outputs_are_identical(torch_runs):
+    out = output_of(torch_runs, "generation")
     row = re.search(r"^mbart-demo\s+([\d.]+) s .* ([\d.]+)x .*?(\d+)/(\d+) \(text and token ids; "
                     r"batched generate (\d+)/(\d+)\)", out, re.M)
     assert row, out
@@ -31,8 +83,8 @@ def test_generation_benchmark_outputs_are_identical():
     assert row[3] == row[4] == row[5] == row[6] == "12"
 
 
-def test_script_mask_benchmark_times_every_way_and_keeps_obeying_outputs():
-    out = run_benchmark("script_mask.py", "--quick")
+def test_script_mask_benchmark_times_every_way_and_keeps_obeying_outputs(torch_runs):
+    out = output_of(torch_runs, "script_mask")
     row = re.search(r"^mbart-demo\s+2001\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x"
                     r"\s+[\d.]+%\s+\d+\s+[\d.]+ / [\d.]+ s\s+(\d+)/12; (\d+)/(\d+)$", out, re.M)
     assert row, out
@@ -52,8 +104,8 @@ def test_dag_dry_run_benchmark_counts_jobs():
     assert "snakemake -n -q" in out and "budget" in out
 
 
-def test_training_benchmark_reports_every_configuration():
-    out = run_benchmark("training.py", "--quick")
+def test_training_benchmark_reports_every_configuration(torch_runs):
+    out = output_of(torch_runs, "training")
     for name in ("grouped 16x1", "random 16x1", "grouped 8x2"):
         assert re.search(rf"^{name}\s+[\d.]+\s+\d+\s+\d+%", out, re.M), out
     assert "length grouping:" in out
@@ -64,12 +116,12 @@ def test_training_benchmark_reports_every_configuration():
         assert row and float(row[1]) < 1e-5, out
 
 
-def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode():
+def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode(torch_runs):
     import torch
 
     if not torch.cuda.is_available():
-        assert run_benchmark("gpu_throughput.py").strip().startswith("no GPU: not measured")
-    out = run_benchmark("gpu_throughput.py", "--quick")
+        assert output_of(torch_runs, "gpu").strip().startswith("no GPU: not measured")
+    out = output_of(torch_runs, "gpu_quick")
     for name in ("mt5-base", "mbart-large-50", "nllb-200-distilled-600M"):
         assert re.search(rf"^{name}\s+[\d.]+M\s+[\d.]+\s+\d+\s+\d+", out, re.M), out
     for name in ("Llama-3.1-8B", "Qwen2.5-7B", "Llama-3.2-1B"):  # training in full and with LoRA, generation
