@@ -41,7 +41,8 @@ PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 test: install
 	$(PYTEST) tests
 
-# the tests without Snakemake studies or 2-process launches (no `slow` marker): ~3 minutes, for the edit-test loop
+# the tests without Snakemake studies, dry runs, 2-process launches or benchmark runs (no `slow` marker):
+# ~3 minutes, for the edit-test loop
 test-fast: install
 	$(PYTEST) tests -m "not slow"
 

@@ -74,6 +74,7 @@ def output_of(torch_runs: Path, name: str) -> str:
     return out
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_generation_benchmark_outputs_are_identical(torch_runs):
     out = output_of(torch_runs, "generation")
     row = re.search(r"^mbart-demo\s+([\d.]+) s .* ([\d.]+)x .*?(\d+)/(\d+) \(text and token ids; "
@@ -83,6 +84,7 @@ def test_generation_benchmark_outputs_are_identical(torch_runs):
     assert row[3] == row[4] == row[5] == row[6] == "12"
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_script_mask_benchmark_times_every_way_and_keeps_obeying_outputs(torch_runs):
     out = output_of(torch_runs, "script_mask")
     row = re.search(r"^mbart-demo\s+2001\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x\s+([\d.]+) s\s+([\d.]+) s ([\d.]+)x"
@@ -92,11 +94,13 @@ def test_script_mask_benchmark_times_every_way_and_keeps_obeying_outputs(torch_r
     assert row[8] == row[9] and int(row[9]) >= 12
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_score_throughput_benchmark_small():
     out = run_benchmark("score_throughput.py", "--n", "300", "--cases", "qa:th", "--skip-naive")
     assert re.search(r"^qa:th\s+[\d.]+ s .*f1_unicode=", out, re.M), out
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_dag_dry_run_benchmark_counts_jobs():
     out = run_benchmark("dag_dry_run.py", "--quick")
     jobs = re.search(r"DAG: (\d+) jobs of (\d+) rules", out)
@@ -104,6 +108,7 @@ def test_dag_dry_run_benchmark_counts_jobs():
     assert "snakemake -n -q" in out and "budget" in out
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_training_benchmark_reports_every_configuration(torch_runs):
     out = output_of(torch_runs, "training")
     for name in ("grouped 16x1", "random 16x1", "grouped 8x2"):
@@ -116,6 +121,7 @@ def test_training_benchmark_reports_every_configuration(torch_runs):
         assert row and float(row[1]) < 1e-5, out
 
 
+@pytest.mark.slow  # a benchmark's quick mode (~5-15 CPU-s)
 def test_gpu_benchmark_without_gpu_and_cpu_smoke_mode(torch_runs):
     import torch
 

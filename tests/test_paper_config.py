@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from test_plan import merged  # tests/test_plan.py: config.yaml with overlays, as Snakemake merges
 
@@ -44,6 +45,7 @@ def expected_jobs(config: dict) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow  # a Snakemake dry run of a real-size study (~10 CPU-s)
 def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     proc = subprocess.run(
@@ -76,6 +78,7 @@ def test_paper_dag_builds_offline_with_the_predicted_job_counts(tmp_path):
     assert all(res["runtime"] > 60 and res["disk_mb"] > 0 for res in finetune.values())
 
 
+@pytest.mark.slow  # a Snakemake dry run of a real-size study (~10 CPU-s)
 def test_extended_study_plans_offline_with_each_tasks_own_languages(tmp_path):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     proc = subprocess.run(
@@ -112,6 +115,7 @@ def test_the_remedies_overlay_of_the_paper_study_adds_no_finetuning_job():
     assert arms["evaluate"] == plain["evaluate"] + 2 * runs and "generate_exemplars" not in arms
 
 
+@pytest.mark.slow  # a Snakemake dry run of a real-size study (~10 CPU-s)
 def test_llm_study_with_every_decode_time_remedy_plans_offline(tmp_path):
     files = ("paper.yaml", "llm.yaml", "paper-remedies.yaml", "llm-remedies.yaml")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}

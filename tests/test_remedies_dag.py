@@ -42,6 +42,7 @@ def dry_run(tmp_path, *configfiles: str) -> dict[str, int]:
     return job_stats(proc.stdout)
 
 
+@pytest.mark.slow  # two Snakemake dry runs of the demo study (~7 CPU-s)
 def test_enabling_the_remedies_on_the_demo_adds_generation_and_evaluation_jobs_and_no_finetuning(tmp_path):
     plain = dry_run(tmp_path / "plain", "config.yaml")
     masked = dry_run(tmp_path / "masked", "config.yaml", "demo-remedies.yaml")
