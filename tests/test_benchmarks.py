@@ -49,6 +49,7 @@ for name, argv in runs.items():
             traceback.print_exc(); code = 1
         sys.stdout.flush(); sys.stderr.flush()
         os.dup2(saved[0], 1); os.dup2(saved[1], 2)
+        os.close(saved[0]); os.close(saved[1])
     with open(os.path.join(out, name + ".status"), "w") as s:
         s.write(str(code))
 """
